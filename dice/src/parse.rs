@@ -65,7 +65,7 @@ pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError
     let mut parser = Parser {
         input,
         options,
-        nodes: Vec::with_capacity(4),
+        nodes: Vec::with_capacity((input.len() / 2).clamp(2, 64)),
         depth: 0,
         dice_hint: 0,
     };
@@ -299,15 +299,16 @@ impl<'a> Parser<'a, '_> {
 
     fn dice_count(&mut self, digits: &str, from: &str, to: &str) -> Result<u64, DiceError> {
         let limits = &self.options.limits;
-        let too_many = DiceError::Limit {
+        let span = self.span(from, to);
+        let too_many = || DiceError::Limit {
             kind: LimitKind::Dice,
             limit: limits.max_dice,
-            span: self.span(from, to),
+            span,
         };
-        let count: u64 = digits.parse().map_err(|_| too_many.clone())?;
+        let count = lexeme::digits_value(digits).ok_or_else(too_many)?;
         self.dice_hint = self.dice_hint.saturating_add(count);
         if count > limits.max_dice || self.dice_hint > limits.max_dice {
-            return Err(too_many);
+            return Err(too_many());
         }
         Ok(count)
     }
@@ -349,14 +350,14 @@ impl<'a> Parser<'a, '_> {
                 let (rest, digits) =
                     integer_literal(s).map_err(|_| self.expected("the number of faces", s))?;
                 let span = self.span(s, rest);
-                let too_many = DiceError::Limit {
+                let too_many = || DiceError::Limit {
                     kind: LimitKind::Faces,
                     limit: limits.max_faces,
                     span,
                 };
-                let faces: u64 = digits.parse().map_err(|_| too_many.clone())?;
+                let faces = lexeme::digits_value(digits).ok_or_else(too_many)?;
                 if faces > limits.max_faces {
-                    return Err(too_many);
+                    return Err(too_many());
                 }
                 if faces == 0 {
                     return Err(DiceError::invalid("a die needs at least one face", span));

@@ -6,7 +6,7 @@ use crate::ast::{
     Compare, CompareOp, ExplodeStyle, Modifier, ModifierKind, RerollStyle, Select, SortOrder,
 };
 use crate::die::DieKind;
-use crate::rolled::{Die, flag};
+use crate::rolled::{DiceVec, Die, flag};
 use crate::{DiceError, LimitKind, Limits, Span};
 
 /// Everything one dice term needs while rolling.
@@ -24,13 +24,17 @@ impl<S: DieSource> PoolRoller<'_, S> {
     fn draw(&mut self) -> Result<i64, DiceError> {
         *self.drawn += 1;
         if *self.drawn > self.limits.max_dice {
-            return Err(DiceError::Limit {
-                kind: LimitKind::Dice,
-                limit: self.limits.max_dice,
-                span: self.span,
-            });
+            return Err(self.too_many_dice());
         }
         self.source.draw(self.kind, self.span)
+    }
+
+    fn too_many_dice(&self) -> DiceError {
+        DiceError::Limit {
+            kind: LimitKind::Dice,
+            limit: self.limits.max_dice,
+            span: self.span,
+        }
     }
 
     /// Rolls `count` dice with `modifiers` into `dice`, and returns the term's total.
@@ -38,17 +42,16 @@ impl<S: DieSource> PoolRoller<'_, S> {
         &mut self,
         count: u64,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
     ) -> Result<f64, DiceError> {
         let start = dice.len();
         if modifiers.is_empty() {
             // The common case: no history to keep beyond the faces.
-            let mut sum = 0i64;
-            for _ in 0..count {
-                let value = self.draw()?;
-                sum += value;
-                dice.push(Die::new(value, self.kind));
+            *self.drawn = self.drawn.saturating_add(count);
+            if *self.drawn > self.limits.max_dice {
+                return Err(self.too_many_dice());
             }
+            let sum = self.source.draw_many(self.kind, count, dice, self.span)?;
             return Ok(sum as f64);
         }
         for _ in 0..count {
@@ -61,7 +64,7 @@ impl<S: DieSource> PoolRoller<'_, S> {
     fn roll_one(
         &mut self,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
         added_flags: u16,
     ) -> Result<(), DiceError> {
         let (value, flags) = self.rerolled_and_clamped(modifiers, dice)?;
@@ -103,7 +106,7 @@ impl<S: DieSource> PoolRoller<'_, S> {
     fn rerolled_and_clamped(
         &mut self,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
     ) -> Result<((i64, i64), u16), DiceError> {
         let mut value = self.draw()?;
         for modifier in modifiers {
@@ -154,7 +157,7 @@ impl<S: DieSource> PoolRoller<'_, S> {
         style: ExplodeStyle,
         on: Compare,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
         index: usize,
     ) -> Result<(), DiceError> {
         let mut current = index;
