@@ -9,7 +9,7 @@ use crate::die::DieKind;
 use crate::parse::MAX_EXACT;
 use crate::rolled::{Rolled, RolledNode};
 use crate::{DiceError, LimitKind, Limits, Span};
-pub(crate) use group::single_dice_of;
+pub(crate) use group::{group_count, is_counting, single_dice_of};
 use pool::PoolRoller;
 pub(crate) use pool::count_die;
 use rand::Rng;

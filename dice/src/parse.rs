@@ -174,7 +174,15 @@ impl<'a> Parser<'a, '_> {
                     operand,
                 ));
             }
+            // `**` nests to the right, so a chain of them counts toward the depth limit.
+            let nests = op == BinaryOp::Pow;
+            if nests {
+                self.enter(after_ws)?;
+            }
             let (r, rhs) = self.binary(operand, next_min)?;
+            if nests {
+                self.leave();
+            }
             let span = self.node_span(lhs).to(self.node_span(rhs));
             lhs = self.push(NodeKind::Binary { op, lhs, rhs }, span);
             rest = r;
@@ -261,6 +269,8 @@ impl<'a> Parser<'a, '_> {
             return Err(self.expected("')' to close the '(' here", rest));
         };
         self.leave();
+        // The node's span takes in its parentheses, so that errors underline them.
+        self.nodes[inner.index()].span = self.span(s, rest);
         Ok((rest, inner))
     }
 
@@ -452,6 +462,15 @@ impl<'a> Parser<'a, '_> {
         }
         let had_space = trimmed.len() < rest.len();
         if had_space && trimmed.starts_with(|c: char| c.is_alphabetic()) {
+            let word = trimmed.split_whitespace().next().unwrap_or_default();
+            if lexeme::looks_like_modifier(word) {
+                return Err(DiceError::syntax(
+                    format!(
+                        "'{word}' reads as a modifier: write it right after the dice, with no space"
+                    ),
+                    self.span(trimmed, &trimmed[word.len()..]),
+                ));
+            }
             return Ok(Some(trimmed.trim_end().to_string()));
         }
         Err(self.expected("an operator or the end of the expression", trimmed))

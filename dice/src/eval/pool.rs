@@ -60,7 +60,8 @@ impl<S: DieSource> PoolRoller<'_, S> {
         apply_pool_modifiers(&mut dice[start..], modifiers)
     }
 
-    /// Rolls one die (and whatever it adds) through the per-die steps.
+    /// Rolls one die (and whatever it adds) through the per-die steps. A die
+    /// added by Avrae's `ra` goes through them too, but does not add again.
     fn roll_one(
         &mut self,
         modifiers: &[Modifier],
@@ -73,16 +74,14 @@ impl<S: DieSource> PoolRoller<'_, S> {
         die.value = value.1;
         die.flags |= flags | added_flags;
         dice.push(die);
-        let mut add_after = false;
-        for modifier in modifiers {
-            if let ModifierKind::Reroll {
-                style: RerollStyle::Add,
-                on,
-            } = modifier.kind
-            {
-                add_after |= reroll_on(on, self.kind).matches(value.1);
-            }
-        }
+        let add_after = added_flags & flag::ADDED == 0
+            && modifiers.iter().any(|m| match m.kind {
+                ModifierKind::Reroll {
+                    style: RerollStyle::Add,
+                    on,
+                } => reroll_on(on, self.kind).matches(value.1),
+                _ => false,
+            });
         for modifier in modifiers {
             if let ModifierKind::Explode { style, on } = modifier.kind {
                 let on = on.unwrap_or(Compare {
@@ -93,45 +92,59 @@ impl<S: DieSource> PoolRoller<'_, S> {
             }
         }
         if add_after {
-            let value = self.draw()?;
-            let mut extra = Die::new(value, self.kind);
-            extra.flags |= flag::ADDED;
-            dice.push(extra);
+            self.roll_one(modifiers, dice, flag::ADDED)?;
         }
         Ok(())
     }
 
     /// Draws a die, rerolls it as the reroll modifiers say, and clamps it.
     /// Returns (raw value, shown value) and flags; rerolled-away dice go to `dice`.
+    ///
+    /// The reroll conditions hold together, as Roll20's "reroll 1s and 6s"
+    /// (`r1r6`) means: the die is rerolled while any reroll-until condition
+    /// matches, and once more at most if a reroll-once condition matches.
     fn rerolled_and_clamped(
         &mut self,
         modifiers: &[Modifier],
         dice: &mut DiceVec,
     ) -> Result<((i64, i64), u16), DiceError> {
         let mut value = self.draw()?;
-        for modifier in modifiers {
-            let ModifierKind::Reroll { style, on } = modifier.kind else {
-                continue;
-            };
-            let on = reroll_on(on, self.kind);
-            let mut rerolls = 0u64;
-            while on.matches(value) && style != RerollStyle::Add {
-                rerolls += 1;
-                if rerolls > self.limits.max_rerolls {
-                    return Err(DiceError::Limit {
-                        kind: LimitKind::Rerolls,
-                        limit: self.limits.max_rerolls,
-                        span: modifier.span,
-                    });
+        let mut once_used = false;
+        let mut rerolls = 0u64;
+        loop {
+            let mut until = None;
+            let mut once = None;
+            for modifier in modifiers {
+                let ModifierKind::Reroll { style, on } = modifier.kind else {
+                    continue;
+                };
+                if !reroll_on(on, self.kind).matches(value) {
+                    continue;
                 }
-                let mut old = Die::new(value, self.kind);
-                old.flags |= flag::REROLLED;
-                dice.push(old);
-                value = self.draw()?;
-                if style == RerollStyle::Once {
-                    break;
+                match style {
+                    RerollStyle::Until => until = until.or(Some(modifier.span)),
+                    RerollStyle::Once if !once_used => once = once.or(Some(modifier.span)),
+                    _ => {}
                 }
             }
+            let Some(span) = until.or(once) else {
+                break;
+            };
+            if until.is_none() {
+                once_used = true;
+            }
+            rerolls += 1;
+            if rerolls > self.limits.max_rerolls {
+                return Err(DiceError::Limit {
+                    kind: LimitKind::Rerolls,
+                    limit: self.limits.max_rerolls,
+                    span,
+                });
+            }
+            let mut old = Die::new(value, self.kind);
+            old.flags |= flag::REROLLED;
+            dice.push(old);
+            value = self.draw()?;
         }
         let raw = value;
         let mut flags = 0;
@@ -174,7 +187,8 @@ impl<S: DieSource> PoolRoller<'_, S> {
             }
             dice[current].flags |= flag::EXPLODED;
             if style == ExplodeStyle::Compound {
-                let value = self.draw()?;
+                // Each compounded roll is rerolled and clamped like a new die.
+                let ((_, value), _) = self.rerolled_and_clamped(modifiers, dice)?;
                 if !dice[index].compounded() {
                     let first = dice[index].value;
                     dice[index].flags |= flag::COMPOUNDED;

@@ -3,7 +3,7 @@
 use crate::ast::{BinaryOp, CompareOp};
 use nom::branch::alt;
 use nom::bytes::complete::tag;
-use nom::character::complete::{char, digit0, digit1, multispace0};
+use nom::character::complete::{char, digit1, multispace0};
 use nom::combinator::{opt, recognize};
 use nom::sequence::pair;
 use nom::{IResult, Parser};
@@ -45,25 +45,39 @@ pub(super) fn integer_literal(s: &str) -> Lexed<'_, &str> {
     Ok((&s[len..], &s[..len]))
 }
 
-/// An integer or decimal literal: `12`, `1.5`, `.5`. `None` when beyond ±2^53.
+/// An integer or decimal literal: `12`, `1.5`, `.5`, `3.`. `None` when it is
+/// beyond 2^53, where an f64 no longer holds every integer exactly.
 pub(super) fn float_literal(s: &str) -> Lexed<'_, Option<f64>> {
-    if let Ok((rest, digits)) = integer_literal(s)
-        && !rest.starts_with('.')
-        && digits.len() < 16
-    {
-        // Short integers need no float parsing.
-        let value = digits
-            .bytes()
-            .fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
-        return Ok((rest, (value <= MAX_EXACT).then_some(value)));
+    let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+    let integer = &s[..int_len];
+    let after_int = &s[int_len..];
+    let frac_len = match after_int.strip_prefix('.') {
+        Some(frac) => 1 + frac.bytes().take_while(u8::is_ascii_digit).count(),
+        None => 0,
+    };
+    if int_len == 0 && frac_len <= 1 {
+        return Err(nom::Err::Error(()));
     }
-    let (rest, text) = alt((
-        recognize(pair(digit1, opt(pair(char('.'), digit0)))),
-        recognize(pair(char('.'), digit1)),
-    ))
-    .parse(s)?;
+    let rest = &after_int[frac_len..];
+    // The integer part decides exactness; compare it as an integer, since
+    // 2^53 + 1 rounds down to 2^53 as an f64.
+    let whole = if int_len == 0 {
+        Some(0)
+    } else {
+        digits_value(integer)
+    };
+    let Some(whole) = whole.filter(|w| *w as f64 <= MAX_EXACT && *w <= 1 << 53) else {
+        return Ok((rest, None));
+    };
+    if frac_len <= 1 {
+        return Ok((rest, Some(whole as f64)));
+    }
+    if whole == 1 << 53 {
+        return Ok((rest, None));
+    }
+    let text = &s[..int_len + frac_len];
     let value: f64 = text.parse().map_err(|_| nom::Err::Error(()))?;
-    Ok((rest, (value <= MAX_EXACT).then_some(value)))
+    Ok((rest, Some(value)))
 }
 
 /// An optionally signed integer, as in compare points and clamps: `-1`, `5`.
@@ -122,4 +136,20 @@ pub(super) fn quoted(body: &str) -> Option<(String, &str)> {
         }
     }
     None
+}
+
+/// Whether a word after a space is a modifier that lost its dice (`4d6 kh3`),
+/// rather than the start of a comment (`4d6 keep`).
+pub(super) fn looks_like_modifier(word: &str) -> bool {
+    const TAGS: &[&str] = &[
+        "kh", "kl", "dh", "dl", "ph", "pl", "ro", "rr", "ra", "min", "max", "mi", "ma", "cs", "cf",
+        "df", "sf", "ms", "xo", "k", "p", "r", "x", "e",
+    ];
+    let lower = word.to_ascii_lowercase();
+    TAGS.iter().any(|tag| {
+        lower.strip_prefix(tag).is_some_and(|rest| {
+            let digits = rest.trim_start_matches(['<', '>', '=']);
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+    })
 }

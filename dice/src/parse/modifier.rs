@@ -306,7 +306,14 @@ impl<'a> Parser<'a, '_> {
             None => (CompareOp::Eq, s),
         };
         let has_op = after_op.len() < s.len();
-        match signed_integer(after_op) {
+        // A bare compare value is unsigned: `1d6!-1` is `1d6!` minus 1, as in
+        // Roll20 and Foundry. A negative one needs its operator: `!=-1`.
+        let number = if has_op {
+            signed_integer(after_op)
+        } else {
+            super::lexeme::integer_literal(after_op)
+        };
+        match number {
             Ok((rest, text)) => {
                 let value = text.parse().map_err(|_| {
                     DiceError::syntax("this number is too large", self.span(after_op, rest))
