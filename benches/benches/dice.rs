@@ -138,6 +138,19 @@ fn dice(c: &mut Criterion) {
     }
     group.finish();
 
+    let mut group = c.benchmark_group("refuse_huge");
+    for expr in [
+        "99999999d99999999",
+        "99999999999999999999d6",
+        "1d99999999999999999999",
+    ] {
+        assert!(parse(expr).is_err());
+        group.bench_with_input(BenchmarkId::new("critfumble", expr), expr, |b, e| {
+            b.iter(|| parse(black_box(e)).is_err())
+        });
+    }
+    group.finish();
+
     let mut group = c.benchmark_group("rng_baseline");
     let uniform = Uniform::new_inclusive(1u32, 1000).expect("valid range");
     let mut small = SmallRng::seed_from_u64(7);

@@ -50,10 +50,12 @@ impl Expr {
 
     /// The bounds, with references filled in from `options.vars`.
     ///
-    /// They are exact for sums, keep and drop, rerolls, clamps and success
-    /// counting; where an exact answer would need a search (a divisor whose
-    /// range spans zero, keep-by-value on exploding dice), they are the
-    /// tightest simple interval that still holds every possible total.
+    /// They are exact for sums, keep and drop, rerolls, clamps, success
+    /// counting, and explosions without keep or drop. Where an exact answer
+    /// would need a search, they are still sound (no roll falls outside) but
+    /// may be wider than exact: keep or drop on an exploding pool (`2d6!kl1`
+    /// gives at most 6, where 5 is exact), a remainder of a fractional
+    /// dividend (`1d2/2%1`), and a divisor whose range spans zero.
     pub fn bounds_with(&self, options: &RollOptions) -> Result<Bounds, DiceError> {
         let mut intervals: Vec<Interval> = Vec::with_capacity(self.nodes.len());
         let mut dice_info: Vec<Option<DiceBounds>> = Vec::with_capacity(self.nodes.len());

@@ -1,5 +1,9 @@
 //! The canonical text of an [`Expr`]: `parse(expr.to_string()) == expr`.
 //!
+//! The canonical text spaces out operators and spells every modifier out, so
+//! it can be longer than the input: a text near the length limit may print
+//! past it, and then reads back only with a `max_length` that fits it.
+//!
 //! The same walk, with a hook after each dice term, renders rolled results.
 
 use crate::Dialect;
