@@ -275,9 +275,12 @@ impl<'a> Parser<'a, '_> {
         let (rest, text) = signed_integer(s).map_err(|_| {
             DiceError::syntax(format!("expected a number after '{tag}'"), self.here(s))
         })?;
-        let value = text
-            .parse()
-            .map_err(|_| DiceError::syntax("this number is too large", self.span(s, rest)))?;
+        let value = exact_value(text).ok_or_else(|| {
+            DiceError::syntax(
+                "this number is too large (at most 2^53)",
+                self.span(s, rest),
+            )
+        })?;
         Ok((rest, value))
     }
 
@@ -315,8 +318,11 @@ impl<'a> Parser<'a, '_> {
         };
         match number {
             Ok((rest, text)) => {
-                let value = text.parse().map_err(|_| {
-                    DiceError::syntax("this number is too large", self.span(after_op, rest))
+                let value = exact_value(text).ok_or_else(|| {
+                    DiceError::syntax(
+                        "this number is too large (at most 2^53)",
+                        self.span(after_op, rest),
+                    )
                 })?;
                 Ok((rest, Some(Compare { op, value })))
             }
@@ -330,6 +336,13 @@ impl<'a> Parser<'a, '_> {
             Err(_) => Ok((s, None)),
         }
     }
+}
+
+/// A compare or clamp value within ±2^53, so that arithmetic on it stays exact.
+fn exact_value(text: &str) -> Option<i64> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|v| v.unsigned_abs() <= 1 << 53)
 }
 
 fn allowed_on_group(kind: &ModifierKind) -> bool {
