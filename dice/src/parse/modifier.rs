@@ -75,8 +75,27 @@ const TAGS: &[(&str, Tag)] = &[
     ("=", Tag::Roll20Success),
 ];
 
-/// The first bytes of every tag.
-const MODIFIER_STARTS: &[u8] = b"!xekdprmcsfo<>=";
+/// Whether a (lowercased) byte can start a tag. A `match` rather than a slice
+/// search, which would call `memchr` for every dice term.
+fn starts_modifier(first: u8) -> bool {
+    matches!(
+        first,
+        b'!' | b'x'
+            | b'e'
+            | b'k'
+            | b'd'
+            | b'p'
+            | b'r'
+            | b'm'
+            | b'c'
+            | b's'
+            | b'f'
+            | b'o'
+            | b'<'
+            | b'>'
+            | b'='
+    )
+}
 
 fn starts_with_ignore_case(s: &str, tag: &str) -> bool {
     s.as_bytes()
@@ -105,7 +124,7 @@ impl<'a> Parser<'a, '_> {
             return Ok(None);
         };
         // Most dice are followed by an operator or the end: decide on one byte.
-        if !MODIFIER_STARTS.contains(&first) && !first.is_ascii_alphabetic() {
+        if !starts_modifier(first) && !first.is_ascii_alphabetic() {
             return Ok(None);
         }
         let found = TAGS.iter().find(|(text, tag)| {
