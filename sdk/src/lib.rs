@@ -3,8 +3,10 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod api_key;
 mod error;
 pub mod paths;
+pub mod webhook;
 pub mod wire;
 
 pub use error::SdkError;
