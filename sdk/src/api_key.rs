@@ -239,29 +239,13 @@ pub enum KeyRejection {
     Expired,
 }
 
-/// The row Core keeps for each key or user token.
+/// The row Core keeps for each key or user token: what the API shows, plus the hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredApiKey {
-    /// Core's id for the key.
-    pub id: Uuid,
-    /// Its owner's name for it.
-    pub name: String,
-    /// The lookup prefix.
-    pub prefix: String,
+    /// The key as the API shows it (prefix, scope, expiry, revocation, last use).
+    pub info: ApiKeyInfo,
     /// The peppered hash.
     pub hash: KeyHash,
-    /// What it may do.
-    pub scope: KeyScope,
-    /// The user, for user tokens.
-    pub user_id: Option<Uuid>,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-    /// When it stops working.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When it was revoked.
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// When it was last used; Core updates it on success.
-    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl StoredApiKey {
@@ -276,23 +260,25 @@ impl StoredApiKey {
         created_at: DateTime<Utc>,
     ) -> Self {
         Self {
-            id,
-            name: name.into(),
-            prefix: key.lookup_prefix().to_owned(),
+            info: ApiKeyInfo {
+                id,
+                name: name.into(),
+                prefix: key.lookup_prefix().to_owned(),
+                scope,
+                user_id,
+                created_at,
+                expires_at: None,
+                revoked_at: None,
+                last_used_at: None,
+            },
             hash: key.hash(pepper),
-            scope,
-            user_id,
-            created_at,
-            expires_at: None,
-            revoked_at: None,
-            last_used_at: None,
         }
     }
 
     /// Sets when the key stops working.
     #[must_use]
     pub fn with_expiry(mut self, expires_at: Option<DateTime<Utc>>) -> Self {
-        self.expires_at = expires_at;
+        self.info.expires_at = expires_at;
         self
     }
 
@@ -307,28 +293,13 @@ impl StoredApiKey {
         if !self.hash.matches(key, pepper) {
             return Err(KeyRejection::Mismatch);
         }
-        if self.revoked_at.is_some_and(|revoked| revoked <= now) {
+        if self.info.revoked_at.is_some_and(|revoked| revoked <= now) {
             return Err(KeyRejection::Revoked);
         }
-        if self.expires_at.is_some_and(|expires| expires <= now) {
+        if self.info.expires_at.is_some_and(|expires| expires <= now) {
             return Err(KeyRejection::Expired);
         }
         Ok(())
-    }
-
-    /// The key as the API shows it, without the hash.
-    pub fn info(&self) -> ApiKeyInfo {
-        ApiKeyInfo {
-            id: self.id,
-            name: self.name.clone(),
-            prefix: self.prefix.clone(),
-            scope: self.scope,
-            user_id: self.user_id,
-            created_at: self.created_at,
-            expires_at: self.expires_at,
-            revoked_at: self.revoked_at,
-            last_used_at: self.last_used_at,
-        }
     }
 }
 

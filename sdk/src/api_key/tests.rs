@@ -153,12 +153,12 @@ fn stored_key_checks_hash_revocation_and_expiry() {
         stored.authenticate(&key, &pepper(), issued + Duration::days(31)),
         Err(KeyRejection::Expired)
     );
-    stored.revoked_at = Some(now);
+    stored.info.revoked_at = Some(now);
     assert_eq!(
         stored.authenticate(&key, &pepper(), now),
         Err(KeyRejection::Revoked)
     );
-    let info = stored.info();
+    let info = &stored.info;
     assert_eq!(info.prefix, key.lookup_prefix());
     assert_eq!(info.scope, KeyScope::Service);
     assert_eq!(info.revoked_at, Some(now));
