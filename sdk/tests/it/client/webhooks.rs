@@ -4,8 +4,8 @@ use chrono::Utc;
 use critfumble_sdk::webhook::{WebhookHeaders, WebhookSecret, WebhookVerifier};
 use critfumble_sdk::wire::{ErrorCode, WebhookAck};
 
-use crate::fixtures::linked_event;
-use crate::server::{Reply, TestServer};
+use crate::client::fixtures::linked_event;
+use crate::client::server::{Reply, TestServer};
 
 #[tokio::test]
 async fn send_event_signs_every_attempt_with_one_id() {

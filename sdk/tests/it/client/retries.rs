@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use critfumble_sdk::wire::{CampaignChatRequest, ErrorCode, Health};
 use critfumble_sdk::{CoreClient, RetryPolicy, SdkError};
 
-use crate::fixtures::*;
-use crate::server::{Reply, TestServer};
+use crate::client::fixtures::*;
+use crate::client::server::{Reply, TestServer};
 
 #[tokio::test]
 async fn report_roll_retries_5xx_with_the_same_idempotency_key() {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use critfumble_sdk::wire::{ErrorCode, Health};
 use critfumble_sdk::{ClientConfig, CoreClient, RetryPolicy, SdkError};
 
-use crate::fixtures::id;
-use crate::server::{Reply, TestServer};
+use crate::client::fixtures::id;
+use crate::client::server::{Reply, TestServer};
 
 #[tokio::test]
 async fn api_error_carries_status_and_parsed_body() {

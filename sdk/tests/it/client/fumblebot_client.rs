@@ -3,8 +3,8 @@
 use critfumble_sdk::FumbleBotClient;
 use critfumble_sdk::wire::{AiChatRequest, AiChatResponse, ErrorCode, Health};
 
-use crate::fixtures::*;
-use crate::server::{Reply, TestServer};
+use crate::client::fixtures::*;
+use crate::client::server::{Reply, TestServer};
 
 #[tokio::test]
 async fn chat_sends_the_request_with_the_service_key() {

@@ -7,8 +7,8 @@ use critfumble_sdk::SdkError;
 use critfumble_sdk::wire::*;
 use serde_json::json;
 
-use crate::fixtures::*;
-use crate::server::{Recorded, Reply, TestServer};
+use crate::client::fixtures::*;
+use crate::client::server::{Recorded, Reply, TestServer};
 
 /// Queues `reply`, runs `call`, and returns its value with the one request it made.
 async fn exchange<T>(
