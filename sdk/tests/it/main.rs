@@ -5,3 +5,4 @@
 mod client;
 #[cfg(feature = "openapi")]
 mod openapi;
+mod paths;
