@@ -10,6 +10,11 @@ mod errors;
     clippy::expect_used,
     reason = "test helpers outside #[test] functions fail loudly"
 )]
+mod every_method;
+#[expect(
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions fail loudly"
+)]
 mod fixtures;
 mod fumblebot_client;
 mod retries;
