@@ -5,7 +5,7 @@ use critfumble_sdk::wire::*;
 use serde_json::json;
 
 use crate::client::fixtures::*;
-use crate::client::server::{Reply, TestServer, exchange, route};
+use crate::client::server::{Reply, TestServer, exchange, parse_query, route};
 
 #[tokio::test]
 async fn users_me_tokens_and_vtt_accounts() {
@@ -49,6 +49,7 @@ async fn users_me_tokens_and_vtt_accounts() {
         (got, route(&request)),
         (page, "GET /v1/me/tokens?cursor=abc&limit=10".into())
     );
+    assert_eq!(parse_query::<PageRequest>(&request), paging);
 
     let created = CreatedToken {
         token: "cfk_test_x".into(),

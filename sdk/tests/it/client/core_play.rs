@@ -5,7 +5,7 @@ use critfumble_sdk::wire::*;
 use serde_json::json;
 
 use crate::client::fixtures::*;
-use crate::client::server::{Reply, TestServer, exchange, route};
+use crate::client::server::{Reply, TestServer, exchange, parse_query, route};
 
 #[tokio::test]
 async fn characters() {
@@ -227,6 +227,9 @@ async fn rolls() {
         )
     );
 
+    // What the client sends is what an axum server (Core) parses back.
+    assert_eq!(parse_query::<RollQuery>(&request), query);
+
     let (got, request) = exchange(&server, Reply::json(200, &roll()), client.get_roll(id(5))).await;
     assert_eq!(
         (got, route(&request)),
@@ -341,6 +344,7 @@ async fn ai_chat_conversations_and_usage() {
             format!("GET /v1/usage?group_by=model&campaign_id={c}")
         )
     );
+    assert_eq!(parse_query::<UsageQuery>(&request), query);
 }
 
 #[tokio::test]

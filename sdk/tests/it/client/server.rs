@@ -187,3 +187,17 @@ pub(crate) fn route(request: &Recorded) -> String {
         None => format!("{} {}", request.method, request.path),
     }
 }
+
+/// Parses the recorded query string the way an axum handler's `Query` extractor does.
+pub(crate) fn parse_query<T: serde::de::DeserializeOwned>(request: &Recorded) -> T {
+    let uri: axum::http::Uri = format!(
+        "http://core{}?{}",
+        request.path,
+        request.query.as_deref().unwrap_or("")
+    )
+    .parse()
+    .expect("valid uri");
+    axum::extract::Query::<T>::try_from_uri(&uri)
+        .expect("the query parses")
+        .0
+}
