@@ -1,0 +1,17 @@
+//! Game-aware prompts within a token budget, and OpenAI and Anthropic clients,
+//! for a tabletop-RPG assistant.
+#![deny(missing_docs)]
+
+#[cfg(feature = "client")]
+pub mod client;
+mod error;
+mod model;
+mod request;
+mod tokens;
+mod usage;
+
+pub use error::{Error, Provider};
+pub use model::{KnownModel, MODELS, ModelInfo, Prices, Tokenizer, model_info};
+pub use request::{Completion, CompletionRequest, Message, Role, StopReason, SystemBlock};
+pub use tokens::{TokenCounter, estimate_tokens};
+pub use usage::{CostEstimate, Usage};
