@@ -210,10 +210,11 @@ impl Decoder for AnthropicDecoder {
             }
             "content_block_delta" => {
                 let delta = &json["delta"];
-                if delta["type"] == "text_delta" {
-                    if let Some(text) = delta["text"].as_str().filter(|text| !text.is_empty()) {
-                        out.push(Decoded::Delta(text.to_owned()));
-                    }
+                // thinking_delta, signature_delta and input_json_delta are not answer text.
+                if delta["type"] == "text_delta"
+                    && let Some(text) = delta["text"].as_str().filter(|text| !text.is_empty())
+                {
+                    out.push(Decoded::Delta(text.to_owned()));
                 }
             }
             "message_delta" => {
