@@ -60,6 +60,12 @@ pub enum Error {
         margin: usize,
     },
 
+    /// The model is not in the table and no [`crate::ModelInfo`] was given for it.
+    #[error(
+        "unknown model '{0}': pass a ModelInfo with its context window for models not in the table"
+    )]
+    UnknownModel(String),
+
     /// A configuration value is unusable.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),

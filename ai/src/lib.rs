@@ -6,12 +6,17 @@
 pub mod client;
 mod error;
 mod model;
+mod prompt;
 mod request;
 mod tokens;
 mod usage;
 
 pub use error::{Error, Provider};
 pub use model::{KnownModel, MODELS, ModelInfo, Prices, Tokenizer, model_info};
+pub use prompt::{
+    Budget, BuiltPrompt, GameSystem, ItemKind, PromptItem, PromptOptions, RetrievedNote,
+    build_prompt,
+};
 pub use request::{Completion, CompletionRequest, Message, Role, StopReason, SystemBlock};
 pub use tokens::{TokenCounter, estimate_tokens};
 pub use usage::{CostEstimate, Usage};
