@@ -239,7 +239,7 @@ pub fn build_prompt(
         candidates: &candidates,
         chosen: vec![false; candidates.len()],
     };
-    let required = count_request(&counter, &builder.assemble());
+    let required = counter.count_request(&builder.assemble());
     if required > budget.prompt_tokens {
         return Err(Error::BudgetTooSmall {
             model: options.model.id.clone(),
@@ -261,21 +261,20 @@ pub fn build_prompt(
             if kind == ItemKind::History && history_full {
                 continue;
             }
+            // The first item of a section also pays for the section's tags, and
+            // the first section for the <context> around them all.
+            let section = SECTIONS.iter().find(|(section, ..)| *section == kind);
             let mut cost = candidate.item.tokens;
-            if let Some((_, tag, note)) = SECTIONS.iter().find(|(section, ..)| *section == kind) {
-                if !opened.contains(&kind) {
-                    cost += counter.count(&format!("<{tag}>\n{note}\n</{tag}>\n"));
-                    if opened.is_empty() {
-                        cost +=
-                            counter.count(&format!("<context>\n{CONTEXT_PREAMBLE}</context>\n\n"));
-                    }
+            if let Some((_, tag, note)) = section.filter(|_| !opened.contains(&kind)) {
+                cost += counter.count(&format!("<{tag}>\n{note}\n</{tag}>\n"));
+                if opened.is_empty() {
+                    cost += counter.count(&format!("<context>\n{CONTEXT_PREAMBLE}</context>\n\n"));
                 }
             }
             if used + cost <= budget.prompt_tokens {
                 used += cost;
                 builder.chosen[index] = true;
-                if SECTIONS.iter().any(|(section, ..)| *section == kind) && !opened.contains(&kind)
-                {
+                if section.is_some() && !opened.contains(&kind) {
                     opened.push(kind);
                 }
             } else if kind == ItemKind::History {
@@ -288,7 +287,7 @@ pub fn build_prompt(
 
     // Check the assembled whole; merges across boundaries can differ from the sum.
     let mut assembled = builder.assemble();
-    let mut prompt_tokens = count_request(&counter, &assembled);
+    let mut prompt_tokens = counter.count_request(&assembled);
     while prompt_tokens > budget.prompt_tokens {
         let Some(last) = builder.lowest_priority_chosen() else {
             break;
@@ -296,7 +295,7 @@ pub fn build_prompt(
         builder.chosen[last] = false;
         builder.drop_leading_assistant();
         assembled = builder.assemble();
-        prompt_tokens = count_request(&counter, &assembled);
+        prompt_tokens = counter.count_request(&assembled);
     }
 
     let mut included = vec![
@@ -442,21 +441,6 @@ fn candidates(
         });
     }
     candidates
-}
-
-/// Tokens of a whole request: each message's text plus its framing.
-fn count_request(counter: &TokenCounter, request: &CompletionRequest) -> usize {
-    let system = if request.system.is_empty() {
-        0
-    } else {
-        counter.count(&request.system_text()) + counter.message_overhead()
-    };
-    let messages: usize = request
-        .messages
-        .iter()
-        .map(|message| counter.count(&message.content) + counter.message_overhead())
-        .sum();
-    counter.request_overhead() + system + messages
 }
 
 /// The inputs and the current choice of items, from which a request is assembled.

@@ -21,6 +21,7 @@
 //! tokens for its role and delimiters.
 
 use crate::model::{ModelInfo, Tokenizer};
+use crate::request::CompletionRequest;
 
 /// Counts tokens the way a given model does, or estimates them.
 #[derive(Clone, Copy)]
@@ -95,6 +96,22 @@ impl TokenCounter {
     /// Tokens every request adds once (the reply is primed with an assistant header).
     pub fn request_overhead(&self) -> usize {
         3
+    }
+
+    /// Tokens of a whole request: the system prompt and each message, with
+    /// their framing, as the provider will count its input (before caching).
+    pub fn count_request(&self, request: &CompletionRequest) -> usize {
+        let system = if request.system.is_empty() {
+            0
+        } else {
+            self.count(&request.system_text()) + self.message_overhead()
+        };
+        let messages: usize = request
+            .messages
+            .iter()
+            .map(|message| self.count(&message.content) + self.message_overhead())
+            .sum();
+        self.request_overhead() + system + messages
     }
 }
 

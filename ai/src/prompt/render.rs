@@ -140,13 +140,17 @@ pub(crate) fn roll(roll: &ContextRoll) -> String {
 
 /// The notes of one session.
 pub(crate) fn session(notes: &SessionNotes) -> String {
-    let title = notes
+    let mut body = String::new();
+    if let Some(title) = notes
         .title
         .as_deref()
-        .map(|title| format!("{} ", escape(title)))
-        .unwrap_or_default();
-    let body = format!(
-        "Session {title}(started {})\n{}",
+        .filter(|title| !title.trim().is_empty())
+    {
+        let _ = writeln!(body, "Title: {}", escape(title));
+    }
+    let _ = write!(
+        body,
+        "Started: {}\n{}",
         time(&notes.started_at),
         escape(notes.notes.trim())
     );

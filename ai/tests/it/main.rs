@@ -5,6 +5,7 @@
 mod anthropic;
 #[cfg(feature = "client")]
 mod openai;
+mod prompt;
 #[cfg(feature = "client")]
 mod retries;
 #[cfg(feature = "client")]
