@@ -1,5 +1,6 @@
 //! Game-aware prompts within a token budget, and OpenAI and Anthropic clients,
 //! for a tabletop-RPG assistant.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 #[cfg(feature = "client")]
@@ -8,6 +9,7 @@ mod error;
 mod model;
 mod prompt;
 mod request;
+mod sdk;
 mod tokens;
 mod usage;
 
@@ -18,5 +20,6 @@ pub use prompt::{
     build_prompt,
 };
 pub use request::{Completion, CompletionRequest, Message, Role, StopReason, SystemBlock};
+pub use sdk::token_usage;
 pub use tokens::{TokenCounter, estimate_tokens};
 pub use usage::{CostEstimate, Usage};
