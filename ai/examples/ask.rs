@@ -25,10 +25,10 @@ const SAMPLE: &str = include_str!("../tests/it/fixtures/lost_mine.json");
 async fn main() -> Result<(), Box<dyn Error>> {
     let mut request: AiChatRequest = serde_json::from_str(SAMPLE)?;
     let question: Vec<String> = std::env::args().skip(1).collect();
-    if !question.is_empty() {
-        if let Some(last) = request.messages.last_mut() {
-            last.content = question.join(" ");
-        }
+    if !question.is_empty()
+        && let Some(last) = request.messages.last_mut()
+    {
+        last.content = question.join(" ");
     }
 
     let env = |name: &str| std::env::var(name).ok();
