@@ -89,31 +89,21 @@ impl LlmProvider for AnthropicProvider {
         &'a self,
         request: &'a CompletionRequest,
     ) -> BoxFuture<'a, Result<Completion, Error>> {
-        Box::pin(async move {
-            let body = self
-                .transport
-                .post(&Self::request_body(request, false))
-                .await?;
-            parse_completion(&body)
-        })
+        Box::pin(
+            self.transport
+                .complete(Self::request_body(request, false), parse_completion),
+        )
     }
 
     fn stream<'a>(
         &'a self,
         request: &'a CompletionRequest,
     ) -> BoxFuture<'a, Result<CompletionStream, Error>> {
-        Box::pin(async move {
-            let response = self
-                .transport
-                .post_for_stream(&Self::request_body(request, true))
-                .await?;
-            Ok(CompletionStream::new(
-                Provider::Anthropic,
-                response,
-                Box::new(AnthropicDecoder::default()),
-                self.transport.config().stream_idle_timeout,
-            ))
-        })
+        let decoder = Box::new(AnthropicDecoder::default());
+        Box::pin(
+            self.transport
+                .stream(Self::request_body(request, true), decoder),
+        )
     }
 }
 

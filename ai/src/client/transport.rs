@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::ClientConfig;
 use super::retry::{backoff_delay, is_quota_code, server_delay, should_retry_status};
-use crate::{Error, Provider};
+use super::stream::Decoder;
+use super::{ClientConfig, CompletionStream};
+use crate::{Completion, Error, Provider};
 
 /// The SDKs honour a server's `retry-after` only up to a minute.
 const MAX_HONOURED_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -80,12 +81,32 @@ impl Transport {
         })
     }
 
-    pub(crate) fn config(&self) -> &ClientConfig {
-        &self.config
+    /// Sends `body` and parses the whole answer with `parse`.
+    pub(crate) async fn complete(
+        &self,
+        body: serde_json::Value,
+        parse: fn(&[u8]) -> Result<Completion, Error>,
+    ) -> Result<Completion, Error> {
+        parse(&self.post(&body).await?)
+    }
+
+    /// Sends `body` and streams the answer through `decoder`.
+    pub(crate) async fn stream(
+        &self,
+        body: serde_json::Value,
+        decoder: Box<dyn Decoder>,
+    ) -> Result<CompletionStream, Error> {
+        let response = self.post_for_stream(&body).await?;
+        Ok(CompletionStream::new(
+            self.provider,
+            response,
+            decoder,
+            self.config.stream_idle_timeout,
+        ))
     }
 
     /// Sends `body` and reads the whole answer, retrying as configured.
-    pub(crate) async fn post(&self, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
+    async fn post(&self, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
         self.with_retries(|| async {
             let response = self.attempt(body).await?;
             let read = tokio::time::timeout(self.config.timeout, response.bytes());
@@ -100,10 +121,7 @@ impl Transport {
 
     /// Sends `body` and returns the response once its headers say success, for
     /// streaming. Retries happen only until then.
-    pub(crate) async fn post_for_stream(
-        &self,
-        body: &serde_json::Value,
-    ) -> Result<reqwest::Response, Error> {
+    async fn post_for_stream(&self, body: &serde_json::Value) -> Result<reqwest::Response, Error> {
         self.with_retries(|| self.attempt(body)).await
     }
 

@@ -1,13 +1,11 @@
 //! The Anthropic client against a local server replaying the Messages API.
 
-use std::time::Duration;
-
 use critfumble_ai::client::{AnthropicProvider, ClientConfig, LlmProvider};
 use critfumble_ai::{
     CompletionRequest, Error, Message, StopReason, SystemBlock, Usage, model_info,
 };
 
-use crate::server::{Reply, Server, StreamEnd, awkward_chunks, json};
+use crate::server::{Server, StreamEnd, awkward_chunks, json, sse, stream_outcome};
 
 const KEY: &str = "sk-ant-api03-test-0123456789abcdef";
 
@@ -112,19 +110,10 @@ async fn complete_sends_the_documented_headers_and_maps_usage() {
 #[tokio::test]
 async fn stream_split_at_awkward_boundaries_gives_the_same_answer() {
     for sizes in [&[1][..], &[2, 9, 5], &[13], &[101, 3], &[8192]] {
-        let server = Server::start(vec![Reply::Sse {
-            chunks: awkward_chunks(STREAM, sizes),
-            gap: Duration::ZERO,
-            end: StreamEnd::Close,
-        }])
-        .await;
+        let server =
+            Server::start(vec![sse(awkward_chunks(STREAM, sizes), StreamEnd::Close)]).await;
         let provider = AnthropicProvider::new(config(&server)).expect("provider");
-        let outcome = provider
-            .stream(&request())
-            .await
-            .expect("stream")
-            .collect_outcome()
-            .await;
+        let outcome = stream_outcome(&provider, &request()).await;
         assert!(outcome.error.is_none(), "{sizes:?}: {:?}", outcome.error);
         assert_eq!(
             outcome.text,
@@ -151,19 +140,9 @@ async fn a_stream_that_breaks_halfway_has_unknown_usage() {
     // message_start already reported input tokens, but the output count never came.
     let half = &STREAM[..STREAM.find("event: content_block_stop").expect("fixture")];
     for end in [StreamEnd::Close, StreamEnd::Abort] {
-        let server = Server::start(vec![Reply::Sse {
-            chunks: awkward_chunks(half, &[40]),
-            gap: Duration::ZERO,
-            end,
-        }])
-        .await;
+        let server = Server::start(vec![sse(awkward_chunks(half, &[40]), end)]).await;
         let provider = AnthropicProvider::new(config(&server)).expect("provider");
-        let outcome = provider
-            .stream(&request())
-            .await
-            .expect("stream")
-            .collect_outcome()
-            .await;
+        let outcome = stream_outcome(&provider, &request()).await;
         // An aborted connection may lose what the server had buffered, so only a prefix is certain.
         let full = "Recap: the party fought the 🐉 at Cragmaw — Brokk rolled a nat 20.";
         assert!(full.starts_with(&outcome.text), "{outcome:?}");
@@ -183,19 +162,9 @@ async fn an_in_stream_error_event_ends_the_stream() {
         "{}event: error\ndata: {{\"type\": \"error\", \"error\": {{\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}}}\n\n",
         &STREAM[..first_delta]
     );
-    let server = Server::start(vec![Reply::Sse {
-        chunks: vec![body.into_bytes()],
-        gap: Duration::ZERO,
-        end: StreamEnd::Close,
-    }])
-    .await;
+    let server = Server::start(vec![sse(vec![body.into_bytes()], StreamEnd::Close)]).await;
     let provider = AnthropicProvider::new(config(&server)).expect("provider");
-    let outcome = provider
-        .stream(&request())
-        .await
-        .expect("stream")
-        .collect_outcome()
-        .await;
+    let outcome = stream_outcome(&provider, &request()).await;
     assert_eq!(outcome.usage(), None);
     match outcome.error {
         Some(Error::StreamError { kind, message, .. }) => {

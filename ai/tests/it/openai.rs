@@ -8,7 +8,9 @@ use critfumble_ai::{
 };
 use futures_util::StreamExt;
 
-use crate::server::{Reply, Server, StreamEnd, awkward_chunks, json, json_with};
+use crate::server::{
+    Reply, Server, StreamEnd, awkward_chunks, json, json_with, sse, stream_outcome,
+};
 
 const KEY: &str = "sk-proj-test-0123456789abcdef";
 
@@ -117,18 +119,8 @@ async fn stream_split_at_awkward_boundaries_gives_the_same_answer() {
     // Piece sizes chosen to cut inside "data:", inside the emoji and the é, and between "\n\n".
     for sizes in [&[1][..], &[3, 7, 2], &[17, 5], &[64], &[4096]] {
         let chunks = awkward_chunks(STREAM, sizes);
-        let server = Server::start(vec![Reply::Sse {
-            chunks,
-            gap: Duration::ZERO,
-            end: StreamEnd::Close,
-        }])
-        .await;
-        let stream = provider(&server)
-            .await
-            .stream(&request())
-            .await
-            .expect("stream");
-        let outcome = stream.collect_outcome().await;
+        let server = Server::start(vec![sse(chunks, StreamEnd::Close)]).await;
+        let outcome = stream_outcome(&provider(&server).await, &request()).await;
         assert!(outcome.error.is_none(), "{sizes:?}: {:?}", outcome.error);
         assert_eq!(
             outcome.text, "The wyvern flies: use the longbow 🏹, café-style.",
@@ -154,11 +146,10 @@ async fn stream_split_at_awkward_boundaries_gives_the_same_answer() {
 
 #[tokio::test]
 async fn stream_yields_deltas_then_the_summary() {
-    let server = Server::start(vec![Reply::Sse {
-        chunks: vec![STREAM.as_bytes().to_vec()],
-        gap: Duration::ZERO,
-        end: StreamEnd::Close,
-    }])
+    let server = Server::start(vec![sse(
+        vec![STREAM.as_bytes().to_vec()],
+        StreamEnd::Close,
+    )])
     .await;
     let stream = provider(&server)
         .await
@@ -175,19 +166,8 @@ async fn stream_yields_deltas_then_the_summary() {
 async fn a_stream_that_breaks_halfway_has_unknown_usage() {
     let half = &STREAM[..STREAM.find("\"finish_reason\":\"stop\"").expect("fixture")];
     for end in [StreamEnd::Close, StreamEnd::Abort] {
-        let server = Server::start(vec![Reply::Sse {
-            chunks: awkward_chunks(half, &[50]),
-            gap: Duration::ZERO,
-            end,
-        }])
-        .await;
-        let outcome = provider(&server)
-            .await
-            .stream(&request())
-            .await
-            .expect("stream")
-            .collect_outcome()
-            .await;
+        let server = Server::start(vec![sse(awkward_chunks(half, &[50]), end)]).await;
+        let outcome = stream_outcome(&provider(&server).await, &request()).await;
         assert_eq!(
             outcome.text,
             "The wyvern flies: use the longbow 🏹, café-style."
@@ -211,22 +191,15 @@ async fn a_server_without_stream_usage_reports_none() {
         .filter(|event| !event.contains("\"usage\":{"))
         .map(|event| format!("{event}\n\n"))
         .collect();
-    let server = Server::start(vec![Reply::Sse {
-        chunks: vec![
+    let server = Server::start(vec![sse(
+        vec![
             without_usage.trim_end().as_bytes().to_vec(),
             b"\n\n".to_vec(),
         ],
-        gap: Duration::ZERO,
-        end: StreamEnd::Close,
-    }])
+        StreamEnd::Close,
+    )])
     .await;
-    let outcome = provider(&server)
-        .await
-        .stream(&request())
-        .await
-        .expect("stream")
-        .collect_outcome()
-        .await;
+    let outcome = stream_outcome(&provider(&server).await, &request()).await;
     let summary = outcome.summary.expect("completed");
     assert_eq!(summary.usage, None);
 }
@@ -234,19 +207,8 @@ async fn a_server_without_stream_usage_reports_none() {
 #[tokio::test]
 async fn an_in_stream_error_chunk_ends_the_stream() {
     let body = "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n";
-    let server = Server::start(vec![Reply::Sse {
-        chunks: vec![body.as_bytes().to_vec()],
-        gap: Duration::ZERO,
-        end: StreamEnd::Close,
-    }])
-    .await;
-    let outcome = provider(&server)
-        .await
-        .stream(&request())
-        .await
-        .expect("stream")
-        .collect_outcome()
-        .await;
+    let server = Server::start(vec![sse(vec![body.as_bytes().to_vec()], StreamEnd::Close)]).await;
+    let outcome = stream_outcome(&provider(&server).await, &request()).await;
     assert!(
         matches!(outcome.error, Some(Error::StreamError { ref kind, .. }) if kind == "server_error"),
         "{:?}",
@@ -337,20 +299,15 @@ async fn a_slow_server_times_out() {
 async fn a_stalled_stream_hits_the_idle_timeout() {
     let (dropped, _notice) = tokio::sync::oneshot::channel();
     let first = STREAM.split_inclusive("\n\n").take(2).collect::<String>();
-    let server = Server::start(vec![Reply::Sse {
-        chunks: vec![first.into_bytes()],
-        gap: Duration::ZERO,
-        end: StreamEnd::Hang { dropped },
-    }])
+    let server = Server::start(vec![sse(
+        vec![first.into_bytes()],
+        StreamEnd::Hang { dropped },
+    )])
     .await;
     let mut config = server.config(KEY, "/v1");
     config.stream_idle_timeout = Duration::from_millis(200);
-    let stream = OpenAiProvider::new(config)
-        .expect("provider")
-        .stream(&request())
-        .await
-        .expect("stream");
-    let outcome = stream.collect_outcome().await;
+    let provider = OpenAiProvider::new(config).expect("provider");
+    let outcome = stream_outcome(&provider, &request()).await;
     assert_eq!(outcome.text, "The wyvern ");
     assert!(
         matches!(outcome.error, Some(Error::Timeout { .. })),
@@ -364,11 +321,10 @@ async fn a_stalled_stream_hits_the_idle_timeout() {
 async fn dropping_a_stream_closes_the_connection() {
     let (dropped, notice) = tokio::sync::oneshot::channel();
     let first = STREAM.split_inclusive("\n\n").take(2).collect::<String>();
-    let server = Server::start(vec![Reply::Sse {
-        chunks: vec![first.into_bytes()],
-        gap: Duration::ZERO,
-        end: StreamEnd::Hang { dropped },
-    }])
+    let server = Server::start(vec![sse(
+        vec![first.into_bytes()],
+        StreamEnd::Hang { dropped },
+    )])
     .await;
     let mut stream = provider(&server)
         .await

@@ -14,7 +14,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use critfumble_ai::client::{ApiKey, ClientConfig};
+use critfumble_ai::CompletionRequest;
+use critfumble_ai::client::{ApiKey, ClientConfig, LlmProvider, StreamOutcome};
 use futures_util::StreamExt;
 use tokio::sync::oneshot;
 
@@ -230,4 +231,26 @@ pub(crate) fn json_with(status: u16, headers: &[(&'static str, &str)], body: &st
             .collect(),
         body: body.to_owned(),
     }
+}
+
+/// A 200 event stream sent in `chunks`, back to back, ending with `end`.
+pub(crate) fn sse(chunks: Vec<Vec<u8>>, end: StreamEnd) -> Reply {
+    Reply::Sse {
+        chunks,
+        gap: Duration::ZERO,
+        end,
+    }
+}
+
+/// Streams `request` from `provider` and gathers everything it yields.
+pub(crate) async fn stream_outcome(
+    provider: &dyn LlmProvider,
+    request: &CompletionRequest,
+) -> StreamOutcome {
+    provider
+        .stream(request)
+        .await
+        .expect("the stream starts")
+        .collect_outcome()
+        .await
 }
