@@ -105,16 +105,21 @@ impl Transport {
         ))
     }
 
-    /// Sends `body` and reads the whole answer, retrying as configured.
+    /// Sends `body` and reads the whole answer, retrying as configured. The
+    /// timeout covers each attempt from connecting to the last byte.
     async fn post(&self, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
+        let timeout = self.config.timeout;
         self.with_retries(|| async {
-            let response = self.attempt(body).await?;
-            let read = tokio::time::timeout(self.config.timeout, response.bytes());
-            match read.await {
-                Ok(Ok(bytes)) => Ok(bytes.to_vec()),
-                Ok(Err(error)) => Err(self.transport_failure(&error)),
-                Err(_) => Err(self.timeout_failure(self.config.timeout)),
-            }
+            let whole = async {
+                let response = self.attempt(body).await?;
+                match response.bytes().await {
+                    Ok(bytes) => Ok(bytes.to_vec()),
+                    Err(error) => Err(self.transport_failure(&error)),
+                }
+            };
+            tokio::time::timeout(timeout, whole)
+                .await
+                .unwrap_or_else(|_| Err(self.timeout_failure(timeout)))
         })
         .await
     }

@@ -353,3 +353,18 @@ async fn compatible_servers_need_no_key() {
         .expect("completion");
     assert!(server.received()[0].headers.get("authorization").is_none());
 }
+
+#[tokio::test]
+async fn dropping_a_request_future_closes_the_connection() {
+    let (dropped, notice) = tokio::sync::oneshot::channel();
+    let server = Server::start(vec![Reply::Silent { dropped }]).await;
+    let provider = provider(&server).await;
+    let request = request();
+    let gave_up =
+        tokio::time::timeout(Duration::from_millis(200), provider.complete(&request)).await;
+    assert!(gave_up.is_err(), "the silent server cannot have answered");
+    tokio::time::timeout(Duration::from_secs(5), notice)
+        .await
+        .expect("the server saw the client leave")
+        .expect("signal");
+}

@@ -35,6 +35,9 @@ pub(crate) enum Reply {
     },
     /// Wait this long, then send the reply.
     Delayed(Duration, Box<Reply>),
+    /// Never answer; `dropped` fires when the server gives up on the request
+    /// because the client went away.
+    Silent { dropped: oneshot::Sender<()> },
 }
 
 /// How a scripted stream ends after its chunks.
@@ -145,6 +148,10 @@ async fn respond(reply: Reply) -> Response {
         Reply::Delayed(delay, reply) => {
             tokio::time::sleep(delay).await;
             Box::pin(respond(*reply)).await
+        }
+        Reply::Silent { dropped } => {
+            let _guard = DropSignal(Some(dropped));
+            std::future::pending::<Response>().await
         }
         Reply::Sse { chunks, gap, end } => {
             let body = futures_util::stream::iter(chunks)
