@@ -141,4 +141,31 @@ mod tests {
         let error = parser.push(b"data: \xff\n\n", &mut Vec::new());
         assert_eq!(error, Err("the event stream is not valid UTF-8".to_owned()));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_split_anywhere_parse_the_same(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            cut in 0usize..300,
+        ) {
+            let whole = {
+                let mut events = Vec::new();
+                SseParser::default().push(&bytes, &mut events).map(|()| events)
+            };
+            let cut = cut.min(bytes.len());
+            let split = {
+                let mut parser = SseParser::default();
+                let mut events = Vec::new();
+                parser
+                    .push(&bytes[..cut], &mut events)
+                    .and_then(|()| parser.push(&bytes[cut..], &mut events))
+                    .map(|()| events)
+            };
+            // Invalid UTF-8 is an error either way; otherwise the events agree.
+            proptest::prop_assert_eq!(whole.is_ok(), split.is_ok());
+            if let (Ok(whole), Ok(split)) = (whole, split) {
+                proptest::prop_assert_eq!(whole, split);
+            }
+        }
+    }
 }

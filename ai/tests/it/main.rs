@@ -6,6 +6,7 @@ mod anthropic;
 #[cfg(feature = "client")]
 mod openai;
 mod prompt;
+mod properties;
 #[cfg(feature = "client")]
 mod retries;
 #[cfg(feature = "client")]

@@ -191,3 +191,26 @@ async fn a_bad_base_url_is_a_config_error() {
         "invalid configuration: the base url must start with http:// or https://"
     );
 }
+
+#[tokio::test]
+async fn anthropic_429_with_retry_after_is_retried() {
+    let rate_limited = r#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}"#;
+    let message = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":8,"output_tokens":2}}"#;
+    let headers = [
+        ("retry-after", "0"),
+        ("retry-after-ms", "40"),
+        ("anthropic-ratelimit-input-tokens-remaining", "0"),
+    ];
+    let server = Server::start(vec![
+        json_with(429, &headers, rate_limited),
+        json(200, message),
+    ])
+    .await;
+    let provider =
+        AnthropicProvider::new(server.config("sk-ant-test-123456", "")).expect("provider");
+    provider
+        .complete(&request("claude-haiku-4-5"))
+        .await
+        .expect("retried");
+    assert_eq!(server.received().len(), 2);
+}
