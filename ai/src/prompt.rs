@@ -138,7 +138,7 @@ pub struct PromptItem {
 /// A prompt ready to send, with an account of what went in and what was left out.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BuiltPrompt {
-    /// The request for [`crate::client::LlmProvider`] (or any other client).
+    /// The request to send, with `client::LlmProvider` (feature `client`) or any other client.
     pub request: CompletionRequest,
     /// How the window was divided.
     pub budget: Budget,

@@ -329,7 +329,7 @@ fn unknown_models_need_their_info() {
 }
 
 /// Published `count_tokens` results: (system, user message, input_tokens).
-/// From Anthropic's token-counting documentation example.
+/// From the basic example of Anthropic's token-counting guide (`build-with-claude/token-counting`).
 const COUNT_TOKENS_FIGURES: &[(&str, &str, usize)] =
     &[("You are a scientist", "Hello, Claude", 14)];
 
