@@ -11,7 +11,8 @@ use std::error::Error;
 use std::time::Instant;
 
 use critfumble_ai::client::{
-    AnthropicProvider, ApiKey, ClientConfig, LlmProvider, OpenAiProvider, StreamEvent,
+    AnthropicProvider, ApiKey, ClientConfig, LlmProvider, OpenAiProvider, OutputLimitField,
+    StreamEvent,
 };
 use critfumble_ai::{ModelInfo, PromptOptions, Provider, build_prompt, model_info, token_usage};
 use critfumble_sdk::wire::AiChatRequest;
@@ -57,10 +58,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         ))?),
         Provider::OpenAi => {
             let mut config = ClientConfig::openai(ApiKey::new(key));
+            let mut field = OutputLimitField::MaxCompletionTokens;
             if let Some(base_url) = env("OPENAI_BASE_URL") {
+                // A local server: Ollama and llama.cpp read only `max_tokens`.
                 config.base_url = base_url;
+                field = OutputLimitField::MaxTokens;
             }
-            Box::new(OpenAiProvider::new(config)?)
+            Box::new(OpenAiProvider::new(config)?.with_output_limit_field(field))
         }
     };
     let started = Instant::now();
@@ -100,7 +104,11 @@ fn dry_run(request: &AiChatRequest) -> Result<(), Box<dyn Error>> {
         let prompt = build_prompt(request, &PromptOptions::for_model_id(model)?)?;
         let body = match prompt.request.model.starts_with("claude") {
             true => AnthropicProvider::request_body(&prompt.request, true),
-            false => OpenAiProvider::request_body(&prompt.request, true),
+            false => OpenAiProvider::request_body(
+                &prompt.request,
+                true,
+                OutputLimitField::MaxCompletionTokens,
+            ),
         };
         println!("##### {model}\n{}", prompt.transcript());
         println!(

@@ -11,7 +11,9 @@
 //! The OpenAI client works with any server that speaks the Chat Completions
 //! protocol (Ollama, vLLM, LM Studio): set [`ClientConfig::base_url`] to the
 //! server's `/v1` URL, for example `http://localhost:11434/v1` for Ollama, and
-//! leave the key empty if the server needs none.
+//! leave the key empty if the server needs none. Servers that read only
+//! `max_tokens` (Ollama, llama.cpp) need
+//! [`OpenAiProvider::with_output_limit_field`]`(`[`OutputLimitField::MaxTokens`]`)`.
 
 use std::fmt;
 use std::time::Duration;
@@ -28,7 +30,7 @@ mod stream;
 mod transport;
 
 pub use anthropic::{ANTHROPIC_VERSION, AnthropicProvider};
-pub use openai::OpenAiProvider;
+pub use openai::{OpenAiProvider, OutputLimitField};
 pub use stream::{CompletionStream, StreamEvent, StreamOutcome, StreamSummary};
 
 /// One interface over OpenAI and Anthropic.

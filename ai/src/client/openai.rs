@@ -16,6 +16,17 @@ use crate::{Completion, CompletionRequest, Error, Provider, Role, StopReason, Us
 #[derive(Debug)]
 pub struct OpenAiProvider {
     transport: Transport,
+    output_limit: OutputLimitField,
+}
+
+/// The request field that carries the output limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputLimitField {
+    /// `max_completion_tokens`: what OpenAI wants, and what its reasoning models require.
+    #[default]
+    MaxCompletionTokens,
+    /// `max_tokens`: what Ollama, llama.cpp and older OpenAI-compatible servers read.
+    MaxTokens,
 }
 
 impl OpenAiProvider {
@@ -28,11 +39,25 @@ impl OpenAiProvider {
             )
         });
         let transport = Transport::new(Provider::OpenAi, config, "/chat/completions", auth, &[])?;
-        Ok(OpenAiProvider { transport })
+        Ok(OpenAiProvider {
+            transport,
+            output_limit: OutputLimitField::default(),
+        })
     }
 
-    /// The JSON body for `request`.
-    pub fn request_body(request: &CompletionRequest, stream: bool) -> Value {
+    /// Sends the output limit in `field` instead of `max_completion_tokens`,
+    /// for OpenAI-compatible servers that only read `max_tokens`.
+    pub fn with_output_limit_field(mut self, field: OutputLimitField) -> OpenAiProvider {
+        self.output_limit = field;
+        self
+    }
+
+    /// The JSON body for `request`, with the output limit in `output_limit`.
+    pub fn request_body(
+        request: &CompletionRequest,
+        stream: bool,
+        output_limit: OutputLimitField,
+    ) -> Value {
         let mut messages = Vec::with_capacity(request.messages.len() + 1);
         if !request.system.is_empty() {
             messages.push(json!({"role": "system", "content": request.system_text()}));
@@ -44,11 +69,12 @@ impl OpenAiProvider {
             };
             messages.push(json!({"role": role, "content": message.content}));
         }
-        let mut body = json!({
-            "model": request.model,
-            "messages": messages,
-            "max_completion_tokens": request.max_output_tokens,
-        });
+        let limit_field = match output_limit {
+            OutputLimitField::MaxCompletionTokens => "max_completion_tokens",
+            OutputLimitField::MaxTokens => "max_tokens",
+        };
+        let mut body = json!({"model": request.model, "messages": messages});
+        body[limit_field] = json!(request.max_output_tokens);
         if let Some(temperature) = request.temperature {
             body["temperature"] = json!(temperature);
         }
@@ -69,10 +95,10 @@ impl LlmProvider for OpenAiProvider {
         &'a self,
         request: &'a CompletionRequest,
     ) -> BoxFuture<'a, Result<Completion, Error>> {
-        Box::pin(
-            self.transport
-                .complete(Self::request_body(request, false), parse_completion),
-        )
+        Box::pin(self.transport.complete(
+            Self::request_body(request, false, self.output_limit),
+            parse_completion,
+        ))
     }
 
     fn stream<'a>(
@@ -80,10 +106,10 @@ impl LlmProvider for OpenAiProvider {
         request: &'a CompletionRequest,
     ) -> BoxFuture<'a, Result<CompletionStream, Error>> {
         let decoder = Box::new(OpenAiDecoder::default());
-        Box::pin(
-            self.transport
-                .stream(Self::request_body(request, true), decoder),
-        )
+        Box::pin(self.transport.stream(
+            Self::request_body(request, true, self.output_limit),
+            decoder,
+        ))
     }
 }
 
@@ -220,7 +246,8 @@ mod tests {
             max_output_tokens: 100,
             temperature: None,
         };
-        let body = OpenAiProvider::request_body(&request, true);
+        let body =
+            OpenAiProvider::request_body(&request, true, OutputLimitField::MaxCompletionTokens);
         expect_test::expect![[r#"{"max_completion_tokens":100,"messages":[{"content":"persona\n\ncampaign","role":"system"},{"content":"hi","role":"user"}],"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true}}"#]]
         .assert_eq(&body.to_string());
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use critfumble_ai::client::{LlmProvider, OpenAiProvider, StreamEvent};
+use critfumble_ai::client::{LlmProvider, OpenAiProvider, OutputLimitField, StreamEvent};
 use critfumble_ai::{
     CompletionRequest, Error, Message, StopReason, SystemBlock, Usage, model_info,
 };
@@ -343,15 +343,19 @@ async fn dropping_a_stream_closes_the_connection() {
 }
 
 #[tokio::test]
-async fn compatible_servers_need_no_key() {
+async fn compatible_servers_need_no_key_and_may_want_max_tokens() {
     let server = Server::start(vec![json(200, COMPLETION)]).await;
     let config = server.config("", "/v1");
     OpenAiProvider::new(config)
         .expect("provider")
+        .with_output_limit_field(OutputLimitField::MaxTokens)
         .complete(&request())
         .await
         .expect("completion");
-    assert!(server.received()[0].headers.get("authorization").is_none());
+    let sent = &server.received()[0];
+    assert!(sent.headers.get("authorization").is_none());
+    assert_eq!(sent.body["max_tokens"], 300);
+    assert!(sent.body.get("max_completion_tokens").is_none());
 }
 
 #[tokio::test]
