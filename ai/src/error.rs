@@ -140,7 +140,7 @@ pub enum Error {
 
     /// The provider sent an error event in the middle of a stream.
     #[error("{provider} reported an error in the stream ({kind}): {message}")]
-    StreamError {
+    StreamFailure {
         /// The provider.
         provider: Provider,
         /// The provider's error type, such as `overloaded_error`.

@@ -221,7 +221,7 @@ impl Decoder for AnthropicDecoder {
             })),
             "error" => {
                 let error = &json["error"];
-                return Err(Error::StreamError {
+                return Err(Error::StreamFailure {
                     provider: Provider::Anthropic,
                     kind: error["type"].as_str().unwrap_or("unknown").to_owned(),
                     message: error["message"].as_str().unwrap_or_default().to_owned(),

@@ -187,7 +187,7 @@ impl Decoder for OpenAiDecoder {
             .map_err(|error| invalid(format!("a stream chunk is not JSON: {error}")))?;
         if chunk["error"].is_object() {
             let error = &chunk["error"];
-            return Err(Error::StreamError {
+            return Err(Error::StreamFailure {
                 provider: Provider::OpenAi,
                 kind: error["code"]
                     .as_str()

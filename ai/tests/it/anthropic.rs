@@ -167,7 +167,7 @@ async fn an_in_stream_error_event_ends_the_stream() {
     let outcome = stream_outcome(&provider, &request()).await;
     assert_eq!(outcome.usage(), None);
     match outcome.error {
-        Some(Error::StreamError { kind, message, .. }) => {
+        Some(Error::StreamFailure { kind, message, .. }) => {
             assert_eq!(
                 (kind.as_str(), message.as_str()),
                 ("overloaded_error", "Overloaded")

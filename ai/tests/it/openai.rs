@@ -210,7 +210,7 @@ async fn an_in_stream_error_chunk_ends_the_stream() {
     let server = Server::start(vec![sse(vec![body.as_bytes().to_vec()], StreamEnd::Close)]).await;
     let outcome = stream_outcome(&provider(&server).await, &request()).await;
     assert!(
-        matches!(outcome.error, Some(Error::StreamError { ref kind, .. }) if kind == "server_error"),
+        matches!(outcome.error, Some(Error::StreamFailure { ref kind, .. }) if kind == "server_error"),
         "{:?}",
         outcome.error
     );
