@@ -214,3 +214,56 @@ async fn anthropic_429_with_retry_after_is_retried() {
         .expect("retried");
     assert_eq!(server.received().len(), 2);
 }
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_key_never_appears_in_logs() {
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    const KEY: &str = "sk-proj-log-test-0123456789abcdef";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _guard = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with_writer(move || writer.clone())
+        .finish()
+        .set_default();
+
+    let echo = format!(
+        r#"{{"error":{{"message":"Rate limited for key {KEY}","type":"requests","param":null,"code":"rate_limit_exceeded"}}}}"#
+    );
+    let server = Server::start(vec![json(429, &echo), json(401, &echo)]).await;
+    let provider = OpenAiProvider::new(server.config(KEY, "/v1")).expect("provider");
+    let error = provider
+        .complete(&request("gpt-4o-mini"))
+        .await
+        .expect_err("401");
+    assert!(matches!(error, Error::Api { status: 401, .. }), "{error:?}");
+    // The server did receive the key; only our output must not show it.
+    assert_eq!(
+        server.received()[0].headers["authorization"],
+        format!("Bearer {KEY}")
+    );
+
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(logs.contains("retrying request"), "{logs}");
+    assert!(logs.contains("<redacted>"), "{logs}");
+    assert!(!logs.contains(KEY), "the key leaked into the logs:\n{logs}");
+}
