@@ -229,3 +229,17 @@ async fn the_key_never_appears_in_debug_or_errors() {
     assert!(!printed.contains(KEY), "the key leaked: {printed}");
     assert!(printed.contains("<redacted>"));
 }
+
+#[tokio::test]
+async fn a_provider_chosen_at_run_time_works_through_the_trait() {
+    let server = Server::start(vec![json(200, MESSAGE)]).await;
+    let provider: Box<dyn LlmProvider> = critfumble_ai::client::provider_from_config(
+        critfumble_ai::Provider::Anthropic,
+        config(&server),
+    )
+    .expect("provider");
+    assert_eq!(provider.provider(), critfumble_ai::Provider::Anthropic);
+    let completion = provider.complete(&request()).await.expect("completion");
+    assert_eq!(completion.model, "claude-sonnet-4-5-20250929");
+    assert_eq!(server.received()[0].path, "/v1/messages");
+}
