@@ -10,7 +10,7 @@
 //! 1. system block 1 (cache breakpoint): the persona and its rules, the same for every campaign;
 //! 2. system block 2 (cache breakpoint): game-system guidance and the `<campaign>`;
 //! 3. system block 3, only when Core sent `system` messages: those instructions;
-//! 4. the conversation history, oldest first;
+//! 4. the conversation history, oldest first, its newest message marked as a cache breakpoint;
 //! 5. the last user message: a `<context>` with `<characters>`, `<recent_rolls>`,
 //!    `<session_notes>` and `<retrieved_notes>`, then the question.
 //!
@@ -349,7 +349,12 @@ impl BuiltPrompt {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            out.push_str(&format!("=== {role}\n{}\n", message.content));
+            let cache = if message.cache_breakpoint {
+                " [cache breakpoint]"
+            } else {
+                ""
+            };
+            out.push_str(&format!("=== {role}{cache}\n{}\n", message.content));
         }
         out.push_str("=== dropped\n");
         if self.dropped.is_empty() {

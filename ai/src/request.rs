@@ -17,6 +17,12 @@ pub struct Message {
     pub role: Role,
     /// The text.
     pub content: String,
+    /// Whether the conversation up to and including this message is worth
+    /// caching. The prompt builder marks the newest kept history message, so
+    /// that the next turn of the same chat can reuse the cached history; the
+    /// Anthropic client turns it into a `cache_control` breakpoint.
+    #[serde(default)]
+    pub cache_breakpoint: bool,
 }
 
 impl Message {
@@ -25,6 +31,7 @@ impl Message {
         Message {
             role: Role::User,
             content: content.into(),
+            cache_breakpoint: false,
         }
     }
 
@@ -33,6 +40,7 @@ impl Message {
         Message {
             role: Role::Assistant,
             content: content.into(),
+            cache_breakpoint: false,
         }
     }
 }

@@ -13,11 +13,14 @@ use crate::{Completion, CompletionRequest, Error, Provider, Role, StopReason, Us
 /// The API version this client speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
+/// Anthropic accepts at most four `cache_control` breakpoints per request.
+const MAX_BREAKPOINTS: usize = 4;
+
 /// A client for Anthropic Messages.
 ///
-/// The system blocks go into the top-level `system` array, and each block
-/// marked as a cache breakpoint gets `cache_control: {"type": "ephemeral"}`
-/// (Anthropic allows four breakpoints; blocks past the fourth are sent without one).
+/// The system blocks go into the top-level `system` array, and each block or
+/// message marked as a cache breakpoint gets `cache_control: {"type": "ephemeral"}`
+/// (Anthropic allows four breakpoints; marks past the fourth are sent without one).
 #[derive(Debug)]
 pub struct AnthropicProvider {
     transport: Transport,
@@ -44,7 +47,7 @@ impl AnthropicProvider {
             .iter()
             .map(|block| {
                 let mut value = json!({"type": "text", "text": block.text});
-                if block.cache_breakpoint && breakpoints < 4 {
+                if block.cache_breakpoint && breakpoints < MAX_BREAKPOINTS {
                     breakpoints += 1;
                     value["cache_control"] = json!({"type": "ephemeral"});
                 }
@@ -59,7 +62,13 @@ impl AnthropicProvider {
                     Role::User => "user",
                     Role::Assistant => "assistant",
                 };
-                json!({"role": role, "content": message.content})
+                if message.cache_breakpoint && breakpoints < MAX_BREAKPOINTS {
+                    breakpoints += 1;
+                    let block = json!({"type": "text", "text": message.content, "cache_control": {"type": "ephemeral"}});
+                    json!({"role": role, "content": [block]})
+                } else {
+                    json!({"role": role, "content": message.content})
+                }
             })
             .collect();
         let mut body = json!({
@@ -256,12 +265,18 @@ mod tests {
                     cache_breakpoint: false,
                 },
             ],
-            messages: vec![Message::user("hi")],
+            messages: vec![
+                Message {
+                    cache_breakpoint: true,
+                    ..Message::user("earlier")
+                },
+                Message::user("hi"),
+            ],
             max_output_tokens: 512,
             temperature: Some(0.5),
         };
         let body = AnthropicProvider::request_body(&request, false);
-        expect_test::expect![[r#"{"max_tokens":512,"messages":[{"content":"hi","role":"user"}],"model":"claude-haiku-4-5","system":[{"cache_control":{"type":"ephemeral"},"text":"persona","type":"text"},{"cache_control":{"type":"ephemeral"},"text":"campaign","type":"text"},{"text":"volatile","type":"text"}],"temperature":0.5}"#]]
+        expect_test::expect![[r#"{"max_tokens":512,"messages":[{"content":[{"cache_control":{"type":"ephemeral"},"text":"earlier","type":"text"}],"role":"user"},{"content":"hi","role":"user"}],"model":"claude-haiku-4-5","system":[{"cache_control":{"type":"ephemeral"},"text":"persona","type":"text"},{"cache_control":{"type":"ephemeral"},"text":"campaign","type":"text"},{"text":"volatile","type":"text"}],"temperature":0.5}"#]]
         .assert_eq(&body.to_string());
     }
 

@@ -211,9 +211,15 @@ impl Assembly<'_> {
             .map(|candidate| Message {
                 role: candidate.role,
                 content: candidate.text.clone(),
+                cache_breakpoint: false,
             })
             .collect();
         messages.reverse();
+        // The history changes only by growing at its end, so the prefix up to the
+        // newest kept message is what the next turn can read from the cache.
+        if let Some(newest) = messages.last_mut() {
+            newest.cache_breakpoint = true;
+        }
 
         let mut context = String::new();
         for (kind, tag, note) in SECTIONS {

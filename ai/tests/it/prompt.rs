@@ -227,6 +227,14 @@ fn the_stable_prefix_comes_first_and_is_cached() {
     // The system blocks do not depend on the question, the rolls or the history.
     assert_eq!(a.request.system, b.request.system);
     assert!(a.request.system.iter().all(|block| block.cache_breakpoint));
+    // The newest kept history message closes the cacheable conversation prefix.
+    let marks: Vec<bool> = a
+        .request
+        .messages
+        .iter()
+        .map(|m| m.cache_breakpoint)
+        .collect();
+    assert_eq!(marks, [false, true, false]);
     // The volatile context sits in the last message, after the history.
     let last = &a.request.messages.last().expect("question").content;
     assert!(last.starts_with("<context>\n"));
