@@ -245,6 +245,12 @@ async fn the_key_never_appears_in_logs() {
         .with_writer(move || writer.clone())
         .finish()
         .set_default();
+    // While only one dispatcher exists, tracing-core computes a callsite's interest
+    // from the subscriber of whichever thread registers it first, so tests running
+    // at the same time without one could switch this test's callsites off. A second
+    // live dispatcher makes it consult every dispatcher instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    tracing::callsite::rebuild_interest_cache();
 
     let echo = format!(
         r#"{{"error":{{"message":"Rate limited for key {KEY}","type":"requests","param":null,"code":"rate_limit_exceeded"}}}}"#
