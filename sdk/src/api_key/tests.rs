@@ -106,6 +106,23 @@ fn parse_explains_what_is_wrong() {
 }
 
 #[test]
+fn bearer_headers() {
+    let key = ApiKey::generate_with_rng(KeyEnv::Dev, &mut rand::rng());
+    let header = format!("Bearer {}", key.expose_secret());
+    assert_eq!(parse_bearer(&header), Ok(key.clone()));
+    assert_eq!(
+        parse_bearer(&format!("bearer  {}", key.expose_secret())),
+        Ok(key.clone())
+    );
+    assert_eq!(
+        parse_bearer(&format!("Basic {}", key.expose_secret())).map_err(|e| e.to_string()),
+        Err("malformed api key: the authorization header must be 'Bearer <key>'".into())
+    );
+    assert!(parse_bearer(key.expose_secret()).is_err());
+    assert!(parse_bearer("Bearer cfk_live_nope").is_err());
+}
+
+#[test]
 fn hash_depends_on_key_and_pepper() {
     let mut rng = rand::rng();
     let key = ApiKey::generate_with_rng(KeyEnv::Live, &mut rng);

@@ -1,6 +1,7 @@
 //! A scripted HTTP server on 127.0.0.1:0: it answers with queued replies and records requests.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use critfumble_sdk::{ClientConfig, CoreClient, FumbleBotClient, RetryPolicy};
+use critfumble_sdk::{ClientConfig, CoreClient, FumbleBotClient, RetryPolicy, SdkError};
 use serde::Serialize;
 
 /// One request as the server saw it.
@@ -164,4 +165,39 @@ async fn answer(
             .insert(name, HeaderValue::from_str(&value).expect("valid header"));
     }
     response
+}
+
+/// Queues `reply`, runs `call`, and returns its value with the one request it made.
+pub(crate) async fn exchange<T>(
+    server: &TestServer,
+    reply: Reply,
+    call: impl Future<Output = Result<T, SdkError>>,
+) -> (T, Recorded) {
+    server.reply([reply]);
+    let value = call.await.expect("call succeeds");
+    let mut recorded = server.take();
+    assert_eq!(recorded.len(), 1, "exactly one request");
+    (value, recorded.remove(0))
+}
+
+/// `METHOD /path?query`, for one-line assertions.
+pub(crate) fn route(request: &Recorded) -> String {
+    match &request.query {
+        Some(query) => format!("{} {}?{query}", request.method, request.path),
+        None => format!("{} {}", request.method, request.path),
+    }
+}
+
+/// Parses the recorded query string the way an axum handler's `Query` extractor does.
+pub(crate) fn parse_query<T: serde::de::DeserializeOwned>(request: &Recorded) -> T {
+    let uri: axum::http::Uri = format!(
+        "http://core{}?{}",
+        request.path,
+        request.query.as_deref().unwrap_or("")
+    )
+    .parse()
+    .expect("valid uri");
+    axum::extract::Query::<T>::try_from_uri(&uri)
+        .expect("the query parses")
+        .0
 }
