@@ -1,0 +1,172 @@
+//! Reading JSON with the path of every value kept, so that errors name the field at fault.
+
+use serde_json::Value;
+
+use crate::error::VttError;
+
+/// Parses `input` as JSON, converting the error at the boundary.
+pub(crate) fn parse(input: &str) -> Result<Value, VttError> {
+    serde_json::from_str(input).map_err(|error| VttError::from_json(&error))
+}
+
+/// A JSON value and the path that reached it, e.g. `rolls[0].terms[2]`.
+#[derive(Debug, Clone)]
+pub(crate) struct At<'a> {
+    pub(crate) value: &'a Value,
+    pub(crate) path: String,
+}
+
+impl<'a> At<'a> {
+    pub(crate) fn root(value: &'a Value) -> Self {
+        At {
+            value,
+            path: String::new(),
+        }
+    }
+
+    fn child_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The path of a child field, for error messages.
+    pub(crate) fn path_of(&self, key: &str) -> String {
+        self.child_path(key)
+    }
+
+    /// The field `key`, or `None` when it is absent or null.
+    pub(crate) fn get(&self, key: &str) -> Option<At<'a>> {
+        match self.value.get(key) {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(At {
+                value,
+                path: self.child_path(key),
+            }),
+        }
+    }
+
+    /// The field `key`, which must be present and not null.
+    pub(crate) fn require(&self, key: &str) -> Result<At<'a>, VttError> {
+        self.get(key)
+            .ok_or_else(|| VttError::missing(self.child_path(key)))
+    }
+
+    /// This value must be an object.
+    pub(crate) fn object(self) -> Result<At<'a>, VttError> {
+        if self.value.is_object() {
+            Ok(self)
+        } else {
+            Err(self.wrong("must be an object"))
+        }
+    }
+
+    pub(crate) fn wrong(&self, problem: &str) -> VttError {
+        let field = if self.path.is_empty() {
+            "(root)".to_string()
+        } else {
+            self.path.clone()
+        };
+        VttError::invalid(field, problem)
+    }
+
+    pub(crate) fn str(&self) -> Result<&'a str, VttError> {
+        self.value
+            .as_str()
+            .ok_or_else(|| self.wrong("must be a string"))
+    }
+
+    pub(crate) fn f64(&self) -> Result<f64, VttError> {
+        let number = match self.value {
+            Value::Number(number) => number.as_f64(),
+            // Some sources write numbers as strings ("17").
+            Value::String(text) => text.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        number
+            .filter(|number| number.is_finite())
+            .ok_or_else(|| self.wrong("must be a number"))
+    }
+
+    pub(crate) fn i64(&self) -> Result<i64, VttError> {
+        let number = self.f64()?;
+        if number.fract() == 0.0 && number.abs() < 9.0e15 {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "checked to be a whole number below 2^53"
+            )]
+            Ok(number as i64)
+        } else {
+            Err(self.wrong("must be a whole number"))
+        }
+    }
+
+    pub(crate) fn bool(&self) -> Result<bool, VttError> {
+        match self.value {
+            Value::Bool(flag) => Ok(*flag),
+            Value::Number(number) => Ok(number.as_f64().is_some_and(|n| n != 0.0)),
+            _ => Err(self.wrong("must be true or false")),
+        }
+    }
+
+    pub(crate) fn array(&self) -> Result<Vec<At<'a>>, VttError> {
+        let items = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.wrong("must be an array"))?;
+        Ok(items
+            .iter()
+            .enumerate()
+            .map(|(index, value)| At {
+                value,
+                path: format!("{}[{index}]", self.path),
+            })
+            .collect())
+    }
+
+    pub(crate) fn opt_str(&self, key: &str) -> Result<Option<&'a str>, VttError> {
+        self.get(key).map(|at| at.str()).transpose()
+    }
+
+    pub(crate) fn opt_f64(&self, key: &str) -> Result<Option<f64>, VttError> {
+        self.get(key).map(|at| at.f64()).transpose()
+    }
+
+    pub(crate) fn opt_bool(&self, key: &str) -> Result<bool, VttError> {
+        Ok(self
+            .get(key)
+            .map(|at| at.bool())
+            .transpose()?
+            .unwrap_or(false))
+    }
+
+    pub(crate) fn opt_array(&self, key: &str) -> Result<Vec<At<'a>>, VttError> {
+        Ok(self
+            .get(key)
+            .map(|at| at.array())
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// A field that may be a string or a number (ids), as a string.
+    pub(crate) fn opt_id(&self, key: &str) -> Result<Option<String>, VttError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(at) => match at.value {
+                Value::String(text) => Ok(Some(text.clone())),
+                Value::Number(number) => Ok(Some(number.to_string())),
+                _ => Err(at.wrong("must be a string or a number")),
+            },
+        }
+    }
+}
+
+/// Splits the input into its messages: an array gives each element, anything else one.
+pub(crate) fn messages(root: &Value) -> (Vec<At<'_>>, bool) {
+    match root {
+        Value::Array(_) => (At::root(root).array().unwrap_or_default(), true),
+        _ => (vec![At::root(root)], false),
+    }
+}

@@ -1,0 +1,381 @@
+//! The Roll20 chat log: the `outerHTML` of one or more `div.message` elements.
+//!
+//! - `rollresult` (`/roll`): `div.formula` holds `rolling <formula>`, each
+//!   `div.dicegrouping` one dice term of `div.diceroll.dN` dice whose face is in
+//!   `div.didroll`, and `div.rolled` the total.
+//! - Inline rolls are `span.inlinerollresult` with their breakdown in `title`
+//!   or `original-title` (see [`super::inline`]).
+//! - Roll templates are `div.sheet-rolltemplate-<name>`.
+//! - A message without `span.by` continues the previous sender's messages.
+//! - A whisper's `span.by` reads `(From Alice):`, or `(To GM):` for the sender's own.
+
+use tl::{HTMLTag, NodeHandle, Parser};
+
+use crate::error::VttError;
+use crate::html::{self, Visit};
+use crate::record::{DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, RollRecord, Source};
+use crate::roll20::{By, parse_title, template_role};
+use crate::verify::{self, Dialect, Replay};
+
+/// The sender state carried from one message to the next continuation message.
+#[derive(Debug, Default)]
+struct Carry {
+    by: Option<By>,
+}
+
+/// Parses the chat HTML.
+pub(crate) fn parse(input: &str) -> Result<Parsed, VttError> {
+    let dom = html::parse(input)
+        .ok_or_else(|| VttError::element("(document)", "could not be read as html"))?;
+    let parser = dom.parser();
+    let messages = message_handles(parser, dom.children());
+    if messages.is_empty() {
+        return Err(VttError::element(
+            "div.message",
+            "is missing: the input holds no chat message",
+        ));
+    }
+    let mut carry = Carry::default();
+    let many = messages.len() > 1;
+    let records = messages
+        .into_iter()
+        .filter_map(|handle| html::tag(parser, handle))
+        .map(|tag| message(parser, tag, &mut carry))
+        .collect();
+    Ok(crate::pack(records, many))
+}
+
+/// Every innermost `div.message`, in document order.
+fn message_handles(parser: &Parser<'_>, roots: &[NodeHandle]) -> Vec<NodeHandle> {
+    let mut found = Vec::new();
+    let mut stack: Vec<NodeHandle> = roots.iter().rev().copied().collect();
+    while let Some(handle) = stack.pop() {
+        if let Some(tag) = html::tag(parser, handle) {
+            if tag.name().as_utf8_str().eq_ignore_ascii_case("div")
+                && html::has_class(tag, "message")
+            {
+                found.push(handle);
+            }
+            stack.extend(html::children(tag).into_iter().rev());
+        }
+    }
+    // Nodes are numbered in document order, so a message holds the next one
+    // exactly when the next one's number is within its last descendant's.
+    let mut innermost = Vec::with_capacity(found.len());
+    for (index, handle) in found.iter().enumerate() {
+        let holds_next = found.get(index + 1).is_some_and(|next| {
+            last_descendant(parser, *handle).is_some_and(|last| next.get_inner() <= last)
+        });
+        if !holds_next {
+            innermost.push(*handle);
+        }
+    }
+    innermost
+}
+
+fn last_descendant(parser: &Parser<'_>, handle: NodeHandle) -> Option<u32> {
+    let mut current = html::tag(parser, handle)?
+        .children()
+        .top()
+        .as_slice()
+        .last()
+        .copied()?;
+    while let Some(last) =
+        html::tag(parser, current).and_then(|tag| tag.children().top().as_slice().last().copied())
+    {
+        current = last;
+    }
+    Some(current.get_inner())
+}
+
+fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRecord {
+    let classes = html::classes(tag);
+    let has = |name: &str| classes.contains(&name);
+    let mut record = RollRecord::new(Source::Roll20Dom, Kind::Chat);
+    record.message_id = html::attribute(tag, "data-messageid");
+    let all = html::descendants(parser, tag);
+    let tags: Vec<&HTMLTag<'_>> = all
+        .iter()
+        .filter_map(|&handle| html::tag(parser, handle))
+        .collect();
+
+    let by = tags
+        .iter()
+        .find(|t| html::has_class(t, "by"))
+        .and_then(|t| {
+            By::parse(&html::visible_text(parser, &html::children(t), &|_| {
+                Visit::Enter
+            }))
+        });
+    let is_emote = has("emote");
+    let by = match by {
+        Some(by) => {
+            if !is_emote {
+                carry.by = Some(by.clone());
+            }
+            Some(by)
+        }
+        None if is_emote || has("desc") => None,
+        None => carry.by.clone(),
+    };
+    let whisper = has("whisper") || has("private") || has("gmrollresult");
+    match by {
+        Some(By::Speaker(name)) => record.speaker = Some(name),
+        // The receiver of a whisper is the reader, whom the message does not name.
+        Some(By::From(name)) => record.speaker = Some(name),
+        Some(By::To(name)) => record.whisper_to = Some(vec![name]),
+        None => {}
+    }
+    record.private = whisper || matches!(record.whisper_to, Some(_));
+
+    if has("rollresult") || has("gmrollresult") {
+        roll_result(parser, &tags, &mut record);
+        return record;
+    }
+
+    let template = tags
+        .iter()
+        .find_map(|t| template_name(t).map(|name| (*t, name)));
+    if let Some((template_tag, name)) = &template {
+        template_message(parser, template_tag, name, &mut record);
+        if !record.dice.is_empty() || record.total.is_some() {
+            return record;
+        }
+    }
+
+    let inline = inline_rolls(parser, tag);
+    let rolls: Vec<ExtraRoll> = inline.iter().map(|(roll, _)| roll.clone()).collect();
+    record.kind = if is_emote {
+        Kind::Emote
+    } else if rolls.is_empty() {
+        Kind::Chat
+    } else {
+        Kind::ChatWithRolls
+    };
+    record.text = Some(message_text(parser, tag));
+    if template.is_some() {
+        record.label = template_label(parser, tags.as_slice());
+    }
+    record.verified = inline
+        .first()
+        .and_then(|(_, replay)| replay.as_ref())
+        .and_then(verify::check);
+    record.set_rolls(rolls);
+    record
+}
+
+/// The text of a message, without avatar, time stamp and sender, each inline roll replaced by its total.
+fn message_text(parser: &Parser<'_>, tag: &HTMLTag<'_>) -> String {
+    html::visible_text(parser, &html::children(tag), &|t| {
+        let classes = html::classes(t);
+        if classes
+            .iter()
+            .any(|c| matches!(*c, "spacer" | "avatar" | "tstamp" | "by" | "flyout"))
+        {
+            Visit::Skip
+        } else if classes.contains(&"inlinerollresult") {
+            Visit::Replace(html::visible_text(parser, &html::children(t), &|_| {
+                Visit::Enter
+            }))
+        } else {
+            Visit::Enter
+        }
+    })
+}
+
+fn template_name(tag: &HTMLTag<'_>) -> Option<String> {
+    html::classes(tag).into_iter().find_map(|class| {
+        let name = class.strip_prefix("sheet-rolltemplate-")?;
+        (name != "darkmode" && !name.is_empty()).then(|| name.to_string())
+    })
+}
+
+/// The roll's name in a template: the first of its name-like elements, in document order.
+fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> {
+    const NAME_CLASSES: [&str; 5] = [
+        "sheet-rname",
+        "sheet-label",
+        "sheet-title",
+        "sheet-header",
+        "sheet-name",
+    ];
+    tags.iter()
+        .filter(|t| html::classes(t).iter().any(|c| NAME_CLASSES.contains(c)))
+        .map(|t| {
+            html::visible_text(parser, &html::children(t), &|inner| {
+                if html::has_class(inner, "inlinerollresult") {
+                    Visit::Skip
+                } else {
+                    Visit::Enter
+                }
+            })
+        })
+        .find(|text| !text.is_empty())
+}
+
+fn template_message(
+    parser: &Parser<'_>,
+    template: &HTMLTag<'_>,
+    name: &str,
+    record: &mut RollRecord,
+) {
+    let all = html::descendants(parser, template);
+    let tags: Vec<&HTMLTag<'_>> = all.iter().filter_map(|&h| html::tag(parser, h)).collect();
+    let label = template_label(parser, &tags).unwrap_or_else(|| name.to_string());
+    let mut rolls = inline_rolls(parser, template);
+    if rolls.is_empty() {
+        return;
+    }
+    for (roll, _) in &mut rolls {
+        roll.role = template_role(name, roll.label.as_deref().unwrap_or(""), Some(&label));
+        roll.label = None;
+    }
+    record.kind = Kind::Roll;
+    record.label = Some(label);
+    record.verified = rolls
+        .first()
+        .and_then(|(_, replay)| replay.as_ref())
+        .and_then(verify::check);
+    record.set_rolls(rolls.into_iter().map(|(roll, _)| roll).collect());
+}
+
+/// Every inline roll under `root` in document order, with its replay.
+///
+/// The returned roll's `label` temporarily holds the classes around it, for [`template_role`].
+fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<(ExtraRoll, Option<Replay>)> {
+    let mut rolls = Vec::new();
+    let mut stack: Vec<(NodeHandle, String)> = html::children(root)
+        .into_iter()
+        .rev()
+        .map(|h| (h, String::new()))
+        .collect();
+    while let Some((handle, around)) = stack.pop() {
+        let Some(tag) = html::tag(parser, handle) else {
+            continue;
+        };
+        if html::has_class(tag, "inlinerollresult") {
+            rolls.push(inline_roll(parser, tag, around));
+            continue;
+        }
+        let mut inner = around.clone();
+        for class in html::classes(tag) {
+            inner.push(' ');
+            inner.push_str(class);
+        }
+        stack.extend(
+            html::children(tag)
+                .into_iter()
+                .rev()
+                .map(|h| (h, inner.clone())),
+        );
+    }
+    rolls
+}
+
+fn inline_roll(
+    parser: &Parser<'_>,
+    tag: &HTMLTag<'_>,
+    around: String,
+) -> (ExtraRoll, Option<Replay>) {
+    let shown = html::visible_text(parser, &html::children(tag), &|_| Visit::Enter);
+    let total = shown.parse::<f64>().ok().filter(|t| t.is_finite());
+    let title = html::attribute(tag, "original-title").or_else(|| html::attribute(tag, "title"));
+    let parsed = title.as_deref().map(parse_title);
+    let (formula, dice, rule, replay_formula) = match parsed {
+        Some(p) => (p.formula, p.dice, p.rule, p.replay_formula),
+        None => (None, Vec::new(), crate::crit::CritRule::default(), None),
+    };
+    let replay = match (replay_formula, total) {
+        (Some(formula), Some(total)) => Some(Replay::new(formula, Dialect::Roll20, &dice, total)),
+        _ => None,
+    };
+    let roll = ExtraRoll {
+        formula,
+        total,
+        crit: rule.judge(&dice),
+        dice,
+        label: Some(around),
+        role: None,
+    };
+    (roll, replay)
+}
+
+/// A `/roll` message: `div.formula`, `div.dicegrouping`s and `div.rolled`.
+fn roll_result(parser: &Parser<'_>, tags: &[&HTMLTag<'_>], record: &mut RollRecord) {
+    record.kind = Kind::Roll;
+    let text_of =
+        |t: &HTMLTag<'_>| html::visible_text(parser, &html::children(t), &|_| Visit::Enter);
+    let formula = tags
+        .iter()
+        .find(|t| html::has_class(t, "formula") && !html::has_class(t, "formattedformula"))
+        .map(|t| text_of(t));
+    let formula = formula.map(|f| f.strip_prefix("rolling ").map(str::to_string).unwrap_or(f));
+    let total = tags
+        .iter()
+        .find(|t| html::has_class(t, "rolled"))
+        .and_then(|t| text_of(t).parse::<f64>().ok())
+        .filter(|t| t.is_finite());
+    let mut dice = Vec::new();
+    for group in tags.iter().filter(|t| html::has_class(t, "dicegrouping")) {
+        let mut term = DiceTerm {
+            faces: None,
+            results: Vec::new(),
+        };
+        for die in html::descendants(parser, group)
+            .into_iter()
+            .filter_map(|h| html::tag(parser, h))
+        {
+            if !html::has_class(die, "diceroll") {
+                continue;
+            }
+            let classes = html::classes(die);
+            let faces = classes
+                .iter()
+                .find_map(|class| match class.strip_prefix('d')? {
+                    "F" | "f" => Some(Faces::FATE),
+                    number => number
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|&f| f > 0)
+                        .map(Faces::Number),
+                });
+            term.faces = term.faces.or(faces);
+            let shown = html::find_class(parser, die, "didroll")
+                .map(|d| text_of(d))
+                .unwrap_or_default();
+            let value = match shown.trim() {
+                "+" => Some(1),
+                "-" => Some(-1),
+                "" | "0" if faces == Some(Faces::FATE) => Some(0),
+                other => other.parse::<i64>().ok(),
+            };
+            if let Some(value) = value {
+                term.results.push(DieResult {
+                    value,
+                    kept: !classes.contains(&"dropped"),
+                });
+            }
+        }
+        if !term.results.is_empty() {
+            dice.push(term);
+        }
+    }
+    let specs = formula
+        .as_deref()
+        .map(crate::formula::dice_specs)
+        .unwrap_or_default();
+    for (term, spec) in dice.iter_mut().zip(&specs) {
+        term.faces = term.faces.or(Some(spec.faces));
+    }
+    let rule = crate::formula::crit_rule(&specs);
+    record.crit = rule.judge(&dice);
+    record.verified = match (&formula, total) {
+        (Some(formula), Some(total)) => {
+            verify::check(&Replay::new(formula.clone(), Dialect::Roll20, &dice, total))
+        }
+        _ => None,
+    };
+    record.formula = formula;
+    record.total = total;
+    record.dice = dice;
+}
