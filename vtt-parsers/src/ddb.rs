@@ -20,13 +20,7 @@ const KEEP_HIGHEST: i64 = 2;
 
 /// Parses one message or an array of messages.
 pub(crate) fn parse(input: &str) -> Result<Parsed, VttError> {
-    let root = json::parse(input)?;
-    let (messages, many) = json::messages(&root);
-    let records = messages
-        .into_iter()
-        .map(message)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(crate::pack(records, many))
+    json::parse_each(input, message)
 }
 
 fn message(at: At<'_>) -> Result<RollRecord, VttError> {

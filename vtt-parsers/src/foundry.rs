@@ -18,20 +18,17 @@ use crate::json::{self, At};
 use crate::record::{
     DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, Role, RollRecord, Source,
 };
-use crate::verify::{self, Dialect, Replay};
+use crate::verify::{self, Checked, Dialect, Replay};
 
 /// Foundry's numeric message styles (v12+ `style`, v11 `type`).
 const STYLE_EMOTE: i64 = 3;
 
+/// PF2e's `degreeOfSuccess` of a critical success.
+const PF2E_CRITICAL_SUCCESS: i64 = 3;
+
 /// Parses one `ChatMessage` document or an array of them.
 pub(crate) fn parse(input: &str) -> Result<Parsed, VttError> {
-    let root = json::parse(input)?;
-    let (messages, many) = json::messages(&root);
-    let records = messages
-        .into_iter()
-        .map(message)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(crate::pack(records, many))
+    json::parse_each(input, message)
 }
 
 fn message(at: At<'_>) -> Result<RollRecord, VttError> {
@@ -151,7 +148,7 @@ fn flag_role(at: &At<'_>) -> Result<Option<Role>, VttError> {
 }
 
 /// Reads one serialized `Roll`.
-fn roll(at: &At<'_>) -> Result<(ExtraRoll, Option<Replay>), VttError> {
+fn roll(at: &At<'_>) -> Result<Checked, VttError> {
     let at = at.clone().object()?;
     let formula = match at.opt_str("formula")? {
         Some(formula) => Some(formula),
@@ -181,7 +178,13 @@ fn roll(at: &At<'_>) -> Result<(ExtraRoll, Option<Replay>), VttError> {
         if let Some(fumble) = options.get("fumble").filter(|f| f.value.is_number()) {
             rule.failure = Threshold::at_most(fumble.i64()?);
         }
-        rule.flagged_critical = options.opt_bool("isCritical")?;
+        // dnd5e marks critical damage with `isCritical`; PF2e with degree of success 3.
+        let degree = options
+            .get("degreeOfSuccess")
+            .map(|d| d.i64())
+            .transpose()?;
+        rule.flagged_critical =
+            options.opt_bool("isCritical")? || degree == Some(PF2E_CRITICAL_SUCCESS);
         label = options
             .opt_str("flavor")?
             .map(html::plain_text)
@@ -194,15 +197,7 @@ fn roll(at: &At<'_>) -> Result<(ExtraRoll, Option<Replay>), VttError> {
             Role::Damage
         });
     }
-    let replay = match (formula, total) {
-        (Some(formula), Some(total)) => Some(Replay::new(
-            formula.to_string(),
-            Dialect::Foundry,
-            &dice,
-            total,
-        )),
-        _ => None,
-    };
+    let replay = Replay::of(formula, Dialect::Foundry, &dice, total);
     let roll = ExtraRoll {
         formula: formula.map(str::to_string),
         total,
@@ -283,9 +278,7 @@ fn die_term(at: &At<'_>, rule: &mut CritRule) -> Result<DiceTerm, VttError> {
 }
 
 /// The visible text of `content`, each inline roll replaced by its total, and those rolls.
-fn content_with_inline_rolls(
-    content: &str,
-) -> Result<(String, Vec<(ExtraRoll, Option<Replay>)>), VttError> {
+fn content_with_inline_rolls(content: &str) -> Result<(String, Vec<Checked>), VttError> {
     if !content.contains("inline-roll") {
         return Ok((html::plain_text(content), Vec::new()));
     }

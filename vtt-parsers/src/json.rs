@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::error::VttError;
+use crate::record::{Parsed, RollRecord};
 
 /// Parses `input` as JSON, converting the error at the boundary.
 pub(crate) fn parse(input: &str) -> Result<Value, VttError> {
@@ -163,10 +164,19 @@ impl<'a> At<'a> {
     }
 }
 
-/// Splits the input into its messages: an array gives each element, anything else one.
-pub(crate) fn messages(root: &Value) -> (Vec<At<'_>>, bool) {
-    match root {
-        Value::Array(_) => (At::root(root).array().unwrap_or_default(), true),
-        _ => (vec![At::root(root)], false),
-    }
+/// Parses a JSON input of one message object or an array of them, each with `message`.
+pub(crate) fn parse_each(
+    input: &str,
+    message: fn(At<'_>) -> Result<RollRecord, VttError>,
+) -> Result<Parsed, VttError> {
+    let root = parse(input)?;
+    let (messages, many) = match &root {
+        Value::Array(_) => (At::root(&root).array()?, true),
+        _ => (vec![At::root(&root)], false),
+    };
+    let records = messages
+        .into_iter()
+        .map(message)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::pack(records, many))
 }

@@ -13,6 +13,9 @@ pub(crate) enum Dialect {
     Foundry,
 }
 
+/// A parsed roll and, when it can be checked, its replay.
+pub(crate) type Checked = (crate::record::ExtraRoll, Option<Replay>);
+
 /// What a verification needs: the formula, the faces in rolled order, and the claimed total.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Replay {
@@ -26,6 +29,16 @@ pub(crate) struct Replay {
 }
 
 impl Replay {
+    /// A replay when both the formula and the total are known.
+    pub(crate) fn of(
+        formula: Option<&str>,
+        dialect: Dialect,
+        dice: &[DiceTerm],
+        total: Option<f64>,
+    ) -> Option<Self> {
+        Some(Replay::new(formula?.to_string(), dialect, dice, total?))
+    }
+
     pub(crate) fn new(formula: String, dialect: Dialect, dice: &[DiceTerm], total: f64) -> Self {
         Replay {
             formula,

@@ -25,7 +25,22 @@ pub struct DiscordMessage<'a> {
 /// Zero-width space: breaks a pattern without changing what the reader sees.
 const BREAK: char = '\u{200b}';
 
+/// The name shown for an author whose name is empty or blank.
+const NAMELESS: &str = "Discord user";
+
+/// The author's name, trimmed, or [`NAMELESS`] when blank.
+fn author_name(author: &str) -> &str {
+    let trimmed = author.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    if trimmed.is_empty() {
+        NAMELESS
+    } else {
+        trimmed
+    }
+}
+
 /// The chat text that the extension types into Roll20: `Alice (Discord): ...`.
+///
+/// A blank author is shown as `Discord user`.
 ///
 /// ```
 /// use critfumble_vtt::{DiscordMessage, to_roll20};
@@ -35,7 +50,7 @@ const BREAK: char = '\u{200b}';
 /// ```
 pub fn to_roll20(message: &DiscordMessage<'_>) -> String {
     let mut out = String::with_capacity(message.author.len() + message.content.len() + 16);
-    push_roll20(&mut out, message.author);
+    push_roll20(&mut out, author_name(message.author));
     out.push_str(" (Discord): ");
     push_roll20(&mut out, message.content);
     out
@@ -93,7 +108,7 @@ const STYLE_OOC: u8 = 1;
 /// ```
 pub fn to_foundry(message: &DiscordMessage<'_>) -> FoundryChatData {
     let mut alias = String::with_capacity(message.author.len() + 10);
-    push_foundry(&mut alias, message.author);
+    push_foundry(&mut alias, author_name(message.author));
     alias.push_str(" (Discord)");
     let mut content = String::with_capacity(message.content.len() + 16);
     push_foundry(&mut content, message.content);

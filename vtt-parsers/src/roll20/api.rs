@@ -12,17 +12,11 @@ use crate::error::VttError;
 use crate::json::{self, At};
 use crate::record::{DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, RollRecord, Source};
 use crate::roll20::template_role;
-use crate::verify::{self, Dialect, Replay};
+use crate::verify::{self, Checked, Dialect, Replay};
 
 /// Parses one `chat:message` object or an array of them.
 pub(crate) fn parse(input: &str) -> Result<Parsed, VttError> {
-    let root = json::parse(input)?;
-    let (messages, many) = json::messages(&root);
-    let records = messages
-        .into_iter()
-        .map(message)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(crate::pack(records, many))
+    json::parse_each(input, message)
 }
 
 fn message(at: At<'_>) -> Result<RollRecord, VttError> {
@@ -184,20 +178,12 @@ fn replace_inline(content: &str, rolls: &[ExtraRoll]) -> String {
 }
 
 /// Reads one roll-result object (`{type: "V", rolls, total}`).
-fn roll(
-    formula: Option<String>,
-    results: &At<'_>,
-) -> Result<(ExtraRoll, Option<Replay>), VttError> {
+fn roll(formula: Option<String>, results: &At<'_>) -> Result<Checked, VttError> {
     let total = results.opt_f64("total")?;
     let mut dice = Vec::new();
     let mut rule = CritRule::default();
     collect(results, &mut dice, &mut rule)?;
-    let replay = match (&formula, total) {
-        (Some(formula), Some(total)) => {
-            Some(Replay::new(formula.clone(), Dialect::Roll20, &dice, total))
-        }
-        _ => None,
-    };
+    let replay = Replay::of(formula.as_deref(), Dialect::Roll20, &dice, total);
     let roll = ExtraRoll {
         formula,
         total,

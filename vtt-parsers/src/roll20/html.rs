@@ -15,7 +15,7 @@ use crate::error::VttError;
 use crate::html::{self, Visit};
 use crate::record::{DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, RollRecord, Source};
 use crate::roll20::{By, parse_title, template_role};
-use crate::verify::{self, Dialect, Replay};
+use crate::verify::{self, Checked, Dialect, Replay};
 
 /// The sender state carried from one message to the next continuation message.
 #[derive(Debug, Default)]
@@ -126,7 +126,7 @@ fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRec
         Some(By::To(name)) => record.whisper_to = Some(vec![name]),
         None => {}
     }
-    record.private = whisper || matches!(record.whisper_to, Some(_));
+    record.private = whisper || record.whisper_to.is_some();
 
     if has("rollresult") || has("gmrollresult") {
         roll_result(parser, &tags, &mut record);
@@ -144,7 +144,13 @@ fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRec
     }
 
     let inline = inline_rolls(parser, tag);
-    let rolls: Vec<ExtraRoll> = inline.iter().map(|(roll, _)| roll.clone()).collect();
+    let rolls: Vec<ExtraRoll> = inline
+        .iter()
+        .map(|(roll, _)| ExtraRoll {
+            label: None,
+            ..roll.clone()
+        })
+        .collect();
     record.kind = if is_emote {
         Kind::Emote
     } else if rolls.is_empty() {
@@ -242,7 +248,7 @@ fn template_message(
 /// Every inline roll under `root` in document order, with its replay.
 ///
 /// The returned roll's `label` temporarily holds the classes around it, for [`template_role`].
-fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<(ExtraRoll, Option<Replay>)> {
+fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Checked> {
     let mut rolls = Vec::new();
     let mut stack: Vec<(NodeHandle, String)> = html::children(root)
         .into_iter()
@@ -272,11 +278,7 @@ fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<(ExtraRoll, Opti
     rolls
 }
 
-fn inline_roll(
-    parser: &Parser<'_>,
-    tag: &HTMLTag<'_>,
-    around: String,
-) -> (ExtraRoll, Option<Replay>) {
+fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Checked {
     let shown = html::visible_text(parser, &html::children(tag), &|_| Visit::Enter);
     let total = shown.parse::<f64>().ok().filter(|t| t.is_finite());
     let title = html::attribute(tag, "original-title").or_else(|| html::attribute(tag, "title"));
@@ -285,10 +287,7 @@ fn inline_roll(
         Some(p) => (p.formula, p.dice, p.rule, p.replay_formula),
         None => (None, Vec::new(), crate::crit::CritRule::default(), None),
     };
-    let replay = match (replay_formula, total) {
-        (Some(formula), Some(total)) => Some(Replay::new(formula, Dialect::Roll20, &dice, total)),
-        _ => None,
-    };
+    let replay = Replay::of(replay_formula.as_deref(), Dialect::Roll20, &dice, total);
     let roll = ExtraRoll {
         formula,
         total,
@@ -341,7 +340,7 @@ fn roll_result(parser: &Parser<'_>, tags: &[&HTMLTag<'_>], record: &mut RollReco
                 });
             term.faces = term.faces.or(faces);
             let shown = html::find_class(parser, die, "didroll")
-                .map(|d| text_of(d))
+                .map(&text_of)
                 .unwrap_or_default();
             let value = match shown.trim() {
                 "+" => Some(1),
