@@ -103,6 +103,12 @@ pub enum DiceError {
         /// The operation that overflowed.
         span: Span,
     },
+    /// A result that is not a real number, e.g. `(-8) ** 0.5`.
+    #[error("the result is not a real number")]
+    NotANumber {
+        /// The operation.
+        span: Span,
+    },
     /// Division or remainder by zero.
     #[error("division by zero")]
     DivisionByZero {
@@ -117,16 +123,6 @@ pub enum DiceError {
         /// The reference.
         span: Span,
     },
-    /// A value for a reference that is not a number.
-    #[error("the value of '{name}' is not a number: {value:?}")]
-    BadReference {
-        /// The name as written.
-        name: String,
-        /// The value that was supplied.
-        value: String,
-        /// The reference.
-        span: Span,
-    },
     /// A forced sequence of dice ran out before the roll was done.
     #[error("the forced dice ran out: a d{faces} needed a value after {used} were used")]
     ForcedDiceExhausted {
@@ -135,6 +131,14 @@ pub enum DiceError {
         /// How many forced values had been used.
         used: usize,
         /// The dice term that needed it.
+        span: Span,
+    },
+    /// Forced faces left over once the roll was done.
+    #[error("{unused} forced dice were left over after the roll")]
+    UnusedForcedDice {
+        /// How many were not used.
+        unused: usize,
+        /// The whole expression.
         span: Span,
     },
     /// A forced die value that the die cannot show.
@@ -158,10 +162,11 @@ impl DiceError {
             | DiceError::NeverStops { span, .. }
             | DiceError::InvalidDice { span, .. }
             | DiceError::Overflow { span }
+            | DiceError::NotANumber { span }
             | DiceError::DivisionByZero { span }
             | DiceError::MissingReference { span, .. }
-            | DiceError::BadReference { span, .. }
             | DiceError::ForcedDiceExhausted { span, .. }
+            | DiceError::UnusedForcedDice { span, .. }
             | DiceError::ForcedDieImpossible { span, .. } => *span,
         }
     }

@@ -1,6 +1,66 @@
-//! Dice notation for tabletop RPGs (work in progress: the error type).
+//! Dice notation for tabletop RPGs: one grammar for Roll20, Foundry VTT and
+//! Avrae, a fast roller that keeps every die's history, and exact bounds.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod ast;
+mod bounds;
+mod dialect;
+mod die;
+mod display;
 mod error;
+mod eval;
+mod inline;
+mod limits;
+mod parse;
+mod render;
+mod rolled;
+mod serialize;
+mod termination;
 
+pub use ast::{
+    BinaryOp, Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Func, Group, Modifier,
+    ModifierKind, Node, NodeId, NodeKind, RefStyle, Reference, RerollStyle, Select, SortOrder,
+    UnaryOp,
+};
+pub use bounds::Bounds;
+pub use dialect::Dialect;
 pub use error::{DiceError, LimitKind, Span};
+pub use eval::{RollOptions, replay, roll_with};
+pub use inline::{InlineRoll, InlineRolls, roll_inline};
+pub use limits::Limits;
+pub use parse::{ParseOptions, parse, parse_with};
+pub use rolled::{Die, GroupElement, Rolled};
+pub use serialize::RollReport;
+
+/// The seeded generator: ChaCha12, so a seed gives the same rolls on every
+/// platform (wasm included) for a given version of this crate.
+pub type SeededRng = rand::rngs::StdRng;
+
+/// A generator seeded with `seed`, for reproducible rolls.
+///
+/// ```
+/// use critfumble_dice::{parse, roll_with, seeded_rng, RollOptions};
+/// let expr = parse("3d6")?;
+/// let a = roll_with(&expr, &mut seeded_rng(1), &RollOptions::default())?.total();
+/// let b = roll_with(&expr, &mut seeded_rng(1), &RollOptions::default())?.total();
+/// assert_eq!(a, b);
+/// # Ok::<(), critfumble_dice::DiceError>(())
+/// ```
+pub fn seeded_rng(seed: u64) -> SeededRng {
+    rand::SeedableRng::seed_from_u64(seed)
+}
+
+/// Rolls with the thread's OS-seeded CSPRNG (ChaCha12, reseeded from the
+/// operating system).
+///
+/// ```
+/// let expr = critfumble_dice::parse("1d20 + 5")?;
+/// let total = critfumble_dice::roll(&expr)?.total();
+/// assert!((6.0..=25.0).contains(&total));
+/// # Ok::<(), critfumble_dice::DiceError>(())
+/// ```
+#[cfg(feature = "os-rng")]
+pub fn roll(expr: &Expr) -> Result<Rolled<'_>, DiceError> {
+    roll_with(expr, &mut rand::rng(), &RollOptions::default())
+}

@@ -1,0 +1,16 @@
+//! `critfumble`: roll dice and compute bounds from the command line.
+
+mod cli;
+mod dice;
+mod report;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Roll(args) => dice::roll(&args),
+        cli::Command::Bounds(args) => dice::bounds(&args),
+    }
+}

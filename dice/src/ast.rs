@@ -1,0 +1,457 @@
+//! The parsed expression: [`Expr`], an arena of [`Node`]s in post-order.
+//!
+//! Nodes live in one vector, children before their parents, so that a parse
+//! allocates once and a roll can evaluate the nodes in a single forward pass.
+
+use crate::{Dialect, Span};
+use serde::Serialize;
+
+/// The index of a [`Node`] inside its [`Expr`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    /// The position of the node in [`Expr::nodes`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A parsed dice expression.
+///
+/// Compare two expressions with `==` to compare their meaning: spans are not
+/// compared, so `parse("1d6 + 2") == parse("1d6+2")`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) comment: Option<String>,
+    pub(crate) dialect: Dialect,
+    /// Dice a roll will draw at least once: a capacity hint, not a limit.
+    pub(crate) dice_hint: u64,
+}
+
+impl Expr {
+    /// The root node: the whole expression.
+    pub fn root(&self) -> NodeId {
+        NodeId(self.nodes.len().saturating_sub(1) as u32)
+    }
+
+    /// The node with this id.
+    ///
+    /// # Panics
+    /// When `id` comes from another expression and is out of range.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// Every node, children before their parents; the root is last.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The trailing comment or quoted label (`1d20+5 "Attack"` gives `Attack`).
+    pub fn comment(&self) -> Option<&str> {
+        self.comment.as_deref()
+    }
+
+    /// The dialect the expression was parsed in; it decides how it prints.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+}
+
+/// One node of an [`Expr`].
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What the node is.
+    pub kind: NodeKind,
+    /// Where it is in the input.
+    pub span: Span,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+/// What a [`Node`] is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A number literal, integer or decimal.
+    Number(f64),
+    /// Dice with their modifiers: `4d6kh3`.
+    Dice(Dice),
+    /// A group of rolls: `{4d6, 3d8}kh1`.
+    Group(Group),
+    /// `-x` or `+x`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: NodeId,
+    },
+    /// `lhs op rhs`.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// The left operand.
+        lhs: NodeId,
+        /// The right operand.
+        rhs: NodeId,
+    },
+    /// `floor(x)`, `ceil(x)`, `round(x)` or `abs(x)`.
+    Call {
+        /// The function.
+        func: Func,
+        /// Its argument.
+        arg: NodeId,
+    },
+    /// A value the caller supplies: `?{Bonus|0}`, `@{strength_mod}` or `@str.mod`.
+    Ref(Reference),
+    /// A term with a label: `1d6[fire]`, `2[STR]`.
+    Labeled {
+        /// The labelled term.
+        inner: NodeId,
+        /// The label, without brackets.
+        label: String,
+    },
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnaryOp {
+    /// `-x`.
+    Neg,
+    /// `+x`.
+    Plus,
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinaryOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`: true division.
+    Div,
+    /// `%`: remainder with the sign of the dividend.
+    Rem,
+    /// `**` or `^`: right-associative power.
+    Pow,
+}
+
+impl BinaryOp {
+    /// The operator as it prints.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+            BinaryOp::Pow => "**",
+        }
+    }
+
+    /// Binding strength: higher binds tighter.
+    pub(crate) fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Add | BinaryOp::Sub => 1,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 2,
+            BinaryOp::Pow => 4,
+        }
+    }
+}
+
+/// A rounding or sign function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Func {
+    /// Round toward −∞.
+    Floor,
+    /// Round toward +∞.
+    Ceil,
+    /// Round to nearest, halves toward +∞ (JavaScript's `Math.round`).
+    Round,
+    /// Absolute value.
+    Abs,
+}
+
+impl Func {
+    /// The function's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Floor => "floor",
+            Func::Ceil => "ceil",
+            Func::Round => "round",
+            Func::Abs => "abs",
+        }
+    }
+
+    /// Applies the function.
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Func::Floor => x.floor(),
+            Func::Ceil => x.ceil(),
+            Func::Round => (x + 0.5).floor(),
+            Func::Abs => x.abs(),
+        }
+    }
+}
+
+/// Dice and their modifiers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dice {
+    /// How many dice.
+    pub count: Count,
+    /// What kind of die.
+    pub faces: Faces,
+    /// Modifiers in the order written. See [`Modifier`] for the order they apply in.
+    pub modifiers: Vec<Modifier>,
+}
+
+/// The number of dice in a [`Dice`] term.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Count {
+    /// `d20`: one die.
+    Implicit,
+    /// `4d6`.
+    Literal(u64),
+    /// `(1d4)d6`: computed when rolled.
+    Computed(NodeId),
+}
+
+/// The kind of die in a [`Dice`] term.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Faces {
+    /// `d20`: faces 1 to N.
+    Literal(u64),
+    /// `d%`: a d100, or Avrae's tens die (0, 10, …, 90) in the D20 dialect.
+    Percent,
+    /// `dF`: Fate dice with faces −1, 0 and +1.
+    Fate,
+    /// `d(1d6+2)`: computed when rolled.
+    Computed(NodeId),
+}
+
+/// A group of rolls: `{4d6, 3d8}kh1` or `{3d6+1d8}>10`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The sub-rolls, in order.
+    pub items: Vec<NodeId>,
+    /// Keep, drop and success-counting modifiers, applied to the sub-roll totals.
+    pub modifiers: Vec<Modifier>,
+}
+
+/// A value supplied by the caller when rolling.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// How it was written.
+    pub style: RefStyle,
+    /// The key to look up: `Bonus` for `?{Bonus|0}`, `str.mod` for `@str.mod`.
+    pub name: String,
+    /// The default of a roll query (`0` in `?{Bonus|0}`), used when the key is missing.
+    pub default: Option<f64>,
+}
+
+/// How a [`Reference`] was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefStyle {
+    /// Roll20 roll query: `?{Prompt|default}`.
+    Query,
+    /// Roll20 attribute: `@{name}`.
+    Attribute,
+    /// Foundry data path: `@abilities.str.mod`.
+    Path,
+}
+
+/// A modifier on dice or a group, with its span.
+///
+/// Modifiers on dice apply in a fixed order, whatever order they are written
+/// in: first, each die as it is rolled is rerolled (`r`, `ro`, `rr`, `ra`),
+/// clamped (`min`, `max`), then exploded (`!`, `!!`, `!p`, `x`, `xo`, `e`), the
+/// new dice going through the same steps; then the pool is kept or dropped
+/// (`k`, `d`, `p`), counted (`cs`, `>`, `f`, `df`, `sf`, `cf`, `even`, `odd`,
+/// `ms`) and sorted (`s`). Two modifiers of the same step apply in the order
+/// written.
+#[derive(Debug, Clone)]
+pub struct Modifier {
+    /// What the modifier does.
+    pub kind: ModifierKind,
+    /// Where it is in the input.
+    pub span: Span,
+}
+
+impl PartialEq for Modifier {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+/// What a [`Modifier`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum ModifierKind {
+    /// Keep the selected dice and drop the rest.
+    Keep(Select),
+    /// Drop the selected dice.
+    Drop(Select),
+    /// Explode, compound or penetrate on the compare point (the highest face when `None`).
+    Explode {
+        /// How the extra dice are added.
+        style: ExplodeStyle,
+        /// When a die explodes.
+        on: Option<Compare>,
+    },
+    /// Reroll dice that meet the compare point (the lowest face when `None`).
+    Reroll {
+        /// How often, and whether the old die stays.
+        style: RerollStyle,
+        /// When a die is rerolled.
+        on: Option<Compare>,
+    },
+    /// Raise any die below this value to it: `min3`, `mi3`.
+    Min(i64),
+    /// Lower any die above this value to it: `max5`, `ma5`.
+    Max(i64),
+    /// Count dice that meet the compare point as successes: `cs>=5`, Roll20's `>5`.
+    CountSuccesses(Compare),
+    /// Count dice that meet the compare point as failures; the total is the number of failures: `cf<2`.
+    CountFailures(Compare),
+    /// Subtract one for each die that meets the compare point: `df<2`, Roll20's `f<2`.
+    DeductFailures(Compare),
+    /// Subtract the value of each die that meets the compare point: `sf<2`.
+    SubtractFailures(Compare),
+    /// The total becomes its margin over (or under) the target: `ms>=10`.
+    MarginOfSuccess(Compare),
+    /// Count the even dice: `even`.
+    CountEven,
+    /// Count the odd dice: `odd`.
+    CountOdd,
+    /// Sort the dice for display.
+    Sort(SortOrder),
+}
+
+/// Which dice a keep or drop modifier selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Select {
+    /// The highest N: `kh3`, `dh1`.
+    Highest(u64),
+    /// The lowest N: `kl1`, `dl1`.
+    Lowest(u64),
+    /// Every die that meets the compare point (Avrae's `k>5`, `p<3`, and `k3` in the D20 dialect).
+    Matching(Compare),
+}
+
+/// How an explosion adds dice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplodeStyle {
+    /// `!`, `x`, `e`: each exploding die adds a die, which may explode again.
+    Explode,
+    /// `xo`: each die explodes at most once.
+    Once,
+    /// `!!`: the extra rolls add into the same die, which shows one value.
+    Compound,
+    /// `!p`: like `!`, but each extra die counts 1 less.
+    Penetrate,
+}
+
+/// How a reroll treats the die.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RerollStyle {
+    /// `ro` (and `r` outside Roll20): reroll once, keep the new value.
+    Once,
+    /// `rr` (and Roll20's `r`): reroll until the die no longer meets the condition.
+    Until,
+    /// `ra` (Avrae): roll one more die and add it to the pool, keeping the old one.
+    Add,
+}
+
+/// Sort order of `s`, `sa` and `sd`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Ascending: `s`, `sa`.
+    Ascending,
+    /// Descending: `sd`.
+    Descending,
+}
+
+/// A compare point: `>=5`, `<2`, `=3`. Stored after the dialect has given `>`
+/// and `<` their meaning, so `>5` in Roll20 is stored as `>=5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Compare {
+    /// The comparison.
+    pub op: CompareOp,
+    /// The value compared with.
+    pub value: i64,
+}
+
+impl Compare {
+    /// Whether `x` meets the compare point.
+    #[inline]
+    pub fn matches(self, x: i64) -> bool {
+        match self.op {
+            CompareOp::Eq => x == self.value,
+            CompareOp::Gt => x > self.value,
+            CompareOp::Ge => x >= self.value,
+            CompareOp::Lt => x < self.value,
+            CompareOp::Le => x <= self.value,
+        }
+    }
+
+    /// Whether a real number `x` meets the compare point (for group totals).
+    pub fn matches_f64(self, x: f64) -> bool {
+        let v = self.value as f64;
+        match self.op {
+            CompareOp::Eq => x == v,
+            CompareOp::Gt => x > v,
+            CompareOp::Ge => x >= v,
+            CompareOp::Lt => x < v,
+            CompareOp::Le => x <= v,
+        }
+    }
+}
+
+/// The comparison of a [`Compare`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum CompareOp {
+    /// `=`.
+    #[serde(rename = "=")]
+    Eq,
+    /// `>` (strict).
+    #[serde(rename = ">")]
+    Gt,
+    /// `>=`.
+    #[serde(rename = ">=")]
+    Ge,
+    /// `<` (strict).
+    #[serde(rename = "<")]
+    Lt,
+    /// `<=`.
+    #[serde(rename = "<=")]
+    Le,
+}
+
+impl CompareOp {
+    /// The operator as it prints.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+        }
+    }
+}

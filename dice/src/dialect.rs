@@ -1,0 +1,90 @@
+//! [`Dialect`]: where Roll20, Foundry VTT and Avrae's d20 disagree, and what we pick.
+
+use serde::{Deserialize, Serialize};
+
+/// Which system's meaning to use where the notations truly disagree.
+///
+/// There is one grammar; a dialect only changes the meaning (or, for `d` after
+/// dice, the reading) of the few constructs below. Everything else is accepted
+/// in every dialect.
+///
+/// | construct | `Roll20` | `Foundry` | `D20` (Avrae) | `Default` |
+/// |---|---|---|---|---|
+/// | `>N` / `<N` in compare points (`!>5`, `r<2`, `3d6>4`, `cs>4`) | `>=` / `<=` | strict | strict | strict |
+/// | `r` | reroll until the condition fails | reroll once | reroll once | reroll once |
+/// | `k3` with no `h`/`l` | keep highest 3 | keep highest 3 | keep dice *showing* 3 (selector) | keep highest 3 |
+/// | `d` after dice (`4d6d1`) | drop lowest | drop lowest | a new dice term: `(4d6)d1` | drop lowest |
+/// | `d%` | d100 (1–100) | d100 (1–100) | tens die (0, 10, …, 90) | d100 (1–100) |
+/// | `{3d20+5}>21` (a group of one roll) | each die is its own element | the sum is one element | the sum is one element | each die is its own element |
+///
+/// `rr` always rerolls until the condition fails and `ro` always rerolls once;
+/// `>=` and `<=` are accepted everywhere.
+///
+/// **Division and rounding** follow Roll20 and Foundry (both JavaScript) in
+/// every dialect: `/` is true division (`7/2` is `3.5`), `%` keeps the sign of
+/// the dividend (`-7 % 3` is `-1`), `floor` rounds toward −∞, `ceil` toward
+/// +∞, and `round` rounds halves toward +∞ (`round(-2.5)` is `-2`), as
+/// JavaScript's `Math.round` does. Avrae's d20 uses Python's rules instead; we
+/// do not copy them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialect {
+    /// Our default: Foundry's meaning where the systems disagree, plus every
+    /// construct of the other two.
+    #[default]
+    Default,
+    /// Roll20's chat `/roll` and inline rolls.
+    Roll20,
+    /// Foundry VTT's `Roll` formulas.
+    Foundry,
+    /// Avrae's d20 library (D&D Beyond's Discord bot).
+    D20,
+}
+
+impl Dialect {
+    /// Whether `>` and `<` include the value itself (Roll20).
+    pub fn inclusive_compare(self) -> bool {
+        matches!(self, Dialect::Roll20)
+    }
+
+    /// Whether a plain `r` rerolls until the condition fails (Roll20).
+    pub fn plain_reroll_until(self) -> bool {
+        matches!(self, Dialect::Roll20)
+    }
+
+    /// Whether `k`/`p` take Avrae's selectors, so that `k3` keeps dice showing 3.
+    pub fn avrae_selectors(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// Whether a `d` after dice starts a new dice term rather than dropping.
+    pub fn d_after_dice_is_dice(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// Whether `d%` is Avrae's tens die (0, 10, …, 90) rather than a d100.
+    pub fn percentile_is_tens(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// Whether a group of one roll treats each of its dice as an element.
+    pub fn single_group_per_die(self) -> bool {
+        matches!(self, Dialect::Roll20 | Dialect::Default)
+    }
+}
+
+impl std::str::FromStr for Dialect {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "default" => Ok(Dialect::Default),
+            "roll20" => Ok(Dialect::Roll20),
+            "foundry" | "fvtt" => Ok(Dialect::Foundry),
+            "d20" | "avrae" => Ok(Dialect::D20),
+            other => Err(format!(
+                "unknown dialect '{other}': expected default, roll20, foundry or d20"
+            )),
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The roller: evaluates an [`Expr`] in one forward pass over its nodes.
+
+mod group;
+mod pool;
+pub(crate) mod source;
+
+use crate::ast::{BinaryOp, Count, Expr, Faces, NodeKind, UnaryOp};
+use crate::die::DieKind;
+use crate::parse::MAX_EXACT;
+use crate::rolled::{Rolled, RolledNode};
+use crate::{DiceError, LimitKind, Limits, Span};
+pub(crate) use group::single_dice_of;
+use pool::PoolRoller;
+pub(crate) use pool::count_die;
+use rand::Rng;
+use source::{DieSource, ForcedSource, RandomSource};
+use std::collections::HashMap;
+
+/// How to roll: limits, and the values of references such as `@str.mod`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RollOptions {
+    /// Caps on dice, explosions and rerolls.
+    pub limits: Limits,
+    /// Values for `?{Query}`, `@{attribute}` and `@data.path` references, by name.
+    pub vars: HashMap<String, f64>,
+}
+
+/// Rolls with the given random generator.
+///
+/// ```
+/// use critfumble_dice::{parse, roll_with, seeded_rng, RollOptions};
+/// let expr = parse("4d6kh3")?;
+/// let mut rng = seeded_rng(42);
+/// let rolled = roll_with(&expr, &mut rng, &RollOptions::default())?;
+/// assert!((3.0..=18.0).contains(&rolled.total()));
+/// # Ok::<(), critfumble_dice::DiceError>(())
+/// ```
+pub fn roll_with<'e, R: Rng + ?Sized>(
+    expr: &'e Expr,
+    rng: &mut R,
+    options: &RollOptions,
+) -> Result<Rolled<'e>, DiceError> {
+    evaluate(expr, &mut RandomSource::new(rng), options)
+}
+
+/// Rolls with forced die faces, in the order the dice are rolled: explosions
+/// and rerolls take the next values. Fate dice take −1, 0 and 1.
+///
+/// Fails when the faces run out, when one cannot come from its die, or when
+/// faces are left over (they would not be the roll that was reported).
+///
+/// ```
+/// use critfumble_dice::{parse, replay, RollOptions};
+/// let expr = parse("2d20kh1 + 5")?;
+/// let rolled = replay(&expr, &[12, 20], &RollOptions::default())?;
+/// assert_eq!(rolled.total(), 25.0);
+/// assert_eq!(rolled.markdown(), "2d20kh1 (~~12~~, **20**) + 5 = `25`");
+/// # Ok::<(), critfumble_dice::DiceError>(())
+/// ```
+pub fn replay<'e>(
+    expr: &'e Expr,
+    faces: &[i64],
+    options: &RollOptions,
+) -> Result<Rolled<'e>, DiceError> {
+    let mut source = ForcedSource::new(faces);
+    let rolled = evaluate(expr, &mut source, options)?;
+    if source.used() < faces.len() {
+        return Err(DiceError::UnusedForcedDice {
+            unused: faces.len() - source.used(),
+            span: expr.node(expr.root()).span,
+        });
+    }
+    Ok(rolled)
+}
+
+pub(crate) fn evaluate<'e, S: DieSource>(
+    expr: &'e Expr,
+    source: &mut S,
+    options: &RollOptions,
+) -> Result<Rolled<'e>, DiceError> {
+    let hint = usize::try_from(expr.dice_hint.min(options.limits.max_dice)).unwrap_or(0);
+    let mut rolled = Rolled {
+        expr,
+        nodes: Vec::with_capacity(expr.nodes.len()),
+        dice: Vec::with_capacity(hint),
+        elements: Vec::new(),
+    };
+    let mut drawn = 0u64;
+    for node in &expr.nodes {
+        let mut out = RolledNode {
+            value: 0.0,
+            start: 0,
+            end: 0,
+            kind: None,
+        };
+        out.value = match &node.kind {
+            NodeKind::Number(value) => *value,
+            NodeKind::Dice(dice) => {
+                let kind = match DieKind::known(dice.faces, expr.dialect) {
+                    Some(kind) => kind,
+                    None => computed_faces(&rolled, dice.faces, &options.limits, node.span)?,
+                };
+                if matches!(dice.faces, Faces::Computed(_)) {
+                    crate::termination::check(kind, &dice.modifiers)?;
+                }
+                let count = match dice.count {
+                    Count::Implicit => 1,
+                    Count::Literal(n) => n,
+                    Count::Computed(id) => computed_count(rolled.value(id), node.span)?,
+                };
+                if count > options.limits.max_dice.saturating_sub(drawn) {
+                    return Err(DiceError::Limit {
+                        kind: LimitKind::Dice,
+                        limit: options.limits.max_dice,
+                        span: node.span,
+                    });
+                }
+                out.kind = Some(kind);
+                out.start = rolled.dice.len() as u32;
+                let mut pool = PoolRoller {
+                    source: &mut *source,
+                    limits: &options.limits,
+                    drawn: &mut drawn,
+                    kind,
+                    span: node.span,
+                };
+                let total = pool.roll(count, &dice.modifiers, &mut rolled.dice)?;
+                out.end = rolled.dice.len() as u32;
+                total
+            }
+            NodeKind::Group(group) => {
+                out.start = rolled.elements.len() as u32;
+                let total = group::roll_group(&mut rolled, group)?;
+                out.end = rolled.elements.len() as u32;
+                total
+            }
+            NodeKind::Unary { op, operand } => match op {
+                UnaryOp::Neg => -rolled.value(*operand),
+                UnaryOp::Plus => rolled.value(*operand),
+            },
+            NodeKind::Binary { op, lhs, rhs } => {
+                binary(*op, rolled.value(*lhs), rolled.value(*rhs), node.span)?
+            }
+            NodeKind::Call { func, arg } => func.apply(rolled.value(*arg)),
+            NodeKind::Ref(reference) => match options.vars.get(&reference.name) {
+                Some(value) => *value,
+                None => reference
+                    .default
+                    .ok_or_else(|| DiceError::MissingReference {
+                        name: reference.name.clone(),
+                        span: node.span,
+                    })?,
+            },
+            NodeKind::Labeled { inner, .. } => rolled.value(*inner),
+        };
+        out.value = checked(out.value, node.span)?;
+        rolled.nodes.push(out);
+    }
+    Ok(rolled)
+}
+
+/// Applies a binary operator with JavaScript's semantics, refusing division by zero.
+pub(crate) fn binary(op: BinaryOp, a: f64, b: f64, span: Span) -> Result<f64, DiceError> {
+    Ok(match op {
+        BinaryOp::Add => a + b,
+        BinaryOp::Sub => a - b,
+        BinaryOp::Mul => a * b,
+        BinaryOp::Div if b == 0.0 => return Err(DiceError::DivisionByZero { span }),
+        BinaryOp::Div => a / b,
+        BinaryOp::Rem if b == 0.0 => return Err(DiceError::DivisionByZero { span }),
+        BinaryOp::Rem => a % b,
+        BinaryOp::Pow => a.powf(b),
+    })
+}
+
+/// Refuses results that are not real or not exactly representable; turns −0 into 0.
+#[inline]
+pub(crate) fn checked(value: f64, span: Span) -> Result<f64, DiceError> {
+    if value.is_nan() {
+        return Err(DiceError::NotANumber { span });
+    }
+    if value.abs() > MAX_EXACT {
+        return Err(DiceError::Overflow { span });
+    }
+    Ok(value + 0.0)
+}
+
+fn computed_count(value: f64, span: Span) -> Result<u64, DiceError> {
+    if value < 0.0 || value.fract() != 0.0 {
+        return Err(DiceError::invalid(
+            format!("the number of dice must be a whole number of at least 0, not {value}"),
+            span,
+        ));
+    }
+    Ok(value as u64)
+}
+
+fn computed_faces(
+    rolled: &Rolled<'_>,
+    faces: Faces,
+    limits: &Limits,
+    span: Span,
+) -> Result<DieKind, DiceError> {
+    let Faces::Computed(id) = faces else {
+        return Err(DiceError::invalid(
+            "the faces of these dice are unknown",
+            span,
+        ));
+    };
+    let value = rolled.value(id);
+    if value < 1.0 || value.fract() != 0.0 {
+        return Err(DiceError::invalid(
+            format!("a die needs a whole number of faces of at least 1, not {value}"),
+            span,
+        ));
+    }
+    if value > limits.max_faces as f64 {
+        return Err(DiceError::Limit {
+            kind: LimitKind::Faces,
+            limit: limits.max_faces,
+            span,
+        });
+    }
+    Ok(DieKind::Numeric(value as u64))
+}

@@ -1,0 +1,179 @@
+//! Groups: `{4d6, 3d8}kh1` keeps the best sub-roll; `{3d20+5}>21` counts per die.
+
+use super::{binary, checked};
+use crate::DiceError;
+use crate::ast::{Count, Expr, Faces, Group, ModifierKind, NodeId, NodeKind, Select, UnaryOp};
+use crate::rolled::{GroupElement, Rolled, flag};
+
+/// Fills the group's elements into `rolled.elements` and returns its total.
+pub(super) fn roll_group(rolled: &mut Rolled<'_>, group: &Group) -> Result<f64, DiceError> {
+    let start = rolled.elements.len();
+    match single_dice_of(rolled.expr, group) {
+        Some((item, dice_id)) => {
+            let values: Vec<i64> = rolled
+                .raw_dice(dice_id)
+                .iter()
+                .filter(|d| !d.has(flag::INACTIVE))
+                .map(|d| d.value)
+                .collect();
+            for value in values {
+                let element = reevaluate(rolled, item, dice_id, value as f64)?;
+                rolled.elements.push(GroupElement {
+                    value: element,
+                    flags: 0,
+                });
+            }
+        }
+        None => {
+            for item in &group.items {
+                let value = rolled.value(*item);
+                rolled.elements.push(GroupElement { value, flags: 0 });
+            }
+        }
+    }
+    let elements = &mut rolled.elements[start..];
+    for modifier in &group.modifiers {
+        match modifier.kind {
+            ModifierKind::Keep(select) => keep_or_drop(elements, select, true),
+            ModifierKind::Drop(select) => keep_or_drop(elements, select, false),
+            _ => {}
+        }
+    }
+    let counting = group.modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::CountSuccesses(_)
+                | ModifierKind::CountFailures(_)
+                | ModifierKind::DeductFailures(_)
+        )
+    });
+    let mut total = 0.0;
+    for element in elements.iter_mut().filter(|e| e.kept()) {
+        let mut count = element.value;
+        if counting {
+            count = 0.0;
+            for modifier in &group.modifiers {
+                match modifier.kind {
+                    ModifierKind::CountSuccesses(on) if on.matches_f64(element.value) => {
+                        element.flags |= flag::SUCCESS;
+                        count = 1.0;
+                    }
+                    ModifierKind::CountFailures(on) if on.matches_f64(element.value) => {
+                        element.flags |= flag::FAILURE;
+                        count = 1.0;
+                    }
+                    ModifierKind::DeductFailures(on) if on.matches_f64(element.value) => {
+                        element.flags |= flag::FAILURE;
+                        element.flags &= !flag::SUCCESS;
+                        count = -1.0;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        total += count;
+    }
+    Ok(total)
+}
+
+/// For a group of one roll that counts per die (`{3d20+5}>21`, in the dialects
+/// that do so): the item and its only dice node.
+pub(crate) fn single_dice_of(expr: &Expr, group: &Group) -> Option<(NodeId, NodeId)> {
+    let [item] = group.items.as_slice() else {
+        return None;
+    };
+    let item = *item;
+    if !expr.dialect.single_group_per_die() {
+        return None;
+    }
+    let mut found = None;
+    let mut stack = vec![item];
+    while let Some(id) = stack.pop() {
+        match &expr.node(id).kind {
+            NodeKind::Dice(dice) => {
+                if found.is_some()
+                    || matches!(dice.count, Count::Computed(_))
+                    || matches!(dice.faces, Faces::Computed(_))
+                {
+                    return None;
+                }
+                found = Some(id);
+            }
+            NodeKind::Group(_) => return None,
+            NodeKind::Unary { operand, .. } => stack.push(*operand),
+            NodeKind::Binary { lhs, rhs, .. } => stack.extend([*lhs, *rhs]),
+            NodeKind::Call { arg, .. } => stack.push(*arg),
+            NodeKind::Labeled { inner, .. } => stack.push(*inner),
+            NodeKind::Number(_) | NodeKind::Ref(_) => {}
+        }
+    }
+    found.map(|dice| (item, dice))
+}
+
+/// The value of `id` with the dice node `dice_id` replaced by one die's value.
+fn reevaluate(
+    rolled: &Rolled<'_>,
+    id: NodeId,
+    dice_id: NodeId,
+    die: f64,
+) -> Result<f64, DiceError> {
+    if id == dice_id {
+        return Ok(die);
+    }
+    let node = rolled.expr.node(id);
+    let value = match &node.kind {
+        NodeKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => -reevaluate(rolled, *operand, dice_id, die)?,
+        NodeKind::Unary {
+            op: UnaryOp::Plus,
+            operand,
+        } => reevaluate(rolled, *operand, dice_id, die)?,
+        NodeKind::Binary { op, lhs, rhs } => binary(
+            *op,
+            reevaluate(rolled, *lhs, dice_id, die)?,
+            reevaluate(rolled, *rhs, dice_id, die)?,
+            node.span,
+        )?,
+        NodeKind::Call { func, arg } => func.apply(reevaluate(rolled, *arg, dice_id, die)?),
+        NodeKind::Labeled { inner, .. } => reevaluate(rolled, *inner, dice_id, die)?,
+        _ => rolled.value(id),
+    };
+    checked(value, node.span)
+}
+
+/// Keep or drop sub-rolls by total; ties drop the leftmost.
+fn keep_or_drop(elements: &mut [GroupElement], select: Select, keep: bool) {
+    let active: Vec<usize> = (0..elements.len())
+        .filter(|&i| elements[i].kept())
+        .collect();
+    let n_active = active.len() as u64;
+    let (drop_lowest, n) = match (select, keep) {
+        (Select::Matching(on), keep) => {
+            for &i in &active {
+                if on.matches_f64(elements[i].value) != keep {
+                    elements[i].flags |= flag::DROPPED;
+                }
+            }
+            return;
+        }
+        (Select::Highest(k), true) => (true, n_active.saturating_sub(k)),
+        (Select::Lowest(k), true) => (false, n_active.saturating_sub(k)),
+        (Select::Highest(k), false) => (false, k.min(n_active)),
+        (Select::Lowest(k), false) => (true, k.min(n_active)),
+    };
+    let mut order = active;
+    order.sort_by(|&a, &b| {
+        let (va, vb) = (elements[a].value, elements[b].value);
+        let by_value = if drop_lowest {
+            va.total_cmp(&vb)
+        } else {
+            vb.total_cmp(&va)
+        };
+        by_value.then(a.cmp(&b))
+    });
+    for &i in order.iter().take(n as usize) {
+        elements[i].flags |= flag::DROPPED;
+    }
+}

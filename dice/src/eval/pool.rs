@@ -1,0 +1,389 @@
+//! Rolls one dice term: each die through rerolls, clamps and explosions, then
+//! the pool through keep and drop, counting and sorting.
+
+use super::source::DieSource;
+use crate::ast::{
+    Compare, CompareOp, ExplodeStyle, Modifier, ModifierKind, RerollStyle, Select, SortOrder,
+};
+use crate::die::DieKind;
+use crate::rolled::{Die, flag};
+use crate::{DiceError, LimitKind, Limits, Span};
+
+/// Everything one dice term needs while rolling.
+pub(crate) struct PoolRoller<'a, S: DieSource> {
+    pub(crate) source: &'a mut S,
+    pub(crate) limits: &'a Limits,
+    /// Dice drawn so far by the whole expression.
+    pub(crate) drawn: &'a mut u64,
+    pub(crate) kind: DieKind,
+    pub(crate) span: Span,
+}
+
+impl<S: DieSource> PoolRoller<'_, S> {
+    #[inline]
+    fn draw(&mut self) -> Result<i64, DiceError> {
+        *self.drawn += 1;
+        if *self.drawn > self.limits.max_dice {
+            return Err(DiceError::Limit {
+                kind: LimitKind::Dice,
+                limit: self.limits.max_dice,
+                span: self.span,
+            });
+        }
+        self.source.draw(self.kind, self.span)
+    }
+
+    /// Rolls `count` dice with `modifiers` into `dice`, and returns the term's total.
+    pub(crate) fn roll(
+        &mut self,
+        count: u64,
+        modifiers: &[Modifier],
+        dice: &mut Vec<Die>,
+    ) -> Result<f64, DiceError> {
+        let start = dice.len();
+        if modifiers.is_empty() {
+            // The common case: no history to keep beyond the faces.
+            let mut sum = 0i64;
+            for _ in 0..count {
+                let value = self.draw()?;
+                sum += value;
+                dice.push(Die::new(value, self.kind));
+            }
+            return Ok(sum as f64);
+        }
+        for _ in 0..count {
+            self.roll_one(modifiers, dice, 0)?;
+        }
+        apply_pool_modifiers(&mut dice[start..], modifiers)
+    }
+
+    /// Rolls one die (and whatever it adds) through the per-die steps.
+    fn roll_one(
+        &mut self,
+        modifiers: &[Modifier],
+        dice: &mut Vec<Die>,
+        added_flags: u16,
+    ) -> Result<(), DiceError> {
+        let (value, flags) = self.rerolled_and_clamped(modifiers, dice)?;
+        let index = dice.len();
+        let mut die = Die::new(value.0, self.kind);
+        die.value = value.1;
+        die.flags |= flags | added_flags;
+        dice.push(die);
+        let mut add_after = false;
+        for modifier in modifiers {
+            if let ModifierKind::Reroll {
+                style: RerollStyle::Add,
+                on,
+            } = modifier.kind
+            {
+                add_after |= reroll_on(on, self.kind).matches(value.1);
+            }
+        }
+        for modifier in modifiers {
+            if let ModifierKind::Explode { style, on } = modifier.kind {
+                let on = on.unwrap_or(Compare {
+                    op: CompareOp::Eq,
+                    value: self.kind.max(),
+                });
+                self.explode(style, on, modifiers, dice, index)?;
+            }
+        }
+        if add_after {
+            let value = self.draw()?;
+            let mut extra = Die::new(value, self.kind);
+            extra.flags |= flag::ADDED;
+            dice.push(extra);
+        }
+        Ok(())
+    }
+
+    /// Draws a die, rerolls it as the reroll modifiers say, and clamps it.
+    /// Returns (raw value, shown value) and flags; rerolled-away dice go to `dice`.
+    fn rerolled_and_clamped(
+        &mut self,
+        modifiers: &[Modifier],
+        dice: &mut Vec<Die>,
+    ) -> Result<((i64, i64), u16), DiceError> {
+        let mut value = self.draw()?;
+        for modifier in modifiers {
+            let ModifierKind::Reroll { style, on } = modifier.kind else {
+                continue;
+            };
+            let on = reroll_on(on, self.kind);
+            let mut rerolls = 0u64;
+            while on.matches(value) && style != RerollStyle::Add {
+                rerolls += 1;
+                if rerolls > self.limits.max_rerolls {
+                    return Err(DiceError::Limit {
+                        kind: LimitKind::Rerolls,
+                        limit: self.limits.max_rerolls,
+                        span: modifier.span,
+                    });
+                }
+                let mut old = Die::new(value, self.kind);
+                old.flags |= flag::REROLLED;
+                dice.push(old);
+                value = self.draw()?;
+                if style == RerollStyle::Once {
+                    break;
+                }
+            }
+        }
+        let raw = value;
+        let mut flags = 0;
+        for modifier in modifiers {
+            match modifier.kind {
+                ModifierKind::Min(v) if value < v => {
+                    value = v;
+                    flags |= flag::CLAMPED;
+                }
+                ModifierKind::Max(v) if value > v => {
+                    value = v;
+                    flags |= flag::CLAMPED;
+                }
+                _ => {}
+            }
+        }
+        Ok(((raw, value), flags))
+    }
+
+    /// Explodes the die at `index` while it (or the die it added) meets `on`.
+    fn explode(
+        &mut self,
+        style: ExplodeStyle,
+        on: Compare,
+        modifiers: &[Modifier],
+        dice: &mut Vec<Die>,
+        index: usize,
+    ) -> Result<(), DiceError> {
+        let mut current = index;
+        let mut check = dice[index].value;
+        let mut explosions = 0u64;
+        while on.matches(check) {
+            explosions += 1;
+            if explosions > self.limits.max_explosions {
+                return Err(DiceError::Limit {
+                    kind: LimitKind::Explosions,
+                    limit: self.limits.max_explosions,
+                    span: self.span,
+                });
+            }
+            dice[current].flags |= flag::EXPLODED;
+            if style == ExplodeStyle::Compound {
+                let value = self.draw()?;
+                if !dice[index].compounded() {
+                    let first = dice[index].value;
+                    dice[index].flags |= flag::COMPOUNDED;
+                    dice.push(Die {
+                        value: first,
+                        flags: flag::PART,
+                    });
+                }
+                dice[index].value += value;
+                dice.push(Die {
+                    value,
+                    flags: flag::PART,
+                });
+                // The next check is on the roll just made, not on the sum.
+                check = value;
+                continue;
+            }
+            let ((raw, shown), flags) = self.rerolled_and_clamped(modifiers, dice)?;
+            let mut die = Die::new(raw, self.kind);
+            die.flags |= flags | flag::ADDED;
+            die.value = shown;
+            if style == ExplodeStyle::Penetrate {
+                die.value -= 1;
+                die.flags |= flag::PENETRATED;
+            }
+            current = dice.len();
+            dice.push(die);
+            check = shown;
+            if style == ExplodeStyle::Once {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The compare point of a reroll: the lowest face when none is written.
+fn reroll_on(on: Option<Compare>, kind: DieKind) -> Compare {
+    on.unwrap_or(Compare {
+        op: CompareOp::Eq,
+        value: kind.min(),
+    })
+}
+
+/// Keep and drop, counting, margin and sorting over the rolled pool; returns the total.
+pub(crate) fn apply_pool_modifiers(
+    dice: &mut [Die],
+    modifiers: &[Modifier],
+) -> Result<f64, DiceError> {
+    for modifier in modifiers {
+        match modifier.kind {
+            ModifierKind::Keep(select) => keep_or_drop(dice, select, true),
+            ModifierKind::Drop(select) => keep_or_drop(dice, select, false),
+            _ => {}
+        }
+    }
+    let counting = modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::CountSuccesses(_)
+                | ModifierKind::CountFailures(_)
+                | ModifierKind::DeductFailures(_)
+                | ModifierKind::SubtractFailures(_)
+                | ModifierKind::CountEven
+                | ModifierKind::CountOdd
+        )
+    });
+    let mut total = 0i64;
+    for die in dice.iter_mut().filter(|d| !d.has(flag::INACTIVE)) {
+        let mut count = die.value;
+        if counting {
+            for modifier in modifiers {
+                count = count_die(die, modifier.kind, count);
+            }
+        }
+        total += count;
+    }
+    let mut total = total as f64;
+    for modifier in modifiers {
+        match modifier.kind {
+            ModifierKind::MarginOfSuccess(target) => total = margin(total, target),
+            ModifierKind::Sort(order) => sort_pool(dice, order),
+            _ => {}
+        }
+    }
+    Ok(total)
+}
+
+/// What one die counts for after a counting modifier, Foundry-style: each
+/// modifier replaces the die's count for the dice it matches.
+pub(crate) fn count_die(die: &mut Die, kind: ModifierKind, count: i64) -> i64 {
+    match kind {
+        ModifierKind::CountSuccesses(on) => {
+            if on.matches(die.value) {
+                die.flags |= flag::SUCCESS;
+                1
+            } else {
+                0
+            }
+        }
+        ModifierKind::CountEven | ModifierKind::CountOdd => {
+            let wanted = if kind == ModifierKind::CountEven {
+                0
+            } else {
+                1
+            };
+            if die.value.rem_euclid(2) == wanted {
+                die.flags |= flag::SUCCESS;
+                1
+            } else {
+                0
+            }
+        }
+        ModifierKind::CountFailures(on) => {
+            if on.matches(die.value) {
+                die.flags |= flag::FAILURE;
+                1
+            } else {
+                0
+            }
+        }
+        ModifierKind::DeductFailures(on) if on.matches(die.value) => {
+            die.flags |= flag::FAILURE;
+            die.flags &= !flag::SUCCESS;
+            -1
+        }
+        ModifierKind::SubtractFailures(on) if on.matches(die.value) => {
+            die.flags |= flag::FAILURE;
+            die.flags &= !flag::SUCCESS;
+            -die.value
+        }
+        _ => count,
+    }
+}
+
+/// The margin of a total over a target (`ms>=10`) or under it (`ms<=10`).
+pub(crate) fn margin(total: f64, target: Compare) -> f64 {
+    let target_value = target.value as f64;
+    match target.op {
+        CompareOp::Lt | CompareOp::Le => target_value - total,
+        CompareOp::Eq | CompareOp::Gt | CompareOp::Ge => total - target_value,
+    }
+}
+
+/// Marks the selected active dice as dropped. Ties drop the leftmost die.
+pub(crate) fn keep_or_drop(dice: &mut [Die], select: Select, keep: bool) {
+    let active = dice.iter().filter(|d| !d.has(flag::INACTIVE)).count() as u64;
+    let (drop_lowest, n) = match (select, keep) {
+        (Select::Matching(on), keep) => {
+            for die in dice.iter_mut().filter(|d| !d.has(flag::INACTIVE)) {
+                if on.matches(die.value) != keep {
+                    die.flags |= flag::DROPPED;
+                }
+            }
+            return;
+        }
+        (Select::Highest(k), true) => (true, active.saturating_sub(k)),
+        (Select::Lowest(k), true) => (false, active.saturating_sub(k)),
+        (Select::Highest(k), false) => (false, k.min(active)),
+        (Select::Lowest(k), false) => (true, k.min(active)),
+    };
+    drop_extremes(dice, n, drop_lowest);
+}
+
+/// Drops the `n` lowest (or highest) active dice, leftmost first among ties.
+fn drop_extremes(dice: &mut [Die], n: u64, lowest: bool) {
+    if n == 0 {
+        return;
+    }
+    let better = |a: i64, b: i64| if lowest { a < b } else { a > b };
+    if n == 1 {
+        let mut pick: Option<usize> = None;
+        for (i, die) in dice.iter().enumerate() {
+            if die.has(flag::INACTIVE) {
+                continue;
+            }
+            if pick.is_none_or(|p| better(die.value, dice[p].value)) {
+                pick = Some(i);
+            }
+        }
+        if let Some(p) = pick {
+            dice[p].flags |= flag::DROPPED;
+        }
+        return;
+    }
+    let mut order: Vec<usize> = (0..dice.len())
+        .filter(|&i| !dice[i].has(flag::INACTIVE))
+        .collect();
+    if lowest {
+        order.sort_by_key(|&i| (dice[i].value, i));
+    } else {
+        order.sort_by_key(|&i| (std::cmp::Reverse(dice[i].value), i));
+    }
+    for &i in order.iter().take(n as usize) {
+        dice[i].flags |= flag::DROPPED;
+    }
+}
+
+/// Sorts the dice for display, moving each compounded die with its parts.
+fn sort_pool(dice: &mut [Die], order: SortOrder) {
+    let mut chunks: Vec<Vec<Die>> = Vec::new();
+    for die in dice.iter() {
+        match chunks.last_mut() {
+            Some(chunk) if die.has(flag::PART) => chunk.push(*die),
+            _ => chunks.push(vec![*die]),
+        }
+    }
+    match order {
+        SortOrder::Ascending => chunks.sort_by_key(|c| c[0].value),
+        SortOrder::Descending => chunks.sort_by_key(|c| std::cmp::Reverse(c[0].value)),
+    }
+    for (slot, die) in dice.iter_mut().zip(chunks.into_iter().flatten()) {
+        *slot = die;
+    }
+}

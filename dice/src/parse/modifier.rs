@@ -1,0 +1,327 @@
+//! Modifiers after dice (`kh3`, `!>5`, `ro<2`, `cs>=5`, …) and after groups.
+
+use super::Parser;
+use super::lexeme::{compare_op, signed_integer};
+use crate::DiceError;
+use crate::ast::{
+    Compare, CompareOp, ExplodeStyle, Modifier, ModifierKind, RerollStyle, Select, SortOrder,
+};
+
+/// The modifier tags, longest first so that `kh` wins over `k`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tag {
+    Explode(ExplodeStyle),
+    KeepHigh,
+    KeepLow,
+    Keep,
+    DropHigh,
+    DropLow,
+    Drop,
+    AvraeDropHigh,
+    AvraeDropLow,
+    AvraeDrop,
+    Reroll(Option<RerollStyle>),
+    Min,
+    Max,
+    CountSuccesses,
+    CountFailures,
+    DeductFailures,
+    SubtractFailures,
+    Margin,
+    Even,
+    Odd,
+    Sort(SortOrder),
+    Roll20Success,
+    Roll20Failure,
+}
+
+const TAGS: &[(&str, Tag)] = &[
+    ("even", Tag::Even),
+    ("odd", Tag::Odd),
+    ("min", Tag::Min),
+    ("max", Tag::Max),
+    ("!!", Tag::Explode(ExplodeStyle::Compound)),
+    ("!p", Tag::Explode(ExplodeStyle::Penetrate)),
+    ("xo", Tag::Explode(ExplodeStyle::Once)),
+    ("kh", Tag::KeepHigh),
+    ("kl", Tag::KeepLow),
+    ("dh", Tag::DropHigh),
+    ("dl", Tag::DropLow),
+    ("ph", Tag::AvraeDropHigh),
+    ("pl", Tag::AvraeDropLow),
+    ("ro", Tag::Reroll(Some(RerollStyle::Once))),
+    ("rr", Tag::Reroll(Some(RerollStyle::Until))),
+    ("ra", Tag::Reroll(Some(RerollStyle::Add))),
+    ("mi", Tag::Min),
+    ("ma", Tag::Max),
+    ("cs", Tag::CountSuccesses),
+    ("cf", Tag::CountFailures),
+    ("df", Tag::DeductFailures),
+    ("sf", Tag::SubtractFailures),
+    ("ms", Tag::Margin),
+    ("sa", Tag::Sort(SortOrder::Ascending)),
+    ("sd", Tag::Sort(SortOrder::Descending)),
+    ("!", Tag::Explode(ExplodeStyle::Explode)),
+    ("x", Tag::Explode(ExplodeStyle::Explode)),
+    ("e", Tag::Explode(ExplodeStyle::Explode)),
+    ("k", Tag::Keep),
+    ("d", Tag::Drop),
+    ("p", Tag::AvraeDrop),
+    ("r", Tag::Reroll(None)),
+    ("s", Tag::Sort(SortOrder::Ascending)),
+    ("f", Tag::Roll20Failure),
+    (">", Tag::Roll20Success),
+    ("<", Tag::Roll20Success),
+    ("=", Tag::Roll20Success),
+];
+
+fn starts_with_ignore_case(s: &str, tag: &str) -> bool {
+    s.as_bytes()
+        .get(..tag.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(tag.as_bytes()))
+}
+
+impl<'a> Parser<'a, '_> {
+    /// Parses the modifiers right after dice (or a group), with no space before each.
+    pub(super) fn modifiers(
+        &mut self,
+        mut s: &'a str,
+        group: bool,
+    ) -> Result<(&'a str, Vec<Modifier>), DiceError> {
+        let mut modifiers = Vec::new();
+        while let Some((rest, modifier)) = self.modifier(s, group)? {
+            modifiers.push(modifier);
+            s = rest;
+        }
+        Ok((s, modifiers))
+    }
+
+    fn modifier(&self, s: &'a str, group: bool) -> Result<Option<(&'a str, Modifier)>, DiceError> {
+        let d20 = self.options.dialect.d_after_dice_is_dice();
+        let Some(&(text, tag)) = TAGS.iter().find(|(text, tag)| {
+            starts_with_ignore_case(s, text)
+                && !(d20
+                    && matches!(
+                        tag,
+                        Tag::DropHigh | Tag::DropLow | Tag::Drop | Tag::DeductFailures
+                    ))
+        }) else {
+            if s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '!')
+                && !(d20 && starts_with_ignore_case(s, "d"))
+            {
+                let word: String = s.chars().take_while(char::is_ascii_alphanumeric).collect();
+                return Err(DiceError::syntax(
+                    format!("unknown modifier '{word}'"),
+                    self.span(s, &s[word.len().max(1)..]),
+                ));
+            }
+            return Ok(None);
+        };
+        // Roll20's bare success compare keeps its operator for the compare point.
+        let after = if tag == Tag::Roll20Success {
+            s
+        } else {
+            &s[text.len()..]
+        };
+        let (rest, kind) = self.modifier_kind(tag, text, after)?;
+        let span = self.span(s, rest);
+        if group && !allowed_on_group(&kind) {
+            return Err(DiceError::syntax(
+                format!(
+                    "the modifier '{text}' cannot apply to a group: only keep, drop and success counting can"
+                ),
+                span,
+            ));
+        }
+        Ok(Some((rest, Modifier { kind, span })))
+    }
+
+    fn modifier_kind(
+        &self,
+        tag: Tag,
+        text: &str,
+        s: &'a str,
+    ) -> Result<(&'a str, ModifierKind), DiceError> {
+        let dialect = self.options.dialect;
+        Ok(match tag {
+            Tag::Explode(style) => {
+                let (rest, on) = self.compare_point(s, text, false)?;
+                (rest, ModifierKind::Explode { style, on })
+            }
+            Tag::KeepHigh
+            | Tag::KeepLow
+            | Tag::DropHigh
+            | Tag::DropLow
+            | Tag::AvraeDropHigh
+            | Tag::AvraeDropLow => {
+                let (rest, n) = self.count_after(s, text)?;
+                let select = match tag {
+                    Tag::KeepHigh | Tag::DropHigh | Tag::AvraeDropHigh => Select::Highest(n),
+                    _ => Select::Lowest(n),
+                };
+                let keep = matches!(tag, Tag::KeepHigh | Tag::KeepLow);
+                (
+                    rest,
+                    if keep {
+                        ModifierKind::Keep(select)
+                    } else {
+                        ModifierKind::Drop(select)
+                    },
+                )
+            }
+            Tag::Keep | Tag::AvraeDrop => {
+                let select_by_value = dialect.avrae_selectors() || compare_op(s).is_some();
+                let (rest, select) = if select_by_value {
+                    let (rest, on) = self.compare_point(s, text, true)?;
+                    (rest, on.map_or(Select::Highest(1), Select::Matching))
+                } else {
+                    let (rest, n) = self.count_after(s, text)?;
+                    (
+                        rest,
+                        if tag == Tag::Keep {
+                            Select::Highest(n)
+                        } else {
+                            Select::Lowest(n)
+                        },
+                    )
+                };
+                (
+                    rest,
+                    if tag == Tag::Keep {
+                        ModifierKind::Keep(select)
+                    } else {
+                        ModifierKind::Drop(select)
+                    },
+                )
+            }
+            Tag::Drop => {
+                let (rest, n) = self.count_after(s, text)?;
+                (rest, ModifierKind::Drop(Select::Lowest(n)))
+            }
+            Tag::Reroll(style) => {
+                let style = style.unwrap_or(if dialect.plain_reroll_until() {
+                    RerollStyle::Until
+                } else {
+                    RerollStyle::Once
+                });
+                let (rest, on) = self.compare_point(s, text, false)?;
+                (rest, ModifierKind::Reroll { style, on })
+            }
+            Tag::Min | Tag::Max => {
+                let (rest, value) = self.value_after(s, text)?;
+                (
+                    rest,
+                    if tag == Tag::Min {
+                        ModifierKind::Min(value)
+                    } else {
+                        ModifierKind::Max(value)
+                    },
+                )
+            }
+            Tag::CountSuccesses | Tag::Roll20Success => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::CountSuccesses(on))
+            }
+            Tag::CountFailures => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::CountFailures(on))
+            }
+            Tag::DeductFailures | Tag::Roll20Failure => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::DeductFailures(on))
+            }
+            Tag::SubtractFailures => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::SubtractFailures(on))
+            }
+            Tag::Margin => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::MarginOfSuccess(on))
+            }
+            Tag::Even => (s, ModifierKind::CountEven),
+            Tag::Odd => (s, ModifierKind::CountOdd),
+            Tag::Sort(order) => (s, ModifierKind::Sort(order)),
+        })
+    }
+
+    /// A whole number of dice after `kh`, `dl`, … .
+    fn count_after(&self, s: &'a str, tag: &str) -> Result<(&'a str, u64), DiceError> {
+        let digits_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits_len == 0 {
+            return Err(DiceError::syntax(
+                format!("expected a number after '{tag}'"),
+                self.here(s),
+            ));
+        }
+        let rest = &s[digits_len..];
+        let n = s[..digits_len]
+            .parse()
+            .map_err(|_| DiceError::syntax("this number is too large", self.span(s, rest)))?;
+        Ok((rest, n))
+    }
+
+    /// A signed whole number after `min`, `max`, … .
+    fn value_after(&self, s: &'a str, tag: &str) -> Result<(&'a str, i64), DiceError> {
+        let (rest, text) = signed_integer(s).map_err(|_| {
+            DiceError::syntax(format!("expected a number after '{tag}'"), self.here(s))
+        })?;
+        let value = text
+            .parse()
+            .map_err(|_| DiceError::syntax("this number is too large", self.span(s, rest)))?;
+        Ok((rest, value))
+    }
+
+    fn required_compare(&self, s: &'a str, tag: &str) -> Result<(&'a str, Compare), DiceError> {
+        match self.compare_point(s, tag, true)? {
+            (rest, Some(on)) => Ok((rest, on)),
+            (_, None) => Err(DiceError::syntax(
+                format!("expected a compare point after '{tag}', such as >=5"),
+                self.here(s),
+            )),
+        }
+    }
+
+    /// `>=5`, `<2`, `=3` or a bare `3` (equal). `None` when there is none and it is optional.
+    fn compare_point(
+        &self,
+        s: &'a str,
+        tag: &str,
+        required: bool,
+    ) -> Result<(&'a str, Option<Compare>), DiceError> {
+        let inclusive = self.options.dialect.inclusive_compare();
+        let (op, after_op) = match compare_op(s) {
+            Some((CompareOp::Gt, rest)) if inclusive => (CompareOp::Ge, rest),
+            Some((CompareOp::Lt, rest)) if inclusive => (CompareOp::Le, rest),
+            Some((op, rest)) => (op, rest),
+            None => (CompareOp::Eq, s),
+        };
+        let has_op = after_op.len() < s.len();
+        match signed_integer(after_op) {
+            Ok((rest, text)) => {
+                let value = text.parse().map_err(|_| {
+                    DiceError::syntax("this number is too large", self.span(after_op, rest))
+                })?;
+                Ok((rest, Some(Compare { op, value })))
+            }
+            Err(_) if has_op || required => Err(DiceError::syntax(
+                format!(
+                    "expected a number after '{tag}{}'",
+                    &s[..s.len() - after_op.len()]
+                ),
+                self.here(after_op),
+            )),
+            Err(_) => Ok((s, None)),
+        }
+    }
+}
+
+fn allowed_on_group(kind: &ModifierKind) -> bool {
+    matches!(
+        kind,
+        ModifierKind::Keep(_)
+            | ModifierKind::Drop(_)
+            | ModifierKind::CountSuccesses(_)
+            | ModifierKind::CountFailures(_)
+            | ModifierKind::DeductFailures(_)
+    )
+}

@@ -1,0 +1,112 @@
+//! Unit tests of the parser: canonical text for each construct, and error messages.
+
+use crate::{Dialect, ParseOptions, parse_with};
+use expect_test::{Expect, expect};
+
+fn check(dialect: Dialect, input: &str, expected: Expect) {
+    let actual = match parse_with(input, &ParseOptions::dialect(dialect)) {
+        Ok(expr) => expr.to_string(),
+        Err(error) => format!(
+            "error {}..{}: {error}",
+            error.span().start,
+            error.span().end
+        ),
+    };
+    expected.assert_eq(&actual);
+}
+
+#[test]
+fn arithmetic_prints_canonically() {
+    check(Dialect::Default, "1+2*3", expect!["1 + 2 * 3"]);
+    check(Dialect::Default, "(1+2)*3", expect!["(1 + 2) * 3"]);
+    check(Dialect::Default, "2^3^2", expect!["2 ** 3 ** 2"]);
+    check(Dialect::Default, "(2^3)^2", expect!["(2 ** 3) ** 2"]);
+    check(Dialect::Default, "-2**2", expect!["-2 ** 2"]);
+    check(Dialect::Default, "(-2)**2", expect!["(-2) ** 2"]);
+    check(Dialect::Default, "1-(2-3)", expect!["1 - (2 - 3)"]);
+    check(Dialect::Default, " 1.50 /  .5 ", expect!["1.5 / 0.5"]);
+    check(Dialect::Default, "FLOOR(7/2)", expect!["floor(7 / 2)"]);
+}
+
+#[test]
+fn dice_and_modifiers_print_canonically() {
+    check(Dialect::Default, "2D20KH1+5", expect!["2d20kh1 + 5"]);
+    check(Dialect::Default, "4d6d1", expect!["4d6dl1"]);
+    check(Dialect::Default, "4d6k3", expect!["4d6kh3"]);
+    check(Dialect::Default, "3d6x>5", expect!["3d6!>5"]);
+    check(Dialect::Default, "3d6!p", expect!["3d6!p"]);
+    check(Dialect::Default, "3d6!pp>3", expect!["3d6!pp>3"]);
+    check(Dialect::Default, "3d6!p>3", expect!["3d6!p>3"]);
+    check(Dialect::Default, "1d20r", expect!["1d20ro"]);
+    check(Dialect::Roll20, "1d20r<2", expect!["1d20rr<=2"]);
+    check(Dialect::Roll20, "3d6>5f<2", expect!["3d6cs>=5f<=2"]);
+    check(Dialect::Foundry, "10d6cs>4df=1", expect!["10d6cs>4f=1"]);
+    check(Dialect::Default, "4dF", expect!["4dF"]);
+    check(Dialect::Default, "d%", expect!["d%"]);
+    check(Dialect::Default, "(1d4)d6", expect!["(1d4)d6"]);
+    check(Dialect::Default, "2d(1d6+2)", expect!["2d(1d6 + 2)"]);
+    check(Dialect::Default, "4d6min2max5", expect!["4d6min2max5"]);
+    check(Dialect::Default, "4d6mi2ma5", expect!["4d6min2max5"]);
+    check(Dialect::Default, "4d6sd", expect!["4d6sd"]);
+    check(Dialect::Default, "{4d6, 3d8}kh1", expect!["{4d6, 3d8}kh1"]);
+    check(
+        Dialect::Default,
+        "1d6[fire] + 2[STR]",
+        expect!["1d6[fire] + 2[STR]"],
+    );
+    check(
+        Dialect::Default,
+        "1d20+5 \"Attack\"",
+        expect![[r#"1d20 + 5 "Attack""#]],
+    );
+    check(
+        Dialect::Default,
+        "1d20+5 Attack roll",
+        expect![[r#"1d20 + 5 "Attack roll""#]],
+    );
+}
+
+#[test]
+fn d20_dialect_reads_avrae() {
+    check(Dialect::D20, "4d6k3", expect!["4d6k=3"]);
+    check(Dialect::D20, "4d6kh3", expect!["4d6kh3"]);
+    check(Dialect::D20, "4d6pl1", expect!["4d6pl1"]);
+    check(Dialect::D20, "4d6d2", expect!["(4d6)d2"]);
+    check(Dialect::D20, "1d20e20", expect!["1d20!20"]);
+}
+
+#[test]
+fn errors_name_what_was_expected() {
+    check(
+        Dialect::Default,
+        "1d6kh",
+        expect!["error 5..5: expected a number after 'kh'"],
+    );
+    check(
+        Dialect::Default,
+        "2d",
+        expect![
+            "error 2..2: expected the number of faces after 'd', found the end of the expression"
+        ],
+    );
+    check(
+        Dialect::Default,
+        "",
+        expect!["error 0..0: expected an expression"],
+    );
+    check(
+        Dialect::Default,
+        "1d1!",
+        expect!["error 3..4: this explosion matches every face of a d1 and would never stop"],
+    );
+    check(
+        Dialect::Roll20,
+        "1d6r<6",
+        expect!["error 3..6: this reroll matches every face of a d6 and would never stop"],
+    );
+    check(
+        Dialect::Default,
+        "1d6q",
+        expect!["error 3..4: unknown modifier 'q'"],
+    );
+}

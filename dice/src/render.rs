@@ -1,0 +1,104 @@
+//! Text renderings of a roll: Markdown as Avrae users know it, and plain text.
+
+use crate::ast::NodeKind;
+use crate::display::{write_node, write_number};
+use crate::rolled::{Die, GroupElement, Rolled, flag};
+use std::fmt::{self, Write};
+
+/// How dice results are decorated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Markdown,
+    Plain,
+}
+
+impl Rolled<'_> {
+    /// Markdown: dropped dice ~~struck~~, criticals and fumbles in **bold**,
+    /// exploded dice marked `!`, and the total in backticks:
+    /// ``2d20kh1 (~~12~~, **20**) + 5 = `25` ``. A comment leads, in bold.
+    pub fn markdown(&self) -> String {
+        self.render(Style::Markdown)
+    }
+
+    /// Plain text: dropped or rerolled dice in brackets, exploded dice marked `!`:
+    /// `2d20kh1 ([12], 20) + 5 = 25`.
+    pub fn plain(&self) -> String {
+        self.render(Style::Plain)
+    }
+
+    fn render(&self, style: Style) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write(style, &mut out);
+        out
+    }
+
+    fn write(&self, style: Style, out: &mut String) -> fmt::Result {
+        if let Some(comment) = self.expr.comment() {
+            match style {
+                Style::Markdown => write!(out, "**{comment}:** ")?,
+                Style::Plain => write!(out, "{comment}: ")?,
+            }
+        }
+        let expr = self.expr;
+        write_node(expr, expr.root(), out, &mut |id, out: &mut String| {
+            out.write_str(" (")?;
+            match expr.node(id).kind {
+                NodeKind::Group(_) => {
+                    let elements = self.group_elements(id);
+                    for (i, element) in elements.iter().enumerate() {
+                        if i > 0 {
+                            out.write_str(", ")?;
+                        }
+                        write_element(*element, style, out)?;
+                    }
+                }
+                _ => {
+                    let mut first = true;
+                    for die in self.dice(id) {
+                        if !first {
+                            out.write_str(", ")?;
+                        }
+                        first = false;
+                        write_die(die, style, out)?;
+                    }
+                }
+            }
+            out.write_char(')')
+        })?;
+        out.write_str(" = ")?;
+        if style == Style::Markdown {
+            out.write_char('`')?;
+        }
+        write_number(self.total(), out)?;
+        if style == Style::Markdown {
+            out.write_char('`')?;
+        }
+        Ok(())
+    }
+}
+
+fn write_die(die: Die, style: Style, out: &mut String) -> fmt::Result {
+    let gone = die.has(flag::DROPPED | flag::REROLLED);
+    let bold = !gone && (die.critical() || die.fumble()) && !die.compounded();
+    match (style, gone, bold) {
+        (Style::Markdown, true, _) => write!(out, "~~{}~~", die.value)?,
+        (Style::Markdown, false, true) => write!(out, "**{}**", die.value)?,
+        (Style::Plain, true, _) => write!(out, "[{}]", die.value)?,
+        _ => write!(out, "{}", die.value)?,
+    }
+    if die.exploded() {
+        out.write_char('!')?;
+    }
+    Ok(())
+}
+
+fn write_element(element: GroupElement, style: Style, out: &mut String) -> fmt::Result {
+    let mut text = String::new();
+    write_number(element.value, &mut text)?;
+    match (style, element.kept()) {
+        (_, true) => out.write_str(&text),
+        (Style::Markdown, false) => write!(out, "~~{text}~~"),
+        (Style::Plain, false) => write!(out, "[{text}]"),
+    }
+}
