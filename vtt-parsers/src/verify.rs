@@ -1,5 +1,7 @@
 //! Checking a reported roll: replay its formula with the reported dice and compare totals.
 
+use critfumble_dice::{DiceError, Limits, ParseOptions, RollOptions};
+
 use crate::record::{DiceTerm, Faces};
 
 /// Which dice dialect a formula is written in.
@@ -56,9 +58,187 @@ impl Replay {
 }
 
 /// The verdict for one replay: `Some(true)` when the totals match, `Some(false)`
-/// when they differ, `None` when the roll cannot be checked.
+/// when they differ or the reported dice cannot be the roll of the formula, and
+/// `None` when the roll cannot be checked (unknown faces, no dice read, syntax
+/// the engine does not take, references such as `@{str}`).
 pub(crate) fn check(replay: &Replay) -> Option<bool> {
-    // The dice engine (`critfumble-dice`) is not merged yet: nothing can be replayed.
-    let _ = replay;
-    None
+    if !replay.complete || replay.faces.is_empty() {
+        return None;
+    }
+    let options = ParseOptions {
+        dialect: match replay.dialect {
+            Dialect::Default => critfumble_dice::Dialect::Default,
+            Dialect::Roll20 => critfumble_dice::Dialect::Roll20,
+            Dialect::Foundry => critfumble_dice::Dialect::Foundry,
+        },
+        limits: Limits::default(),
+    };
+    let formula = engine_formula(&replay.formula, replay.dialect)?;
+    let expr = critfumble_dice::parse_with(&formula, &options).ok()?;
+    match critfumble_dice::replay(&expr, &replay.faces, &RollOptions::default()) {
+        Ok(rolled) => Some((rolled.total() - replay.total).abs() < TOLERANCE),
+        Err(
+            DiceError::ForcedDiceExhausted { .. }
+            | DiceError::UnusedForcedDice { .. }
+            | DiceError::ForcedDieImpossible { .. },
+        ) => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// The formula as the engine should read it, or `None` when it cannot be checked.
+///
+/// - Roll20's `cs` and `cf` only mark which faces count as crits there; the
+///   engine reads them as success counting, which changes the total, so they go.
+/// - Foundry's bare `kh`, `kl`, `dh` and `dl` mean one die; the engine wants the `1`.
+/// - The engine (at the time of writing) misreads decimal literals such as
+///   `0.1` as whole numbers, so a formula with one is left unchecked rather than
+///   called tampered.
+fn engine_formula(formula: &str, dialect: Dialect) -> Option<String> {
+    let bytes = formula.as_bytes();
+    let decimal = bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+    if decimal {
+        return None;
+    }
+    let mut out = String::with_capacity(formula.len() + 4);
+    let mut index = 0;
+    let mut in_label = false;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        in_label = match byte {
+            b'[' => true,
+            b']' => false,
+            _ => in_label,
+        };
+        let after_dice = index > 0
+            && (bytes[index - 1].is_ascii_alphanumeric() || b"<>=!".contains(&bytes[index - 1]));
+        let rest = &bytes[index..];
+        if !in_label
+            && after_dice
+            && dialect == Dialect::Roll20
+            && (rest.starts_with(b"cs") || rest.starts_with(b"cf"))
+        {
+            index += 2;
+            while index < bytes.len()
+                && (b"<>=".contains(&bytes[index]) || bytes[index].is_ascii_digit())
+            {
+                index += 1;
+            }
+            continue;
+        }
+        let keep = [b"kh", b"kl", b"dh", b"dl"]
+            .iter()
+            .any(|k| rest.starts_with(*k));
+        if !in_label && after_dice && dialect == Dialect::Foundry && keep {
+            out.push_str(&formula[index..index + 2]);
+            if !bytes.get(index + 2).is_some_and(u8::is_ascii_digit) {
+                out.push('1');
+            }
+            index += 2;
+            continue;
+        }
+        // Copy one whole character (formulas may hold non-ASCII labels).
+        let width = formula[index..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&formula[index..index + width]);
+        index += width;
+    }
+    Some(out)
+}
+
+/// Totals closer than this are equal (fractional modifiers such as Foundry's `+ 0.1`).
+const TOLERANCE: f64 = 1e-9;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::DieResult;
+
+    fn replay(
+        formula: &str,
+        dialect: Dialect,
+        faces: Faces,
+        values: &[i64],
+        total: f64,
+    ) -> Option<bool> {
+        let dice = [DiceTerm {
+            faces: Some(faces),
+            results: values
+                .iter()
+                .map(|&value| DieResult { value, kept: true })
+                .collect(),
+        }];
+        check(&Replay::new(formula.to_string(), dialect, &dice, total))
+    }
+
+    #[test]
+    fn matching_and_tampered_totals() {
+        assert_eq!(
+            replay("1d20+5", Dialect::Default, Faces::Number(20), &[12], 17.0),
+            Some(true)
+        );
+        assert_eq!(
+            replay("1d20+5", Dialect::Default, Faces::Number(20), &[12], 25.0),
+            Some(false)
+        );
+        assert_eq!(
+            replay(
+                "2d20kh1+5",
+                Dialect::Roll20,
+                Faces::Number(20),
+                &[3, 15],
+                20.0
+            ),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn dice_that_cannot_be_the_roll_are_false() {
+        assert_eq!(
+            replay("1d6", Dialect::Default, Faces::Number(6), &[9], 9.0),
+            Some(false)
+        );
+        assert_eq!(
+            replay("1d6", Dialect::Default, Faces::Number(6), &[2, 3], 2.0),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn formulas_are_normalized_for_the_engine() {
+        assert_eq!(
+            engine_formula("1d20cs>19cf<2 + 1[cs STR]", Dialect::Roll20).as_deref(),
+            Some("1d20 + 1[cs STR]")
+        );
+        assert_eq!(
+            engine_formula("2d20kh + 4d6dl + 2d20kh1", Dialect::Foundry).as_deref(),
+            Some("2d20kh1 + 4d6dl1 + 2d20kh1")
+        );
+        assert_eq!(engine_formula("1d20 + 0.1", Dialect::Foundry), None);
+        assert_eq!(
+            engine_formula("1d20 + 5 ⚔", Dialect::Roll20).as_deref(),
+            Some("1d20 + 5 ⚔")
+        );
+    }
+
+    #[test]
+    fn unknown_faces_and_references_cannot_be_checked() {
+        let dice = [DiceTerm {
+            faces: None,
+            results: vec![DieResult {
+                value: 4,
+                kept: true,
+            }],
+        }];
+        assert_eq!(
+            check(&Replay::new("1d6".into(), Dialect::Roll20, &dice, 4.0)),
+            None
+        );
+        assert_eq!(
+            replay("1d20+@{str}", Dialect::Roll20, Faces::Number(20), &[4], 4.0),
+            None
+        );
+    }
 }

@@ -84,3 +84,22 @@ fn expected_records_deserialize_back_into_records() {
         assert!(!parsed.records().is_empty(), "{}", input.display());
     }
 }
+
+#[test]
+fn tampered_fixtures_and_only_they_fail_verification() {
+    for (format, input) in inputs() {
+        let text = std::fs::read_to_string(&input).unwrap();
+        let tampered = input
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("tampered");
+        for record in parse(format, &text).unwrap().records() {
+            if tampered {
+                assert_eq!(record.verified, Some(false), "{}", input.display());
+            } else {
+                assert_ne!(record.verified, Some(false), "{}", input.display());
+            }
+        }
+    }
+}
