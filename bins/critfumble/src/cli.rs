@@ -17,6 +17,9 @@ pub(crate) enum Command {
     Roll(RollArgs),
     /// Print the least and greatest total of an expression, without rolling.
     Bounds(BoundsArgs),
+    /// Read virtual tabletop chat messages.
+    #[command(subcommand)]
+    Vtt(crate::vtt::VttCommand),
 }
 
 /// Options shared by every command that reads an expression.

@@ -3,6 +3,7 @@
 mod cli;
 mod dice;
 mod report;
+mod vtt;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -12,5 +13,6 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::Roll(args) => dice::roll(&args),
         cli::Command::Bounds(args) => dice::bounds(&args),
+        cli::Command::Vtt(command) => vtt::run(&command),
     }
 }
