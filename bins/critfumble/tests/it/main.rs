@@ -1,8 +1,4 @@
 //! The integration tests of the `critfumble` binary.
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 mod vtt;
