@@ -190,7 +190,7 @@ fn message_text(parser: &Parser<'_>, tag: &HTMLTag<'_>) -> String {
 }
 
 fn template_name(tag: &HTMLTag<'_>) -> Option<String> {
-    html::classes(tag).into_iter().find_map(|class| {
+    tag.attributes().class_iter()?.find_map(|class| {
         let name = class.strip_prefix("sheet-rolltemplate-")?;
         (name != "darkmode" && !name.is_empty()).then(|| name.to_string())
     })
@@ -206,7 +206,7 @@ fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> 
         "sheet-name",
     ];
     tags.iter()
-        .filter(|t| html::classes(t).iter().any(|c| NAME_CLASSES.contains(c)))
+        .filter(|t| NAME_CLASSES.iter().any(|class| html::has_class(t, class)))
         .map(|t| {
             html::visible_text(parser, &html::children(t), &|inner| {
                 if html::has_class(inner, "inlinerollresult") {
@@ -250,29 +250,33 @@ fn template_message(
 /// The returned roll's `label` temporarily holds the classes around it, for [`template_role`].
 fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Checked> {
     let mut rolls = Vec::new();
-    let mut stack: Vec<(NodeHandle, String)> = html::children(root)
+    // The tags above the current one, outermost first.
+    let mut above: Vec<NodeHandle> = Vec::new();
+    let mut stack: Vec<(NodeHandle, usize)> = html::children(root)
         .into_iter()
         .rev()
-        .map(|h| (h, String::new()))
+        .map(|h| (h, 0))
         .collect();
-    while let Some((handle, around)) = stack.pop() {
+    while let Some((handle, depth)) = stack.pop() {
         let Some(tag) = html::tag(parser, handle) else {
             continue;
         };
+        above.truncate(depth);
         if html::has_class(tag, "inlinerollresult") {
-            rolls.push(inline_roll(parser, tag, around));
+            let around: Vec<String> = above
+                .iter()
+                .filter_map(|&h| html::tag(parser, h)?.attributes().class())
+                .map(|class| class.as_utf8_str().into_owned())
+                .collect();
+            rolls.push(inline_roll(parser, tag, around.join(" ")));
             continue;
         }
-        let mut inner = around.clone();
-        for class in html::classes(tag) {
-            inner.push(' ');
-            inner.push_str(class);
-        }
+        above.push(handle);
         stack.extend(
             html::children(tag)
                 .into_iter()
                 .rev()
-                .map(|h| (h, inner.clone())),
+                .map(|h| (h, depth + 1)),
         );
     }
     rolls
