@@ -15,7 +15,7 @@ use crate::error::VttError;
 use crate::html::{self, Visit};
 use crate::record::{DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, RollRecord, Source};
 use crate::roll20::{By, parse_title, template_role};
-use crate::verify::{self, Checked, Dialect, Replay};
+use crate::verify::{self, Dialect, Replay};
 
 /// The sender state carried from one message to the next continuation message.
 #[derive(Debug, Default)]
@@ -144,13 +144,7 @@ fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRec
     }
 
     let inline = inline_rolls(parser, tag);
-    let rolls: Vec<ExtraRoll> = inline
-        .iter()
-        .map(|(roll, _)| ExtraRoll {
-            label: None,
-            ..roll.clone()
-        })
-        .collect();
+    let rolls: Vec<ExtraRoll> = inline.iter().map(|found| found.roll.clone()).collect();
     record.kind = if is_emote {
         Kind::Emote
     } else if rolls.is_empty() {
@@ -164,7 +158,7 @@ fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRec
     }
     record.verified = inline
         .first()
-        .and_then(|(_, replay)| replay.as_ref())
+        .and_then(|found| found.replay.as_ref())
         .and_then(verify::check);
     record.set_rolls(rolls);
     record
@@ -232,23 +226,28 @@ fn template_message(
     if rolls.is_empty() {
         return;
     }
-    for (roll, _) in &mut rolls {
-        roll.role = template_role(name, roll.label.as_deref().unwrap_or(""), Some(&label));
-        roll.label = None;
+    for found in &mut rolls {
+        found.roll.role = template_role(name, &found.around, Some(&label));
     }
     record.kind = Kind::Roll;
     record.label = Some(label);
     record.verified = rolls
         .first()
-        .and_then(|(_, replay)| replay.as_ref())
+        .and_then(|found| found.replay.as_ref())
         .and_then(verify::check);
-    record.set_rolls(rolls.into_iter().map(|(roll, _)| roll).collect());
+    record.set_rolls(rolls.into_iter().map(|found| found.roll).collect());
+}
+
+/// An inline roll found in a message.
+struct Found {
+    roll: ExtraRoll,
+    replay: Option<Replay>,
+    /// The classes of the elements around it, for [`template_role`].
+    around: String,
 }
 
 /// Every inline roll under `root` in document order, with its replay.
-///
-/// The returned roll's `label` temporarily holds the classes around it, for [`template_role`].
-fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Checked> {
+fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Found> {
     let mut rolls = Vec::new();
     // The tags above the current one, outermost first.
     let mut above: Vec<NodeHandle> = Vec::new();
@@ -282,7 +281,7 @@ fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Checked> {
     rolls
 }
 
-fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Checked {
+fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Found {
     let shown = html::visible_text(parser, &html::children(tag), &|_| Visit::Enter);
     let total = shown.parse::<f64>().ok().filter(|t| t.is_finite());
     let title = html::attribute(tag, "original-title").or_else(|| html::attribute(tag, "title"));
@@ -297,10 +296,14 @@ fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Checke
         total,
         crit: rule.judge(&dice),
         dice,
-        label: Some(around),
+        label: None,
         role: None,
     };
-    (roll, replay)
+    Found {
+        roll,
+        replay,
+        around,
+    }
 }
 
 /// A `/roll` message: `div.formula`, `div.dicegrouping`s and `div.rolled`.
