@@ -56,18 +56,6 @@ pub(crate) fn descendants(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<NodeHa
     found
 }
 
-/// The first tag under `root` with class `class`.
-pub(crate) fn find_class<'p, 'a>(
-    parser: &'p Parser<'a>,
-    root: &HTMLTag<'a>,
-    class: &str,
-) -> Option<&'p HTMLTag<'a>> {
-    descendants(parser, root)
-        .into_iter()
-        .filter_map(|handle| tag(parser, handle))
-        .find(|tag| has_class(tag, class))
-}
-
 /// What a visible-text walk does with a tag.
 pub(crate) enum Visit {
     /// Descend into it.
@@ -113,6 +101,17 @@ pub(crate) fn visible_text(
         }
     }
     collapse_whitespace(&raw)
+}
+
+/// The text directly inside `tag` (not in its child tags), decoded and trimmed.
+pub(crate) fn own_text(parser: &Parser<'_>, tag: &HTMLTag<'_>) -> String {
+    let mut text = String::new();
+    for handle in tag.children().top().iter() {
+        if let Some(Node::Raw(raw)) = handle.get(parser) {
+            text.push_str(&decode_entities(&raw.as_utf8_str()));
+        }
+    }
+    collapse_whitespace(&text)
 }
 
 /// Trims and turns every run of whitespace into one space.

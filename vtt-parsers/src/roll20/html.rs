@@ -47,45 +47,40 @@ pub(crate) fn parse(input: &str) -> Result<Parsed, VttError> {
 
 /// Every innermost `div.message`, in document order.
 fn message_handles(parser: &Parser<'_>, roots: &[NodeHandle]) -> Vec<NodeHandle> {
-    let mut found = Vec::new();
-    let mut stack: Vec<NodeHandle> = roots.iter().rev().copied().collect();
-    while let Some(handle) = stack.pop() {
-        if let Some(tag) = html::tag(parser, handle) {
-            if tag.name().as_utf8_str().eq_ignore_ascii_case("div")
-                && html::has_class(tag, "message")
-            {
-                found.push(handle);
+    // (handle, holds another message) in document order.
+    let mut found: Vec<(NodeHandle, bool)> = Vec::new();
+    // The messages that enclose the current node: (depth, index in `found`).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut stack: Vec<(NodeHandle, usize)> = roots.iter().rev().map(|&h| (h, 0)).collect();
+    while let Some((handle, depth)) = stack.pop() {
+        let Some(tag) = html::tag(parser, handle) else {
+            continue;
+        };
+        while open
+            .last()
+            .is_some_and(|&(open_depth, _)| open_depth >= depth)
+        {
+            open.pop();
+        }
+        if tag.name().as_utf8_str().eq_ignore_ascii_case("div") && html::has_class(tag, "message") {
+            if let Some(&(_, outer)) = open.last() {
+                found[outer].1 = true;
             }
-            stack.extend(html::children(tag).into_iter().rev());
+            open.push((depth, found.len()));
+            found.push((handle, false));
         }
+        stack.extend(
+            html::children(tag)
+                .into_iter()
+                .rev()
+                .map(|h| (h, depth + 1)),
+        );
     }
-    // Nodes are numbered in document order, so a message holds the next one
-    // exactly when the next one's number is within its last descendant's.
-    let mut innermost = Vec::with_capacity(found.len());
-    for (index, handle) in found.iter().enumerate() {
-        let holds_next = found.get(index + 1).is_some_and(|next| {
-            last_descendant(parser, *handle).is_some_and(|last| next.get_inner() <= last)
-        });
-        if !holds_next {
-            innermost.push(*handle);
-        }
-    }
-    innermost
-}
-
-fn last_descendant(parser: &Parser<'_>, handle: NodeHandle) -> Option<u32> {
-    let mut current = html::tag(parser, handle)?
-        .children()
-        .top()
-        .as_slice()
-        .last()
-        .copied()?;
-    while let Some(last) =
-        html::tag(parser, current).and_then(|tag| tag.children().top().as_slice().last().copied())
-    {
-        current = last;
-    }
-    Some(current.get_inner())
+    found
+        .into_iter()
+        .filter(|&(_, holds_another)| !holds_another)
+        .map(|(handle, _)| handle)
+        .collect()
 }
 
 fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRecord {
@@ -201,6 +196,7 @@ fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> 
     ];
     tags.iter()
         .filter(|t| NAME_CLASSES.iter().any(|class| html::has_class(t, class)))
+        .take(NAME_CANDIDATES)
         .map(|t| {
             html::visible_text(parser, &html::children(t), &|inner| {
                 if html::has_class(inner, "inlinerollresult") {
@@ -238,6 +234,12 @@ fn template_message(
     record.set_rolls(rolls.into_iter().map(|found| found.roll).collect());
 }
 
+/// How many enclosing elements of an inline roll [`template_role`] looks at.
+const NEAR_ANCESTORS: usize = 8;
+
+/// How many name-like elements [`template_label`] tries before giving up.
+const NAME_CANDIDATES: usize = 8;
+
 /// An inline roll found in a message.
 struct Found {
     roll: ExtraRoll,
@@ -262,7 +264,8 @@ fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Found> {
         };
         above.truncate(depth);
         if html::has_class(tag, "inlinerollresult") {
-            let around: Vec<String> = above
+            // The nearest few enclosing elements decide a roll's role.
+            let around: Vec<String> = above[above.len().saturating_sub(NEAR_ANCESTORS)..]
                 .iter()
                 .filter_map(|&h| html::tag(parser, h)?.attributes().class())
                 .map(|class| class.as_utf8_str().into_owned())
@@ -306,6 +309,53 @@ fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Found 
     }
 }
 
+/// The dice of a `/roll` message, in one pass over its tags (document order):
+/// each `div.dicegrouping` starts a term, each `div.diceroll` describes the die
+/// whose face the next `div.didroll` shows.
+fn dice_groups(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Vec<DiceTerm> {
+    let mut dice: Vec<DiceTerm> = Vec::new();
+    let mut die: (Option<Faces>, bool) = (None, false);
+    for tag in tags {
+        if html::has_class(tag, "dicegrouping") {
+            dice.push(DiceTerm {
+                faces: None,
+                results: Vec::new(),
+            });
+        } else if html::has_class(tag, "diceroll") {
+            let faces = tag.attributes().class_iter().and_then(|mut classes| {
+                classes.find_map(|class| match class.strip_prefix('d')? {
+                    "F" | "f" => Some(Faces::FATE),
+                    number => number
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|&f| f > 0)
+                        .map(Faces::Number),
+                })
+            });
+            die = (faces, html::has_class(tag, "dropped"));
+        } else if html::has_class(tag, "didroll")
+            && let Some(term) = dice.last_mut()
+        {
+            let (faces, dropped) = die;
+            let value = match html::own_text(parser, tag).as_str() {
+                "+" => Some(1),
+                "-" => Some(-1),
+                "" | "0" if faces == Some(Faces::FATE) => Some(0),
+                other => other.parse::<i64>().ok(),
+            };
+            if let Some(value) = value {
+                term.faces = term.faces.or(faces);
+                term.results.push(DieResult {
+                    value,
+                    kept: !dropped,
+                });
+            }
+        }
+    }
+    dice.retain(|term| !term.results.is_empty());
+    dice
+}
+
 /// A `/roll` message: `div.formula`, `div.dicegrouping`s and `div.rolled`.
 fn roll_result(parser: &Parser<'_>, tags: &[&HTMLTag<'_>], record: &mut RollRecord) {
     record.kind = Kind::Roll;
@@ -321,51 +371,8 @@ fn roll_result(parser: &Parser<'_>, tags: &[&HTMLTag<'_>], record: &mut RollReco
         .find(|t| html::has_class(t, "rolled"))
         .and_then(|t| text_of(t).parse::<f64>().ok())
         .filter(|t| t.is_finite());
-    let mut dice = Vec::new();
-    for group in tags.iter().filter(|t| html::has_class(t, "dicegrouping")) {
-        let mut term = DiceTerm {
-            faces: None,
-            results: Vec::new(),
-        };
-        for die in html::descendants(parser, group)
-            .into_iter()
-            .filter_map(|h| html::tag(parser, h))
-        {
-            if !html::has_class(die, "diceroll") {
-                continue;
-            }
-            let classes = html::classes(die);
-            let faces = classes
-                .iter()
-                .find_map(|class| match class.strip_prefix('d')? {
-                    "F" | "f" => Some(Faces::FATE),
-                    number => number
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|&f| f > 0)
-                        .map(Faces::Number),
-                });
-            term.faces = term.faces.or(faces);
-            let shown = html::find_class(parser, die, "didroll")
-                .map(&text_of)
-                .unwrap_or_default();
-            let value = match shown.trim() {
-                "+" => Some(1),
-                "-" => Some(-1),
-                "" | "0" if faces == Some(Faces::FATE) => Some(0),
-                other => other.parse::<i64>().ok(),
-            };
-            if let Some(value) = value {
-                term.results.push(DieResult {
-                    value,
-                    kept: !classes.contains(&"dropped"),
-                });
-            }
-        }
-        if !term.results.is_empty() {
-            dice.push(term);
-        }
-    }
+    let dice = dice_groups(parser, tags);
+    let mut dice = dice;
     let specs = formula
         .as_deref()
         .map(crate::formula::dice_specs)

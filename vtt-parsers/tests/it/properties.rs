@@ -160,3 +160,29 @@ fn deeply_nested_input_does_not_overflow() {
     );
     assert!(parse(Format::Foundry, &nested_terms).is_ok());
 }
+
+#[test]
+fn nested_chat_elements_take_linear_time() {
+    // Each of these, nested thousands deep, once made a walk over every level from every level.
+    let depth = 5_000;
+    for element in [
+        "<div class=\"dicegrouping\"><div class=\"diceroll d6\"><div class=\"didroll\">3",
+        "<div class=\"sheet-label\">",
+        "<div class=\"x\"><span class=\"inlinerollresult\" title=\"Rolling 1d4 = (3)\">3</span>",
+        "<div class=\"message general\"><span class=\"by\">A:</span>",
+    ] {
+        let html = format!(
+            "<div class=\"message rollresult\"><div class=\"formula\">rolling 1d6</div><div class=\"sheet-rolltemplate-simple\">{}</div></div>",
+            element.repeat(depth)
+        );
+        let started = std::time::Instant::now();
+        let parsed = parse(Format::Roll20Html, &html);
+        assert!(parsed.is_ok(), "{element}");
+        // Generous for a debug build on a loaded machine; quadratic walks take minutes.
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "{element} took {:?}",
+            started.elapsed()
+        );
+    }
+}
