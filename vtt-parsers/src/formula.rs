@@ -77,7 +77,7 @@ fn number_at(bytes: &[u8], start: usize) -> (Option<i64>, usize) {
 /// Reads the faces and modifiers after the `d` of a dice term.
 fn dice_at(bytes: &[u8], start: usize) -> Option<(DiceSpec, usize)> {
     let (faces, mut index) = match bytes.get(start) {
-        Some(b'F' | b'f') => (Faces::FATE, start + 1),
+        Some(b'F' | b'f') => (Faces::Fate, start + 1),
         Some(b'%') => (Faces::Number(100), start + 1),
         Some(b) if b.is_ascii_digit() => {
             let (number, end) = number_at(bytes, start);
@@ -220,7 +220,7 @@ mod tests {
                 Some(Keep::Lowest(1))
             ]
         );
-        assert_eq!(specs[1].faces, Faces::FATE);
+        assert_eq!(specs[1].faces, Faces::Fate);
         assert_eq!(specs[2].faces, Faces::Number(100));
     }
 

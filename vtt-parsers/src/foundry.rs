@@ -241,7 +241,7 @@ fn die_term(at: &At<'_>, rule: &mut CritRule) -> Result<DiceTerm, VttError> {
     let class = at.opt_str("class")?;
     let faces_at = at.require("faces")?;
     let faces = if class == Some("FateDie") || faces_at.value.as_str() == Some("F") {
-        Faces::FATE
+        Faces::Fate
     } else {
         let faces = faces_at.i64()?;
         Faces::Number(

@@ -22,7 +22,7 @@ mod writeback;
 
 pub use error::VttError;
 pub use record::{
-    Crit, DiceTerm, DieResult, ExtraRoll, Faces, FateMarker, Kind, Parsed, Role, RollRecord, Source,
+    Crit, DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, Role, RollRecord, Source,
 };
 pub use writeback::{DiscordMessage, FoundryChatData, FoundrySpeaker, to_foundry, to_roll20};
 

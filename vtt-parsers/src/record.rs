@@ -62,25 +62,41 @@ pub enum Crit {
 }
 
 /// The faces of a die: a number, or `"F"` for a Fate (Fudge) die.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+///
+/// Serializes as the number of faces or as the string `"F"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Faces {
     /// A die with this many faces, numbered from 1.
     Number(u32),
     /// A Fate die, showing -1, 0 or +1.
-    Fate(FateMarker),
+    Fate,
 }
 
-impl Faces {
-    /// A Fate die.
-    pub const FATE: Faces = Faces::Fate(FateMarker::F);
+impl Serialize for Faces {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Faces::Number(faces) => serializer.serialize_u32(*faces),
+            Faces::Fate => serializer.serialize_str("F"),
+        }
+    }
 }
 
-/// The single spelling of a Fate die's faces in JSON: `"F"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FateMarker {
-    /// Serialized as `"F"`.
-    F,
+impl<'de> Deserialize<'de> for Faces {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Number(u32),
+            Text(String),
+        }
+        match Written::deserialize(deserializer)? {
+            Written::Number(faces) => Ok(Faces::Number(faces)),
+            Written::Text(text) if text == "F" => Ok(Faces::Fate),
+            Written::Text(text) => Err(serde::de::Error::custom(format!(
+                "faces must be a number or \"F\", found \"{text}\""
+            ))),
+        }
+    }
 }
 
 /// One die as it landed.
@@ -227,5 +243,35 @@ impl Parsed {
             Parsed::One(record) => vec![*record],
             Parsed::Many(records) => records,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faces_are_a_number_or_f() {
+        assert_eq!(serde_json::to_string(&Faces::Number(20)).unwrap(), "20");
+        assert_eq!(serde_json::to_string(&Faces::Fate).unwrap(), "\"F\"");
+        assert_eq!(serde_json::from_str::<Faces>("\"F\"").unwrap(), Faces::Fate);
+        assert_eq!(
+            serde_json::from_str::<Faces>("6").unwrap(),
+            Faces::Number(6)
+        );
+        let error = serde_json::from_str::<Faces>("\"G\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "faces must be a number or \"F\", found \"G\"");
+    }
+
+    #[test]
+    fn one_record_or_many() {
+        let record = RollRecord::new(Source::Foundry, Kind::Chat);
+        let one = Parsed::One(Box::new(record.clone()));
+        assert!(serde_json::to_value(&one).unwrap().is_object());
+        let many = Parsed::Many(vec![record.clone(), record]);
+        assert_eq!(many.records().len(), 2);
+        assert_eq!(one.into_records().len(), 1);
     }
 }

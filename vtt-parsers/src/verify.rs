@@ -2,7 +2,7 @@
 
 use critfumble_dice::{DiceError, Limits, ParseOptions, RollOptions};
 
-use crate::record::{DiceTerm, Faces};
+use crate::record::DiceTerm;
 
 /// Which dice dialect a formula is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +50,7 @@ impl Replay {
                 .flat_map(|term| term.results.iter().map(|result| result.value))
                 .collect(),
             total,
-            complete: dice
-                .iter()
-                .all(|term| matches!(term.faces, Some(Faces::Number(_) | Faces::Fate(_)))),
+            complete: dice.iter().all(|term| term.faces.is_some()),
         }
     }
 }
@@ -153,7 +151,7 @@ const TOLERANCE: f64 = 1e-9;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::DieResult;
+    use crate::record::{DieResult, Faces};
 
     fn replay(
         formula: &str,

@@ -223,7 +223,7 @@ fn die_term(entry: &At<'_>, rule: &mut CritRule) -> Result<DiceTerm, VttError> {
             .get("sides")
             .is_some_and(|s| s.value.as_str() == Some("F"));
     let faces = if fate {
-        Faces::FATE
+        Faces::Fate
     } else {
         let sides_at = entry.require("sides")?;
         let sides = sides_at.i64()?;

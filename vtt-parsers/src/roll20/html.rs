@@ -324,7 +324,7 @@ fn dice_groups(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Vec<DiceTerm> {
         } else if html::has_class(tag, "diceroll") {
             let faces = tag.attributes().class_iter().and_then(|mut classes| {
                 classes.find_map(|class| match class.strip_prefix('d')? {
-                    "F" | "f" => Some(Faces::FATE),
+                    "F" | "f" => Some(Faces::Fate),
                     number => number
                         .parse::<u32>()
                         .ok()
@@ -340,7 +340,7 @@ fn dice_groups(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Vec<DiceTerm> {
             let value = match html::own_text(parser, tag).as_str() {
                 "+" => Some(1),
                 "-" => Some(-1),
-                "" | "0" if faces == Some(Faces::FATE) => Some(0),
+                "" | "0" if faces == Some(Faces::Fate) => Some(0),
                 other => other.parse::<i64>().ok(),
             };
             if let Some(value) = value {

@@ -75,7 +75,7 @@ fn die_value(text: &str, faces: Option<Faces>) -> Option<i64> {
     match text {
         "+" => Some(1),
         "-" | "\u{2212}" => Some(-1),
-        "" if faces == Some(Faces::FATE) => Some(0),
+        "" if faces == Some(Faces::Fate) => Some(0),
         _ => text.parse().ok(),
     }
 }
@@ -248,7 +248,7 @@ mod tests {
             values(&roll),
             [[(1, true), (-1, true), (0, true), (1, true)]]
         );
-        assert_eq!(roll.dice[0].faces, Some(Faces::FATE));
+        assert_eq!(roll.dice[0].faces, Some(Faces::Fate));
     }
 
     #[test]
