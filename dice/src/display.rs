@@ -1,5 +1,9 @@
 //! The canonical text of an [`Expr`]: `parse(expr.to_string()) == expr`.
 //!
+//! The canonical text spaces out operators and spells every modifier out, so
+//! it can be longer than the input: a text near the length limit may print
+//! past it, and then reads back only with a `max_length` that fits it.
+//!
 //! The same walk, with a hook after each dice term, renders rolled results.
 
 use crate::Dialect;
@@ -47,6 +51,14 @@ pub(crate) fn write_node<W: Write>(
             match dice.count {
                 Count::Implicit => {}
                 Count::Literal(n) => write!(out, "{n}")?,
+                // Avrae reads `4d6d2` as dice of dice, so it needs no parentheses
+                // (and a long chain of them stays within the depth limit).
+                Count::Computed(count)
+                    if expr.dialect.d_after_dice_is_dice()
+                        && matches!(expr.node(count).kind, NodeKind::Dice(_)) =>
+                {
+                    write_node(expr, count, out, annotate)?
+                }
                 Count::Computed(count) => write_parenthesized(expr, count, out, annotate)?,
             }
             out.write_char('d')?;
@@ -80,25 +92,49 @@ pub(crate) fn write_node<W: Write>(
                 NodeKind::Binary { op, .. } if op.precedence() < 4);
             write_maybe_parenthesized(expr, *operand, wrap, out, annotate)
         }
-        NodeKind::Binary { op, lhs, rhs } => {
-            let precedence = op.precedence();
-            let lhs_wrap = match &expr.node(*lhs).kind {
-                NodeKind::Binary { op: inner, .. } => {
-                    inner.precedence() < precedence || (precedence == 4 && inner.precedence() == 4)
+        NodeKind::Binary { .. } => {
+            // Walk down the left spine without recursing, so that a sum of
+            // thousands of terms prints without exhausting the stack.
+            let mut chain = Vec::new();
+            let mut left = id;
+            while let NodeKind::Binary { op, lhs, rhs } = &expr.node(left).kind {
+                chain.push((*op, *rhs));
+                left = *lhs;
+                let lhs_wraps = match &expr.node(left).kind {
+                    NodeKind::Binary { op: inner, .. } => {
+                        inner.precedence() < op.precedence()
+                            || (op.precedence() == 4 && inner.precedence() == 4)
+                    }
+                    NodeKind::Unary { .. } => op.precedence() == 4,
+                    _ => false,
+                };
+                if lhs_wraps {
+                    break;
                 }
-                NodeKind::Unary { .. } => precedence == 4,
+            }
+            let (innermost_op, _) = chain[chain.len() - 1];
+            let left_wraps = match &expr.node(left).kind {
+                NodeKind::Binary { op: inner, .. } => {
+                    inner.precedence() < innermost_op.precedence()
+                        || (innermost_op.precedence() == 4 && inner.precedence() == 4)
+                }
+                NodeKind::Unary { .. } => innermost_op.precedence() == 4,
                 _ => false,
             };
-            let rhs_wrap = match &expr.node(*rhs).kind {
-                NodeKind::Binary { op: inner, .. } => {
-                    inner.precedence() < precedence
-                        || (inner.precedence() == precedence && precedence != 4)
-                }
-                _ => false,
-            };
-            write_maybe_parenthesized(expr, *lhs, lhs_wrap, out, annotate)?;
-            write!(out, " {} ", op.symbol())?;
-            write_maybe_parenthesized(expr, *rhs, rhs_wrap, out, annotate)
+            write_maybe_parenthesized(expr, left, left_wraps, out, annotate)?;
+            for (op, rhs) in chain.into_iter().rev() {
+                let precedence = op.precedence();
+                let rhs_wraps = match &expr.node(rhs).kind {
+                    NodeKind::Binary { op: inner, .. } => {
+                        inner.precedence() < precedence
+                            || (inner.precedence() == precedence && precedence != 4)
+                    }
+                    _ => false,
+                };
+                write!(out, " {} ", op.symbol())?;
+                write_maybe_parenthesized(expr, rhs, rhs_wraps, out, annotate)?;
+            }
+            Ok(())
         }
         NodeKind::Call { func, arg } => {
             out.write_str(func.name())?;
@@ -238,7 +274,7 @@ pub(crate) fn compare_text(c: Compare) -> String {
 
 /// Like [`compare_text`], but equality is a bare number: `!6`, `ro1`.
 fn bare_compare(c: Compare) -> String {
-    if c.op == CompareOp::Eq {
+    if c.op == CompareOp::Eq && c.value >= 0 {
         c.value.to_string()
     } else {
         compare_text(c)

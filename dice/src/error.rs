@@ -134,7 +134,7 @@ pub enum DiceError {
         span: Span,
     },
     /// Forced faces left over once the roll was done.
-    #[error("{unused} forced dice were left over after the roll")]
+    #[error("forced dice were left over after the roll: {unused} not used")]
     UnusedForcedDice {
         /// How many were not used.
         unused: usize,

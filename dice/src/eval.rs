@@ -9,10 +9,11 @@ use crate::die::DieKind;
 use crate::parse::MAX_EXACT;
 use crate::rolled::{Rolled, RolledNode};
 use crate::{DiceError, LimitKind, Limits, Span};
-pub(crate) use group::single_dice_of;
+pub(crate) use group::{group_count, is_counting, single_dice_of};
 use pool::PoolRoller;
 pub(crate) use pool::count_die;
 use rand::Rng;
+use smallvec::SmallVec;
 use source::{DieSource, ForcedSource, RandomSource};
 use std::collections::HashMap;
 
@@ -81,8 +82,8 @@ pub(crate) fn evaluate<'e, S: DieSource>(
     let hint = usize::try_from(expr.dice_hint.min(options.limits.max_dice)).unwrap_or(0);
     let mut rolled = Rolled {
         expr,
-        nodes: Vec::with_capacity(expr.nodes.len()),
-        dice: Vec::with_capacity(hint),
+        nodes: SmallVec::with_capacity(expr.nodes.len()),
+        dice: SmallVec::with_capacity(hint),
         elements: Vec::new(),
     };
     let mut drawn = 0u64;

@@ -65,7 +65,7 @@ pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError
     let mut parser = Parser {
         input,
         options,
-        nodes: Vec::with_capacity(4),
+        nodes: Vec::with_capacity((input.len() / 2).clamp(2, 64)),
         depth: 0,
         dice_hint: 0,
     };
@@ -174,7 +174,15 @@ impl<'a> Parser<'a, '_> {
                     operand,
                 ));
             }
+            // `**` nests to the right, so a chain of them counts toward the depth limit.
+            let nests = op == BinaryOp::Pow;
+            if nests {
+                self.enter(after_ws)?;
+            }
             let (r, rhs) = self.binary(operand, next_min)?;
+            if nests {
+                self.leave();
+            }
             let span = self.node_span(lhs).to(self.node_span(rhs));
             lhs = self.push(NodeKind::Binary { op, lhs, rhs }, span);
             rest = r;
@@ -261,6 +269,8 @@ impl<'a> Parser<'a, '_> {
             return Err(self.expected("')' to close the '(' here", rest));
         };
         self.leave();
+        // The node's span takes in its parentheses, so that errors underline them.
+        self.nodes[inner.index()].span = self.span(s, rest);
         Ok((rest, inner))
     }
 
@@ -299,15 +309,16 @@ impl<'a> Parser<'a, '_> {
 
     fn dice_count(&mut self, digits: &str, from: &str, to: &str) -> Result<u64, DiceError> {
         let limits = &self.options.limits;
-        let too_many = DiceError::Limit {
+        let span = self.span(from, to);
+        let too_many = || DiceError::Limit {
             kind: LimitKind::Dice,
             limit: limits.max_dice,
-            span: self.span(from, to),
+            span,
         };
-        let count: u64 = digits.parse().map_err(|_| too_many.clone())?;
+        let count = lexeme::digits_value(digits).ok_or_else(too_many)?;
         self.dice_hint = self.dice_hint.saturating_add(count);
         if count > limits.max_dice || self.dice_hint > limits.max_dice {
-            return Err(too_many);
+            return Err(too_many());
         }
         Ok(count)
     }
@@ -349,14 +360,14 @@ impl<'a> Parser<'a, '_> {
                 let (rest, digits) =
                     integer_literal(s).map_err(|_| self.expected("the number of faces", s))?;
                 let span = self.span(s, rest);
-                let too_many = DiceError::Limit {
+                let too_many = || DiceError::Limit {
                     kind: LimitKind::Faces,
                     limit: limits.max_faces,
                     span,
                 };
-                let faces: u64 = digits.parse().map_err(|_| too_many.clone())?;
+                let faces = lexeme::digits_value(digits).ok_or_else(too_many)?;
                 if faces > limits.max_faces {
-                    return Err(too_many);
+                    return Err(too_many());
                 }
                 if faces == 0 {
                     return Err(DiceError::invalid("a die needs at least one face", span));
@@ -451,6 +462,15 @@ impl<'a> Parser<'a, '_> {
         }
         let had_space = trimmed.len() < rest.len();
         if had_space && trimmed.starts_with(|c: char| c.is_alphabetic()) {
+            let word = trimmed.split_whitespace().next().unwrap_or_default();
+            if lexeme::looks_like_modifier(word) {
+                return Err(DiceError::syntax(
+                    format!(
+                        "'{word}' reads as a modifier: write it right after the dice, with no space"
+                    ),
+                    self.span(trimmed, &trimmed[word.len()..]),
+                ));
+            }
             return Ok(Some(trimmed.trim_end().to_string()));
         }
         Err(self.expected("an operator or the end of the expression", trimmed))

@@ -2,6 +2,7 @@
 
 use crate::ast::{Expr, NodeId, NodeKind};
 use crate::die::DieKind;
+use smallvec::SmallVec;
 
 /// One die as rolled, with what happened to it.
 ///
@@ -22,7 +23,9 @@ pub(crate) mod flag {
     pub(crate) const REROLLED: u16 = 1 << 2;
     pub(crate) const SUCCESS: u16 = 1 << 3;
     pub(crate) const FAILURE: u16 = 1 << 4;
+    /// Bit 5: `Die::with_extremes` shifts into it directly.
     pub(crate) const CRITICAL: u16 = 1 << 5;
+    /// Bit 6: `Die::with_extremes` shifts into it directly.
     pub(crate) const FUMBLE: u16 = 1 << 6;
     pub(crate) const COMPOUNDED: u16 = 1 << 7;
     pub(crate) const PENETRATED: u16 = 1 << 8;
@@ -31,20 +34,39 @@ pub(crate) mod flag {
     pub(crate) const PART: u16 = 1 << 10;
     /// Added to the pool by an explosion or Avrae's `ra`.
     pub(crate) const ADDED: u16 = 1 << 11;
+    /// A plain die whose critical and fumble flags are worked out when it is
+    /// read, from its value and its node's faces: the hot loop of `NdM` then
+    /// stores one constant instead of comparing each value.
+    pub(crate) const LAZY_EXTREMES: u16 = 1 << 12;
     /// Not in the pool: dropped, rerolled away, or part of a compounded die.
     pub(crate) const INACTIVE: u16 = DROPPED | REROLLED | PART;
 }
 
 impl Die {
     pub(crate) fn new(value: i64, kind: DieKind) -> Die {
-        let mut flags = 0;
-        if value == kind.max() {
-            flags |= flag::CRITICAL;
-        }
-        if value == kind.min() {
-            flags |= flag::FUMBLE;
-        }
+        Die::with_extremes(value, kind.min(), kind.max())
+    }
+
+    /// A die showing `value`, critical at `max` and a fumble at `min`.
+    #[inline]
+    pub(crate) fn with_extremes(value: i64, min: i64, max: i64) -> Die {
+        let flags = (u16::from(value == max) << 5) | (u16::from(value == min) << 6);
         Die { value, flags }
+    }
+
+    /// The die with its critical and fumble flags worked out, if they were left for later.
+    #[inline]
+    pub(crate) fn resolved(self, kind: Option<DieKind>) -> Die {
+        match kind {
+            Some(kind) if self.has(flag::LAZY_EXTREMES) => {
+                let extremes = Die::with_extremes(self.value, kind.min(), kind.max());
+                Die {
+                    value: self.value,
+                    flags: (self.flags & !flag::LAZY_EXTREMES) | extremes.flags,
+                }
+            }
+            _ => self,
+        }
     }
 
     #[inline]
@@ -133,6 +155,9 @@ impl GroupElement {
     }
 }
 
+/// The dice of a roll: inline for a few dice, so small rolls do not allocate.
+pub(crate) type DiceVec = SmallVec<[Die; 4]>;
+
 /// What one node of the expression came to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RolledNode {
@@ -152,8 +177,8 @@ pub(crate) struct RolledNode {
 #[derive(Debug, Clone)]
 pub struct Rolled<'e> {
     pub(crate) expr: &'e Expr,
-    pub(crate) nodes: Vec<RolledNode>,
-    pub(crate) dice: Vec<Die>,
+    pub(crate) nodes: SmallVec<[RolledNode; 3]>,
+    pub(crate) dice: DiceVec,
     pub(crate) elements: Vec<GroupElement>,
 }
 
@@ -176,10 +201,11 @@ impl<'e> Rolled<'e> {
     /// The dice of a dice node, in the order rolled, with rerolled and dropped
     /// dice included (compound parts excluded). Empty for other nodes.
     pub fn dice(&self, id: NodeId) -> impl Iterator<Item = Die> + '_ {
+        let kind = self.nodes[id.index()].kind;
         self.raw_dice(id)
             .iter()
-            .copied()
             .filter(|d| !d.has(flag::PART))
+            .map(move |d| d.resolved(kind))
     }
 
     /// The sub-rolls of a group node. Empty for other nodes.
@@ -195,7 +221,7 @@ impl<'e> Rolled<'e> {
 
     /// Every die rolled by the expression, in order (compound parts excluded).
     pub fn all_dice(&self) -> impl Iterator<Item = Die> + '_ {
-        self.dice.iter().copied().filter(|d| !d.has(flag::PART))
+        (0..self.nodes.len()).flat_map(|i| self.dice(NodeId(i as u32)))
     }
 
     /// The rolls that make up each compounded die of a dice node, in order.

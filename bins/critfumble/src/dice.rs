@@ -6,7 +6,6 @@ use critfumble_dice::{
     DiceError, ParseOptions, RollOptions, RollReport, parse_with, replay, roll_with, seeded_rng,
 };
 use rand::Rng;
-use serde_json::json;
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -87,7 +86,7 @@ pub(crate) fn bounds(args: &BoundsArgs) -> ExitCode {
     for_each_expression(&args.expr, |input| {
         let bounds = parse_with(input, &parse_options)?.bounds_with(&roll_options)?;
         Ok(if args.expr.json {
-            json!(bounds).to_string()
+            serde_json::to_string(&bounds).unwrap_or_default()
         } else {
             let show = |v: Option<f64>| v.map_or("unbounded".to_string(), |v| v.to_string());
             format!("min {} max {}", show(bounds.min), show(bounds.max))

@@ -2,7 +2,9 @@
 
 use super::{binary, checked};
 use crate::DiceError;
-use crate::ast::{Count, Expr, Faces, Group, ModifierKind, NodeId, NodeKind, Select, UnaryOp};
+use crate::ast::{
+    Count, Expr, Faces, Group, Modifier, ModifierKind, NodeId, NodeKind, Select, UnaryOp,
+};
 use crate::rolled::{GroupElement, Rolled, flag};
 
 /// Fills the group's elements into `rolled.elements` and returns its total.
@@ -39,41 +41,55 @@ pub(super) fn roll_group(rolled: &mut Rolled<'_>, group: &Group) -> Result<f64, 
             _ => {}
         }
     }
-    let counting = group.modifiers.iter().any(|m| {
+    let counting = is_counting(&group.modifiers);
+    let mut total = 0.0;
+    for element in elements.iter_mut().filter(|e| e.kept()) {
+        total += if counting {
+            let (count, flags) = group_count(element.value, &group.modifiers);
+            element.flags |= flags;
+            count
+        } else {
+            element.value
+        };
+    }
+    Ok(total)
+}
+
+/// Whether a group's modifiers count successes or failures instead of summing.
+pub(crate) fn is_counting(modifiers: &[Modifier]) -> bool {
+    modifiers.iter().any(|m| {
         matches!(
             m.kind,
             ModifierKind::CountSuccesses(_)
                 | ModifierKind::CountFailures(_)
                 | ModifierKind::DeductFailures(_)
         )
-    });
-    let mut total = 0.0;
-    for element in elements.iter_mut().filter(|e| e.kept()) {
-        let mut count = element.value;
-        if counting {
-            count = 0.0;
-            for modifier in &group.modifiers {
-                match modifier.kind {
-                    ModifierKind::CountSuccesses(on) if on.matches_f64(element.value) => {
-                        element.flags |= flag::SUCCESS;
-                        count = 1.0;
-                    }
-                    ModifierKind::CountFailures(on) if on.matches_f64(element.value) => {
-                        element.flags |= flag::FAILURE;
-                        count = 1.0;
-                    }
-                    ModifierKind::DeductFailures(on) if on.matches_f64(element.value) => {
-                        element.flags |= flag::FAILURE;
-                        element.flags &= !flag::SUCCESS;
-                        count = -1.0;
-                    }
-                    _ => {}
-                }
+    })
+}
+
+/// What one sub-roll counts for, and its success and failure flags: each
+/// counting modifier that matches replaces the count (1, 1 or −1).
+pub(crate) fn group_count(value: f64, modifiers: &[Modifier]) -> (f64, u16) {
+    let mut count = 0.0;
+    let mut flags = 0;
+    for modifier in modifiers {
+        match modifier.kind {
+            ModifierKind::CountSuccesses(on) if on.matches_f64(value) => {
+                flags |= flag::SUCCESS;
+                count = 1.0;
             }
+            ModifierKind::CountFailures(on) if on.matches_f64(value) => {
+                flags |= flag::FAILURE;
+                count = 1.0;
+            }
+            ModifierKind::DeductFailures(on) if on.matches_f64(value) => {
+                flags = (flags | flag::FAILURE) & !flag::SUCCESS;
+                count = -1.0;
+            }
+            _ => {}
         }
-        total += count;
     }
-    Ok(total)
+    (count, flags)
 }
 
 /// For a group of one roll that counts per die (`{3d20+5}>21`, in the dialects

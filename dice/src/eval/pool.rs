@@ -6,7 +6,7 @@ use crate::ast::{
     Compare, CompareOp, ExplodeStyle, Modifier, ModifierKind, RerollStyle, Select, SortOrder,
 };
 use crate::die::DieKind;
-use crate::rolled::{Die, flag};
+use crate::rolled::{DiceVec, Die, flag};
 use crate::{DiceError, LimitKind, Limits, Span};
 
 /// Everything one dice term needs while rolling.
@@ -24,13 +24,17 @@ impl<S: DieSource> PoolRoller<'_, S> {
     fn draw(&mut self) -> Result<i64, DiceError> {
         *self.drawn += 1;
         if *self.drawn > self.limits.max_dice {
-            return Err(DiceError::Limit {
-                kind: LimitKind::Dice,
-                limit: self.limits.max_dice,
-                span: self.span,
-            });
+            return Err(self.too_many_dice());
         }
         self.source.draw(self.kind, self.span)
+    }
+
+    fn too_many_dice(&self) -> DiceError {
+        DiceError::Limit {
+            kind: LimitKind::Dice,
+            limit: self.limits.max_dice,
+            span: self.span,
+        }
     }
 
     /// Rolls `count` dice with `modifiers` into `dice`, and returns the term's total.
@@ -38,17 +42,16 @@ impl<S: DieSource> PoolRoller<'_, S> {
         &mut self,
         count: u64,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
     ) -> Result<f64, DiceError> {
         let start = dice.len();
         if modifiers.is_empty() {
             // The common case: no history to keep beyond the faces.
-            let mut sum = 0i64;
-            for _ in 0..count {
-                let value = self.draw()?;
-                sum += value;
-                dice.push(Die::new(value, self.kind));
+            *self.drawn = self.drawn.saturating_add(count);
+            if *self.drawn > self.limits.max_dice {
+                return Err(self.too_many_dice());
             }
+            let sum = self.source.draw_many(self.kind, count, dice, self.span)?;
             return Ok(sum as f64);
         }
         for _ in 0..count {
@@ -57,11 +60,12 @@ impl<S: DieSource> PoolRoller<'_, S> {
         apply_pool_modifiers(&mut dice[start..], modifiers)
     }
 
-    /// Rolls one die (and whatever it adds) through the per-die steps.
+    /// Rolls one die (and whatever it adds) through the per-die steps. A die
+    /// added by Avrae's `ra` goes through them too, but does not add again.
     fn roll_one(
         &mut self,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
         added_flags: u16,
     ) -> Result<(), DiceError> {
         let (value, flags) = self.rerolled_and_clamped(modifiers, dice)?;
@@ -70,16 +74,14 @@ impl<S: DieSource> PoolRoller<'_, S> {
         die.value = value.1;
         die.flags |= flags | added_flags;
         dice.push(die);
-        let mut add_after = false;
-        for modifier in modifiers {
-            if let ModifierKind::Reroll {
-                style: RerollStyle::Add,
-                on,
-            } = modifier.kind
-            {
-                add_after |= reroll_on(on, self.kind).matches(value.1);
-            }
-        }
+        let add_after = added_flags & flag::ADDED == 0
+            && modifiers.iter().any(|m| match m.kind {
+                ModifierKind::Reroll {
+                    style: RerollStyle::Add,
+                    on,
+                } => reroll_on(on, self.kind).matches(value.1),
+                _ => false,
+            });
         for modifier in modifiers {
             if let ModifierKind::Explode { style, on } = modifier.kind {
                 let on = on.unwrap_or(Compare {
@@ -90,45 +92,59 @@ impl<S: DieSource> PoolRoller<'_, S> {
             }
         }
         if add_after {
-            let value = self.draw()?;
-            let mut extra = Die::new(value, self.kind);
-            extra.flags |= flag::ADDED;
-            dice.push(extra);
+            self.roll_one(modifiers, dice, flag::ADDED)?;
         }
         Ok(())
     }
 
     /// Draws a die, rerolls it as the reroll modifiers say, and clamps it.
     /// Returns (raw value, shown value) and flags; rerolled-away dice go to `dice`.
+    ///
+    /// The reroll conditions hold together, as Roll20's "reroll 1s and 6s"
+    /// (`r1r6`) means: the die is rerolled while any reroll-until condition
+    /// matches, and once more at most if a reroll-once condition matches.
     fn rerolled_and_clamped(
         &mut self,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
     ) -> Result<((i64, i64), u16), DiceError> {
         let mut value = self.draw()?;
-        for modifier in modifiers {
-            let ModifierKind::Reroll { style, on } = modifier.kind else {
-                continue;
-            };
-            let on = reroll_on(on, self.kind);
-            let mut rerolls = 0u64;
-            while on.matches(value) && style != RerollStyle::Add {
-                rerolls += 1;
-                if rerolls > self.limits.max_rerolls {
-                    return Err(DiceError::Limit {
-                        kind: LimitKind::Rerolls,
-                        limit: self.limits.max_rerolls,
-                        span: modifier.span,
-                    });
+        let mut once_used = false;
+        let mut rerolls = 0u64;
+        loop {
+            let mut until = None;
+            let mut once = None;
+            for modifier in modifiers {
+                let ModifierKind::Reroll { style, on } = modifier.kind else {
+                    continue;
+                };
+                if !reroll_on(on, self.kind).matches(value) {
+                    continue;
                 }
-                let mut old = Die::new(value, self.kind);
-                old.flags |= flag::REROLLED;
-                dice.push(old);
-                value = self.draw()?;
-                if style == RerollStyle::Once {
-                    break;
+                match style {
+                    RerollStyle::Until => until = until.or(Some(modifier.span)),
+                    RerollStyle::Once if !once_used => once = once.or(Some(modifier.span)),
+                    _ => {}
                 }
             }
+            let Some(span) = until.or(once) else {
+                break;
+            };
+            if until.is_none() {
+                once_used = true;
+            }
+            rerolls += 1;
+            if rerolls > self.limits.max_rerolls {
+                return Err(DiceError::Limit {
+                    kind: LimitKind::Rerolls,
+                    limit: self.limits.max_rerolls,
+                    span,
+                });
+            }
+            let mut old = Die::new(value, self.kind);
+            old.flags |= flag::REROLLED;
+            dice.push(old);
+            value = self.draw()?;
         }
         let raw = value;
         let mut flags = 0;
@@ -154,7 +170,7 @@ impl<S: DieSource> PoolRoller<'_, S> {
         style: ExplodeStyle,
         on: Compare,
         modifiers: &[Modifier],
-        dice: &mut Vec<Die>,
+        dice: &mut DiceVec,
         index: usize,
     ) -> Result<(), DiceError> {
         let mut current = index;
@@ -171,7 +187,8 @@ impl<S: DieSource> PoolRoller<'_, S> {
             }
             dice[current].flags |= flag::EXPLODED;
             if style == ExplodeStyle::Compound {
-                let value = self.draw()?;
+                // Each compounded roll is rerolled and clamped like a new die.
+                let ((_, value), _) = self.rerolled_and_clamped(modifiers, dice)?;
                 if !dice[index].compounded() {
                     let first = dice[index].value;
                     dice[index].flags |= flag::COMPOUNDED;

@@ -1,6 +1,7 @@
 //! Where die faces come from: a random generator, or a forced sequence for replays.
 
 use crate::die::DieKind;
+use crate::rolled::{DiceVec, Die, flag};
 use crate::{DiceError, Span};
 use rand::Rng;
 use rand::distr::{Distribution, Uniform};
@@ -9,42 +10,117 @@ use rand::distr::{Distribution, Uniform};
 pub(crate) trait DieSource {
     /// The value one die of `kind` shows.
     fn draw(&mut self, kind: DieKind, span: Span) -> Result<i64, DiceError>;
+
+    /// Rolls `count` plain dice into `dice` and returns their sum.
+    fn draw_many(
+        &mut self,
+        kind: DieKind,
+        count: u64,
+        dice: &mut DiceVec,
+        span: Span,
+    ) -> Result<i64, DiceError> {
+        draw_each(self, kind, count, dice, span)
+    }
 }
 
-/// Draws fair faces from an RNG, with Lemire's unbiased bounded sampling.
+/// Draws fair faces from an RNG.
 pub(crate) struct RandomSource<'r, R: Rng + ?Sized> {
     rng: &'r mut R,
-    sides: u64,
-    uniform32: Option<Uniform<u32>>,
 }
 
 impl<'r, R: Rng + ?Sized> RandomSource<'r, R> {
     pub(crate) fn new(rng: &'r mut R) -> Self {
-        RandomSource {
-            rng,
-            sides: 0,
-            uniform32: None,
+        RandomSource { rng }
+    }
+}
+
+/// A uniform draw in `1..=sides`, exactly unbiased, by Lemire's nearly
+/// divisionless method ("Fast Random Integer Generation in an Interval", 2019):
+/// the division that sets the rejection threshold runs only in the rare case
+/// (probability `sides / 2^32`) that a draw might need rejecting.
+#[inline]
+fn draw_in<R: Rng + ?Sized>(rng: &mut R, sides: u32) -> u32 {
+    let mut product = u64::from(rng.next_u32()) * u64::from(sides);
+    let mut low = product as u32;
+    if low < sides {
+        let threshold = sides.wrapping_neg() % sides;
+        while low < threshold {
+            product = u64::from(rng.next_u32()) * u64::from(sides);
+            low = product as u32;
         }
     }
+    (product >> 32) as u32 + 1
 }
 
 impl<R: Rng + ?Sized> DieSource for RandomSource<'_, R> {
     #[inline]
     fn draw(&mut self, kind: DieKind, span: Span) -> Result<i64, DiceError> {
-        let sides = kind.sides();
-        if sides != self.sides {
-            self.sides = sides;
-            self.uniform32 = u32::try_from(sides)
-                .ok()
-                .and_then(|n| Uniform::new_inclusive(1, n).ok());
-        }
-        let draw = match &self.uniform32 {
-            Some(uniform) => u64::from(uniform.sample(self.rng)),
-            None => Uniform::new_inclusive(1, sides)
+        let draw = match u32::try_from(kind.sides()) {
+            Ok(sides) => u64::from(draw_in(self.rng, sides)),
+            Err(_) => Uniform::new_inclusive(1, kind.sides())
                 .map_err(|_| DiceError::invalid("a die needs at least one face", span))?
                 .sample(self.rng),
         };
         Ok(kind.value(draw))
+    }
+
+    fn draw_many(
+        &mut self,
+        kind: DieKind,
+        count: u64,
+        dice: &mut DiceVec,
+        span: Span,
+    ) -> Result<i64, DiceError> {
+        let (DieKind::Numeric(sides), Ok(count)) = (kind, usize::try_from(count)) else {
+            return draw_each(self, kind, count, dice, span);
+        };
+        let Ok(sides) = u32::try_from(sides) else {
+            return draw_each(self, kind, count as u64, dice, span);
+        };
+        // The hot loop of plain `NdM`: one bounded draw and one store per die,
+        // into a slice, which skips the capacity check that pushing pays.
+        let start = dice.len();
+        grow_zeroed(dice, count);
+        let mut sum = 0;
+        for slot in &mut dice[start..] {
+            let value = i64::from(draw_in(self.rng, sides));
+            sum += value;
+            *slot = Die {
+                value,
+                flags: flag::LAZY_EXTREMES,
+            };
+        }
+        Ok(sum)
+    }
+}
+
+/// Rolls `count` dice one draw at a time.
+fn draw_each<S: DieSource + ?Sized>(
+    source: &mut S,
+    kind: DieKind,
+    count: u64,
+    dice: &mut DiceVec,
+    span: Span,
+) -> Result<i64, DiceError> {
+    let mut sum = 0;
+    for _ in 0..count {
+        let value = source.draw(kind, span)?;
+        sum += value;
+        dice.push(Die::new(value, kind));
+    }
+    Ok(sum)
+}
+
+/// Appends `count` blank dice by copying blocks, far cheaper per die than
+/// `SmallVec::resize`, which pushes one at a time.
+fn grow_zeroed(dice: &mut DiceVec, count: usize) {
+    const BLANK: [Die; 64] = [Die { value: 0, flags: 0 }; 64];
+    dice.reserve(count);
+    let mut left = count;
+    while left > 0 {
+        let n = left.min(BLANK.len());
+        dice.extend_from_slice(&BLANK[..n]);
+        left -= n;
     }
 }
 

@@ -75,6 +75,9 @@ const TAGS: &[(&str, Tag)] = &[
     ("=", Tag::Roll20Success),
 ];
 
+/// The first bytes of every tag.
+const MODIFIER_STARTS: &[u8] = b"!xekdprmcsfo<>=";
+
 fn starts_with_ignore_case(s: &str, tag: &str) -> bool {
     s.as_bytes()
         .get(..tag.len())
@@ -98,24 +101,31 @@ impl<'a> Parser<'a, '_> {
 
     fn modifier(&self, s: &'a str, group: bool) -> Result<Option<(&'a str, Modifier)>, DiceError> {
         let d20 = self.options.dialect.d_after_dice_is_dice();
-        let Some(&(text, tag)) = TAGS.iter().find(|(text, tag)| {
-            starts_with_ignore_case(s, text)
+        let Some(first) = s.as_bytes().first().map(u8::to_ascii_lowercase) else {
+            return Ok(None);
+        };
+        // Most dice are followed by an operator or the end: decide on one byte.
+        if !MODIFIER_STARTS.contains(&first) && !first.is_ascii_alphabetic() {
+            return Ok(None);
+        }
+        let found = TAGS.iter().find(|(text, tag)| {
+            text.as_bytes()[0] == first
+                && starts_with_ignore_case(s, text)
                 && !(d20
                     && matches!(
                         tag,
                         Tag::DropHigh | Tag::DropLow | Tag::Drop | Tag::DeductFailures
                     ))
-        }) else {
-            if s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '!')
-                && !(d20 && starts_with_ignore_case(s, "d"))
-            {
-                let word: String = s.chars().take_while(char::is_ascii_alphanumeric).collect();
-                return Err(DiceError::syntax(
-                    format!("unknown modifier '{word}'"),
-                    self.span(s, &s[word.len().max(1)..]),
-                ));
+        });
+        let Some(&(text, tag)) = found else {
+            if d20 && first == b'd' {
+                return Ok(None);
             }
-            return Ok(None);
+            let word: String = s.chars().take_while(char::is_ascii_alphanumeric).collect();
+            return Err(DiceError::syntax(
+                format!("unknown modifier '{word}'"),
+                self.span(s, &s[word.len().max(1)..]),
+            ));
         };
         // Roll20's bare success compare keeps its operator for the compare point.
         let after = if tag == Tag::Roll20Success {
@@ -296,7 +306,14 @@ impl<'a> Parser<'a, '_> {
             None => (CompareOp::Eq, s),
         };
         let has_op = after_op.len() < s.len();
-        match signed_integer(after_op) {
+        // A bare compare value is unsigned: `1d6!-1` is `1d6!` minus 1, as in
+        // Roll20 and Foundry. A negative one needs its operator: `!=-1`.
+        let number = if has_op {
+            signed_integer(after_op)
+        } else {
+            super::lexeme::integer_literal(after_op)
+        };
+        match number {
             Ok((rest, text)) => {
                 let value = text.parse().map_err(|_| {
                     DiceError::syntax("this number is too large", self.span(after_op, rest))

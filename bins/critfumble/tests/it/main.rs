@@ -1,4 +1,8 @@
-//! The integration tests of the `critfumble` binary.
-#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+//! End-to-end tests of the `critfumble` binary: output, JSON shapes and exit codes.
+#![expect(
+    clippy::expect_used,
+    reason = "a test that cannot run the binary should stop loudly"
+)]
 
+mod roll;
 mod vtt;

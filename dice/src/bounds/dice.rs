@@ -1,0 +1,354 @@
+//! Bounds of one dice term: the range of one die, how many dice count, and their total.
+
+use super::interval::Interval;
+use crate::ast::{
+    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, ModifierKind, RerollStyle, Select,
+};
+use crate::die::DieKind;
+use crate::rolled::Die;
+use crate::{DiceError, Limits, Span};
+
+/// What a dice term can come to.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct DiceBounds {
+    /// Its total.
+    pub(super) total: Interval,
+    /// How many dice count toward it, after explosions and keep or drop.
+    pub(super) kept: Interval,
+    /// The value of one die that counts.
+    pub(super) value: Interval,
+}
+
+/// The values one die can show after rerolls until (which leave out what they
+/// match) and clamps.
+fn face_range(kind: DieKind, dice: &Dice) -> Interval {
+    let (mut lo, mut hi) = (kind.min(), kind.max());
+    for modifier in &dice.modifiers {
+        if let ModifierKind::Reroll {
+            style: RerollStyle::Until,
+            on,
+        } = modifier.kind
+        {
+            let on = on.unwrap_or(Compare {
+                op: CompareOp::Eq,
+                value: kind.min(),
+            });
+            (lo, hi) = crate::termination::narrow(on, lo, hi, kind);
+        }
+    }
+    for modifier in &dice.modifiers {
+        match modifier.kind {
+            ModifierKind::Min(v) => (lo, hi) = (lo.max(v), hi.max(v)),
+            ModifierKind::Max(v) => (lo, hi) = (lo.min(v), hi.min(v)),
+            _ => {}
+        }
+    }
+    Interval::whole(lo as f64, hi as f64)
+}
+
+pub(super) fn dice_bounds(
+    expr: &Expr,
+    dice: &Dice,
+    intervals: &[Interval],
+    limits: &Limits,
+    span: Span,
+) -> Result<DiceBounds, DiceError> {
+    let computed_faces = matches!(dice.faces, Faces::Computed(_));
+    let kind = match (DieKind::known(dice.faces, expr.dialect), dice.faces) {
+        (Some(kind), _) => kind,
+        (None, Faces::Computed(id)) => {
+            // A roll refuses more faces than the limit, so no die has more.
+            let most = intervals[id.index()]
+                .hi
+                .min(limits.max_faces as f64)
+                .max(1.0);
+            DieKind::Numeric(most as u64)
+        }
+        (None, _) => {
+            return Err(DiceError::invalid(
+                "the faces of these dice are unknown",
+                span,
+            ));
+        }
+    };
+    let mut face = face_range(kind, dice);
+    if computed_faces {
+        face.lo = face.lo.min(1.0);
+    }
+    let max_dice = limits.max_dice as f64;
+    let mut count = match dice.count {
+        Count::Implicit => Interval::point(1.0),
+        Count::Literal(n) => Interval::point(n as f64),
+        Count::Computed(id) => {
+            let c = intervals[id.index()];
+            Interval::whole(c.lo.max(0.0).ceil(), c.hi.max(0.0).floor().min(max_dice))
+        }
+    };
+    let original_count = count;
+    let mut value = face;
+    for modifier in &dice.modifiers {
+        match modifier.kind {
+            ModifierKind::Explode { style, on } => {
+                let on = on.unwrap_or(Compare {
+                    op: CompareOp::Eq,
+                    value: kind.max(),
+                });
+                let Some(matching) = face.restrict(on, true) else {
+                    continue;
+                };
+                match style {
+                    // The extra rolls add into the die for as long as they match.
+                    ExplodeStyle::Compound => {
+                        if matching.hi > 0.0 {
+                            value.hi = f64::INFINITY;
+                        }
+                        if matching.lo < 0.0 {
+                            value.lo = f64::NEG_INFINITY;
+                        }
+                    }
+                    ExplodeStyle::Explode => count.hi = f64::INFINITY,
+                    ExplodeStyle::Penetrate => {
+                        count.hi = f64::INFINITY;
+                        value.lo = value.lo.min(face.lo - 1.0);
+                    }
+                    ExplodeStyle::Once => count.hi *= 2.0,
+                }
+            }
+            ModifierKind::Reroll {
+                style: RerollStyle::Add,
+                on,
+            } => {
+                let on = on.unwrap_or(Compare {
+                    op: CompareOp::Eq,
+                    value: kind.min(),
+                });
+                if face.can_meet(on) {
+                    count.hi *= 2.0;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (kept, value) = keep_and_drop(dice, count, value);
+    let counting: Vec<ModifierKind> = dice
+        .modifiers
+        .iter()
+        .map(|m| m.kind)
+        .filter(|k| is_counting(*k))
+        .collect();
+    let per_die = if counting.is_empty() {
+        value
+    } else {
+        contribution(value, &counting)
+    };
+    let mut total = per_die.times(kept);
+    // With no keep, drop or counting, each die and the dice it adds form a
+    // chain whose range is exact.
+    let plain_pool = !dice.modifiers.iter().any(|m| {
+        matches!(m.kind, ModifierKind::Keep(_) | ModifierKind::Drop(_)) || is_counting(m.kind)
+    });
+    if plain_pool && let Some(chain) = chain_range(kind, face, dice) {
+        total = chain.times(original_count);
+    }
+    for modifier in &dice.modifiers {
+        if let ModifierKind::MarginOfSuccess(target) = modifier.kind {
+            let t = target.value as f64;
+            total = match target.op {
+                CompareOp::Lt | CompareOp::Le => Interval {
+                    lo: t - total.hi,
+                    hi: t - total.lo,
+                    ..total
+                },
+                _ => Interval {
+                    lo: total.lo - t,
+                    hi: total.hi - t,
+                    ..total
+                },
+            };
+        }
+    }
+    Ok(DiceBounds { total, kept, value })
+}
+
+/// The range of one die together with the dice it adds (by exploding,
+/// penetrating, compounding or Avrae's `ra`), when exactly one modifier adds
+/// dice; `None` otherwise.
+fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
+    let mut adders = dice.modifiers.iter().filter_map(|m| match m.kind {
+        ModifierKind::Explode { style, on } => Some((
+            Some(style),
+            on.unwrap_or(Compare {
+                op: CompareOp::Eq,
+                value: kind.max(),
+            }),
+        )),
+        ModifierKind::Reroll {
+            style: RerollStyle::Add,
+            on,
+        } => Some((
+            None,
+            on.unwrap_or(Compare {
+                op: CompareOp::Eq,
+                value: kind.min(),
+            }),
+        )),
+        _ => None,
+    });
+    let (style, on) = adders.next()?;
+    if adders.next().is_some() {
+        return None;
+    }
+    let Some(matching) = face.restrict(on, true) else {
+        return Some(face);
+    };
+    let rest = face.restrict(on, false);
+    let (lo, hi) = match (style, rest) {
+        // One extra die at most: a matching die plus any face.
+        (None | Some(ExplodeStyle::Once), rest) => {
+            let with_extra = (matching.lo + face.lo, matching.hi + face.hi);
+            match rest {
+                Some(rest) => (rest.lo.min(with_extra.0), rest.hi.max(with_extra.1)),
+                None => with_extra,
+            }
+        }
+        // Any number of matching dice, then one that does not match.
+        (Some(ExplodeStyle::Explode | ExplodeStyle::Compound), Some(rest)) => {
+            let lo = if matching.lo < 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                rest.lo
+            };
+            let hi = if matching.hi > 0.0 {
+                f64::INFINITY
+            } else {
+                rest.hi
+            };
+            (lo, hi)
+        }
+        // The same, but each die after the first counts 1 less.
+        (Some(ExplodeStyle::Penetrate), Some(rest)) => {
+            let lo = if matching.lo - 1.0 < 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                rest.lo.min(matching.lo + rest.lo - 1.0)
+            };
+            let hi = if matching.hi - 1.0 > 0.0 {
+                f64::INFINITY
+            } else {
+                rest.hi.max(matching.hi + rest.hi - 1.0)
+            };
+            (lo, hi)
+        }
+        // Every face explodes: refused as never stopping before bounds are asked.
+        (Some(_), None) => return None,
+    };
+    Some(Interval::whole(lo, hi))
+}
+
+/// How many dice count, and the range of their values, after keep and drop.
+pub(super) fn keep_and_drop(dice: &Dice, count: Interval, value: Interval) -> (Interval, Interval) {
+    let mut kept = count;
+    let mut value = value;
+    for modifier in &dice.modifiers {
+        let (select, keep) = match modifier.kind {
+            ModifierKind::Keep(select) => (select, true),
+            ModifierKind::Drop(select) => (select, false),
+            _ => continue,
+        };
+        (kept, value) = select_count(select, keep, kept, value);
+    }
+    (kept, value)
+}
+
+/// One keep or drop: highest and lowest change how many count; a compare
+/// point changes which values can count.
+pub(super) fn select_count(
+    select: Select,
+    keep: bool,
+    kept: Interval,
+    value: Interval,
+) -> (Interval, Interval) {
+    match (select, keep) {
+        (Select::Highest(k) | Select::Lowest(k), true) => {
+            let k = k as f64;
+            (
+                Interval {
+                    lo: kept.lo.min(k),
+                    hi: kept.hi.min(k),
+                    ..kept
+                },
+                value,
+            )
+        }
+        (Select::Highest(k) | Select::Lowest(k), false) => {
+            let k = k as f64;
+            (
+                Interval {
+                    lo: (kept.lo - k).max(0.0),
+                    hi: (kept.hi - k).max(0.0),
+                    ..kept
+                },
+                value,
+            )
+        }
+        (Select::Matching(on), keep) => match value.restrict(on, keep) {
+            None => (Interval::point(0.0), Interval::point(0.0)),
+            Some(survivors) => {
+                let all_survive = value.restrict(on, !keep).is_none();
+                let lo = if all_survive { kept.lo } else { 0.0 };
+                (Interval { lo, ..kept }, survivors)
+            }
+        },
+    }
+}
+
+fn is_counting(kind: ModifierKind) -> bool {
+    matches!(
+        kind,
+        ModifierKind::CountSuccesses(_)
+            | ModifierKind::CountFailures(_)
+            | ModifierKind::DeductFailures(_)
+            | ModifierKind::SubtractFailures(_)
+            | ModifierKind::CountEven
+            | ModifierKind::CountOdd
+    )
+}
+
+/// What one die in `value` can count for. The compare points split the values
+/// into few classes, so trying the ends and each side of each compare value
+/// (and one even and one odd value) covers every outcome.
+fn contribution(value: Interval, counting: &[ModifierKind]) -> Interval {
+    let compare_values = counting.iter().filter_map(|kind| match kind {
+        ModifierKind::CountSuccesses(c)
+        | ModifierKind::CountFailures(c)
+        | ModifierKind::DeductFailures(c)
+        | ModifierKind::SubtractFailures(c) => Some(c.value),
+        _ => None,
+    });
+    let mut probes = value.probes(compare_values.collect::<Vec<_>>());
+    probes.extend([value.lo + 1.0].into_iter().filter(|v| *v <= value.hi));
+    let unbounded = |v: f64| match v {
+        v if v >= 1e15 => f64::INFINITY,
+        v if v <= -1e15 => f64::NEG_INFINITY,
+        v => v,
+    };
+    let counts = probes.into_iter().map(|v| {
+        let v = v as i64;
+        let mut die = Die { value: v, flags: 0 };
+        let mut count = v;
+        for kind in counting {
+            count = crate::eval::count_die(&mut die, *kind, count);
+        }
+        unbounded(count as f64)
+    });
+    // Values past the probes (an unbounded end) count like the probe at that end.
+    let mut out = Interval::hull(counts, true);
+    if value.hi.is_infinite()
+        && counting
+            .iter()
+            .any(|k| matches!(k, ModifierKind::SubtractFailures(_)))
+    {
+        out.lo = f64::NEG_INFINITY;
+    }
+    out
+}

@@ -1,0 +1,162 @@
+//! Bounds of a group: `{4d6, 3d8}kh1`, and a group of one roll counted per die.
+
+use super::dice::{DiceBounds, select_count};
+use super::interval::{self, Interval};
+use crate::DiceError;
+use crate::ast::{Expr, Group, ModifierKind, NodeId, NodeKind, Select, UnaryOp};
+
+pub(super) fn group_bounds(
+    expr: &Expr,
+    group: &Group,
+    intervals: &[Interval],
+    dice_info: &[Option<DiceBounds>],
+) -> Result<Interval, DiceError> {
+    let counting = crate::eval::is_counting(&group.modifiers);
+    if let Some((item, dice_id)) = crate::eval::single_dice_of(expr, group)
+        && let Some(dice) = dice_info[dice_id.index()]
+    {
+        // One element per die that counts, each the item with that die in it.
+        let mut scratch = intervals.to_vec();
+        scratch[dice_id.index()] = dice.value;
+        let element = rebound(expr, item, &mut scratch)?;
+        let (mut kept, mut value) = (dice.kept, element);
+        for modifier in &group.modifiers {
+            match modifier.kind {
+                ModifierKind::Keep(select) => {
+                    (kept, value) = select_count(select, true, kept, value)
+                }
+                ModifierKind::Drop(select) => {
+                    (kept, value) = select_count(select, false, kept, value)
+                }
+                _ => {}
+            }
+        }
+        let per_element = if counting {
+            count_range(value, group)
+        } else {
+            value
+        };
+        return Ok(per_element.times(kept));
+    }
+    let items: Vec<Interval> = group.items.iter().map(|id| intervals[id.index()]).collect();
+    // Each item's contribution when it counts; keep and drop by value may leave it out.
+    let mut contributions: Vec<Interval> = Vec::with_capacity(items.len());
+    let mut may_leave_out = vec![false; items.len()];
+    for (i, item) in items.iter().enumerate() {
+        let mut value = Some(*item);
+        for modifier in &group.modifiers {
+            let (on, keep) = match modifier.kind {
+                ModifierKind::Keep(Select::Matching(on)) => (on, true),
+                ModifierKind::Drop(Select::Matching(on)) => (on, false),
+                _ => continue,
+            };
+            if let Some(v) = value {
+                may_leave_out[i] |= v.restrict(on, !keep).is_some();
+                value = v.restrict(on, keep);
+            }
+        }
+        contributions.push(match value {
+            Some(v) if counting => count_range(v, group),
+            Some(v) => v,
+            None => Interval::point(0.0),
+        });
+    }
+    let mut lows: Vec<f64> = Vec::new();
+    let mut highs: Vec<f64> = Vec::new();
+    for (c, leave) in contributions.iter().zip(&may_leave_out) {
+        lows.push(if *leave { c.lo.min(0.0) } else { c.lo });
+        highs.push(if *leave { c.hi.max(0.0) } else { c.hi });
+    }
+    // Keep or drop the highest or lowest: any `k` items may be the ones that
+    // count, so the least total takes the `k` least lows, the greatest the `k`
+    // greatest highs (exact for sums, where the order by value is the order
+    // by contribution; sound for counts).
+    let mut take = items.len();
+    for modifier in &group.modifiers {
+        take = match modifier.kind {
+            ModifierKind::Keep(Select::Highest(k) | Select::Lowest(k)) => take.min(k as usize),
+            ModifierKind::Drop(Select::Highest(k) | Select::Lowest(k)) => {
+                take.saturating_sub(k as usize)
+            }
+            _ => take,
+        };
+    }
+    let sums = |mut list: Vec<f64>, highest: bool| -> f64 {
+        list.sort_by(|a, b| {
+            if highest {
+                b.total_cmp(a)
+            } else {
+                a.total_cmp(b)
+            }
+        });
+        list.iter().take(take).sum()
+    };
+    let keeps_highest = group.modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::Keep(Select::Highest(_)) | ModifierKind::Drop(Select::Lowest(_))
+        )
+    });
+    let keeps_lowest = group.modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::Keep(Select::Lowest(_)) | ModifierKind::Drop(Select::Highest(_))
+        )
+    });
+    let (lo, hi) = match (keeps_highest, keeps_lowest, counting) {
+        (true, false, false) => (sums(lows, true), sums(highs, true)),
+        (false, true, false) => (sums(lows, false), sums(highs, false)),
+        _ => (sums(lows, false), sums(highs, true)),
+    };
+    Ok(Interval {
+        lo,
+        hi,
+        integral: contributions.iter().all(|c| c.integral),
+    })
+}
+
+/// What one sub-roll in `value` can count for under the group's counting modifiers.
+fn count_range(value: Interval, group: &Group) -> Interval {
+    let compare_values: Vec<i64> = group
+        .modifiers
+        .iter()
+        .filter_map(|m| match m.kind {
+            ModifierKind::CountSuccesses(c)
+            | ModifierKind::CountFailures(c)
+            | ModifierKind::DeductFailures(c) => Some(c.value),
+            _ => None,
+        })
+        .collect();
+    let counts = value
+        .probes(compare_values)
+        .into_iter()
+        .map(|v| crate::eval::group_count(v, &group.modifiers).0);
+    Interval::hull(counts, true)
+}
+
+/// Recomputes the interval of `id` after a leaf below it was replaced.
+fn rebound(expr: &Expr, id: NodeId, intervals: &mut [Interval]) -> Result<Interval, DiceError> {
+    let node = expr.node(id);
+    let value = match &node.kind {
+        NodeKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => rebound(expr, *operand, intervals)?.negate(),
+        NodeKind::Unary {
+            op: UnaryOp::Plus,
+            operand,
+        } => rebound(expr, *operand, intervals)?,
+        NodeKind::Binary { op, lhs, rhs } => {
+            let (a, b) = (
+                rebound(expr, *lhs, intervals)?,
+                rebound(expr, *rhs, intervals)?,
+            );
+            interval::binary(*op, a, b, node.span)?
+        }
+        NodeKind::Call { func, arg } => interval::call(*func, rebound(expr, *arg, intervals)?),
+        NodeKind::Labeled { inner, .. } => rebound(expr, *inner, intervals)?,
+        _ => intervals[id.index()],
+    };
+    intervals[id.index()] = value;
+    Ok(value)
+}

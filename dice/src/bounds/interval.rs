@@ -1,0 +1,232 @@
+//! Closed intervals, and the arithmetic, functions and compare points over them.
+
+use crate::ast::{BinaryOp, Compare, CompareOp, Func};
+use crate::{DiceError, Span};
+
+/// A closed interval of the values a node can take; infinite ends are
+/// unbounded. `integral` is true when every value it can take is whole.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Interval {
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+    pub(super) integral: bool,
+}
+
+impl Interval {
+    pub(super) fn point(v: f64) -> Self {
+        Interval {
+            lo: v,
+            hi: v,
+            integral: v.fract() == 0.0,
+        }
+    }
+
+    pub(super) fn whole(lo: f64, hi: f64) -> Self {
+        Interval {
+            lo,
+            hi,
+            integral: true,
+        }
+    }
+
+    /// The smallest interval holding every value in `values`.
+    pub(super) fn hull(values: impl IntoIterator<Item = f64>, integral: bool) -> Self {
+        let mut out = Interval {
+            lo: f64::INFINITY,
+            hi: f64::NEG_INFINITY,
+            integral,
+        };
+        for v in values {
+            if !v.is_nan() {
+                out.lo = out.lo.min(v);
+                out.hi = out.hi.max(v);
+            }
+        }
+        out
+    }
+
+    pub(super) fn negate(self) -> Self {
+        Interval {
+            lo: -self.hi,
+            hi: -self.lo,
+            integral: self.integral,
+        }
+    }
+
+    /// The sum of `n` values from this interval, for any `n` in `count`.
+    pub(super) fn times(self, count: Interval) -> Interval {
+        let product = |a: f64, n: f64| if a == 0.0 || n == 0.0 { 0.0 } else { a * n };
+        Interval::hull(
+            [
+                product(self.lo, count.lo),
+                product(self.lo, count.hi),
+                product(self.hi, count.lo),
+                product(self.hi, count.hi),
+            ],
+            self.integral,
+        )
+    }
+
+    /// The part of the interval that meets `on` (or does not, when `meets` is false).
+    pub(super) fn restrict(self, on: Compare, meets: bool) -> Option<Interval> {
+        let v = on.value as f64;
+        // Just past the compare value, on the side that leaves it out.
+        let step = if self.integral { 1.0 } else { 0.0 };
+        let (lo, hi) = match (on.op, meets) {
+            (CompareOp::Ge, true) | (CompareOp::Lt, false) => (self.lo.max(v), self.hi),
+            (CompareOp::Gt, true) | (CompareOp::Le, false) => (self.lo.max(v + step), self.hi),
+            (CompareOp::Le, true) | (CompareOp::Gt, false) => (self.lo, self.hi.min(v)),
+            (CompareOp::Lt, true) | (CompareOp::Ge, false) => (self.lo, self.hi.min(v - step)),
+            (CompareOp::Eq, true) => (self.lo.max(v), self.hi.min(v)),
+            (CompareOp::Eq, false) if self.lo == v && self.hi == v => return None,
+            (CompareOp::Eq, false) if self.integral && self.lo == v => (v + 1.0, self.hi),
+            (CompareOp::Eq, false) if self.integral && self.hi == v => (self.lo, v - 1.0),
+            (CompareOp::Eq, false) => (self.lo, self.hi),
+        };
+        // A strict compare on real values leaves an open end; the closed hull is still sound.
+        (lo <= hi).then_some(Interval {
+            lo,
+            hi,
+            integral: self.integral,
+        })
+    }
+
+    /// Whether some value of the interval meets `on`.
+    pub(super) fn can_meet(self, on: Compare) -> bool {
+        self.restrict(on, true).is_some()
+    }
+
+    /// Values worth trying to find every outcome of the compare points `at`:
+    /// both ends, and the values on each side of each compare value.
+    pub(super) fn probes(self, at: impl IntoIterator<Item = i64>) -> Vec<f64> {
+        let step = if self.integral { 1.0 } else { 1e-9 };
+        let big = |v: f64| v.clamp(-1e15, 1e15);
+        let mut out = vec![big(self.lo), big(self.hi)];
+        for v in at {
+            let v = v as f64;
+            out.extend([v - step, v, v + step]);
+        }
+        out.retain(|v| *v >= self.lo && *v <= self.hi);
+        out
+    }
+}
+
+/// The interval of `a op b`.
+pub(super) fn binary(
+    op: BinaryOp,
+    a: Interval,
+    b: Interval,
+    span: Span,
+) -> Result<Interval, DiceError> {
+    let both = a.integral && b.integral;
+    let corners = |f: &dyn Fn(f64, f64) -> f64, integral: bool| {
+        Interval::hull(
+            [f(a.lo, b.lo), f(a.lo, b.hi), f(a.hi, b.lo), f(a.hi, b.hi)],
+            integral,
+        )
+    };
+    Ok(match op {
+        BinaryOp::Add => Interval {
+            lo: a.lo + b.lo,
+            hi: a.hi + b.hi,
+            integral: both,
+        },
+        BinaryOp::Sub => Interval {
+            lo: a.lo - b.hi,
+            hi: a.hi - b.lo,
+            integral: both,
+        },
+        BinaryOp::Mul => corners(&|x, y| if x == 0.0 || y == 0.0 { 0.0 } else { x * y }, both),
+        BinaryOp::Div | BinaryOp::Rem if b.lo == 0.0 && b.hi == 0.0 => {
+            return Err(DiceError::DivisionByZero { span });
+        }
+        BinaryOp::Div => divide(a, b),
+        BinaryOp::Rem if a.lo == a.hi && b.lo == b.hi => Interval::point(a.lo % b.lo),
+        // A whole dividend of few values and a fixed divisor: try them all.
+        BinaryOp::Rem if a.integral && b.lo == b.hi && a.hi - a.lo <= 10_000.0 => {
+            let values = (a.lo as i64..=a.hi as i64).map(|x| x as f64 % b.lo);
+            Interval::hull(values, b.integral)
+        }
+        BinaryOp::Rem => {
+            // |a % b| < |b| (so at most |b| - 1 for whole numbers), and |a % b| <= |a|;
+            // the sign is the dividend's.
+            let magnitude = b.lo.abs().max(b.hi.abs()) - if both { 1.0 } else { 0.0 };
+            Interval {
+                lo: if a.lo < 0.0 {
+                    a.lo.max(-magnitude)
+                } else {
+                    0.0
+                },
+                hi: if a.hi > 0.0 { a.hi.min(magnitude) } else { 0.0 },
+                integral: both,
+            }
+        }
+        BinaryOp::Pow => power(a, b),
+    })
+}
+
+fn divide(a: Interval, b: Interval) -> Interval {
+    let spans_zero = b.lo < 0.0 && b.hi > 0.0;
+    if !b.integral && (spans_zero || b.lo == 0.0 || b.hi == 0.0) {
+        // A real divisor can come as close to zero as it likes.
+        return Interval {
+            lo: f64::NEG_INFINITY,
+            hi: f64::INFINITY,
+            integral: false,
+        };
+    }
+    // A whole divisor's smallest magnitude is 1.
+    let mut divisors = vec![b.lo, b.hi];
+    if spans_zero {
+        divisors.extend([-1.0, 1.0]);
+    } else if b.lo == 0.0 {
+        divisors[0] = 1.0_f64.min(b.hi);
+    } else if b.hi == 0.0 {
+        divisors[1] = (-1.0_f64).max(b.lo);
+    }
+    let exact = a.lo == a.hi && b.lo == b.hi && (a.lo / b.lo).fract() == 0.0;
+    Interval::hull(divisors.iter().flat_map(|d| [a.lo / d, a.hi / d]), exact)
+}
+
+/// `a ** b`: not monotonic when the base can be negative (the sign follows
+/// the exponent's parity) or cross zero, so the candidates include those.
+fn power(a: Interval, b: Interval) -> Interval {
+    let mut bases = vec![a.lo, a.hi];
+    if a.lo < 0.0 && a.hi > 0.0 {
+        bases.extend([0.0, -1.0, 1.0]);
+    }
+    let mut exponents = vec![b.lo, b.hi];
+    if b.integral && b.lo.is_finite() && b.hi.is_finite() {
+        let (lo, hi) = (b.lo, b.hi);
+        exponents.extend(
+            [lo + 1.0, hi - 1.0]
+                .into_iter()
+                .filter(|e| *e >= lo && *e <= hi),
+        );
+    }
+    let integral = a.integral && b.integral && b.lo >= 0.0;
+    Interval::hull(
+        bases
+            .iter()
+            .flat_map(|x| exponents.iter().map(move |e| x.powf(*e))),
+        integral,
+    )
+}
+
+/// The interval of `func(x)`.
+pub(super) fn call(func: Func, x: Interval) -> Interval {
+    match func {
+        Func::Abs if x.lo >= 0.0 => x,
+        Func::Abs if x.hi <= 0.0 => x.negate(),
+        Func::Abs => Interval {
+            lo: 0.0,
+            hi: x.hi.max(-x.lo),
+            integral: x.integral,
+        },
+        _ => Interval {
+            lo: func.apply(x.lo),
+            hi: func.apply(x.hi),
+            integral: true,
+        },
+    }
+}

@@ -1,0 +1,13 @@
+//! The integration tests of `critfumble-dice`: one binary, one module per concern.
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers panic on a broken fixture, which fails the test that called them"
+)]
+
+mod corpus;
+mod exhaustive;
+mod fairness;
+mod forced;
+mod json;
+mod properties;
+mod robustness;
