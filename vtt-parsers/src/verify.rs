@@ -71,7 +71,7 @@ pub(crate) fn check(replay: &Replay) -> Option<bool> {
         },
         limits: Limits::default(),
     };
-    let formula = engine_formula(&replay.formula, replay.dialect)?;
+    let formula = engine_formula(&replay.formula, replay.dialect);
     let expr = critfumble_dice::parse_with(&formula, &options).ok()?;
     match critfumble_dice::replay(&expr, &replay.faces, &RollOptions::default()) {
         Ok(rolled) => Some((rolled.total() - replay.total).abs() < TOLERANCE),
@@ -84,22 +84,13 @@ pub(crate) fn check(replay: &Replay) -> Option<bool> {
     }
 }
 
-/// The formula as the engine should read it, or `None` when it cannot be checked.
+/// The formula as the engine should read it.
 ///
 /// - Roll20's `cs` and `cf` only mark which faces count as crits there; the
 ///   engine reads them as success counting, which changes the total, so they go.
 /// - Foundry's bare `kh`, `kl`, `dh` and `dl` mean one die; the engine wants the `1`.
-/// - The engine (at the time of writing) misreads decimal literals such as
-///   `0.1` as whole numbers, so a formula with one is left unchecked rather than
-///   called tampered.
-fn engine_formula(formula: &str, dialect: Dialect) -> Option<String> {
+fn engine_formula(formula: &str, dialect: Dialect) -> String {
     let bytes = formula.as_bytes();
-    let decimal = bytes
-        .windows(3)
-        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
-    if decimal {
-        return None;
-    }
     let mut out = String::with_capacity(formula.len() + 4);
     let mut index = 0;
     let mut in_label = false;
@@ -142,7 +133,7 @@ fn engine_formula(formula: &str, dialect: Dialect) -> Option<String> {
         out.push_str(&formula[index..index + width]);
         index += width;
     }
-    Some(out)
+    out
 }
 
 /// Totals closer than this are equal (fractional modifiers such as Foundry's `+ 0.1`).
@@ -207,18 +198,15 @@ mod tests {
     #[test]
     fn formulas_are_normalized_for_the_engine() {
         assert_eq!(
-            engine_formula("1d20cs>19cf<2 + 1[cs STR]", Dialect::Roll20).as_deref(),
-            Some("1d20 + 1[cs STR]")
+            engine_formula("1d20cs>19cf<2 + 1[cs STR]", Dialect::Roll20),
+            "1d20 + 1[cs STR]"
         );
         assert_eq!(
-            engine_formula("2d20kh + 4d6dl + 2d20kh1", Dialect::Foundry).as_deref(),
-            Some("2d20kh1 + 4d6dl1 + 2d20kh1")
+            engine_formula("2d20kh + 4d6dl + 2d20kh1", Dialect::Foundry),
+            "2d20kh1 + 4d6dl1 + 2d20kh1"
         );
-        assert_eq!(engine_formula("1d20 + 0.1", Dialect::Foundry), None);
-        assert_eq!(
-            engine_formula("1d20 + 5 ⚔", Dialect::Roll20).as_deref(),
-            Some("1d20 + 5 ⚔")
-        );
+        assert_eq!(engine_formula("1d20 + 0.1", Dialect::Foundry), "1d20 + 0.1");
+        assert_eq!(engine_formula("1d20 + 5 ⚔", Dialect::Roll20), "1d20 + 5 ⚔");
     }
 
     #[test]
