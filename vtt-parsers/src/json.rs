@@ -171,6 +171,12 @@ pub(crate) fn parse_each(
 ) -> Result<Parsed, VttError> {
     let root = parse(input)?;
     let (messages, many) = match &root {
+        Value::Array(items) if items.is_empty() => {
+            return Err(VttError::invalid(
+                "(root)",
+                "is an empty array: the input holds no message",
+            ));
+        }
         Value::Array(_) => (At::root(&root).array()?, true),
         _ => (vec![At::root(&root)], false),
     };

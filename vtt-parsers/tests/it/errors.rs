@@ -21,6 +21,11 @@ fn errors_name_the_place_at_fault() {
         ),
         (Format::Roll20Api, "[1]", "field `[0]` must be an object"),
         (
+            Format::Foundry,
+            " [ ] ",
+            "field `(root)` is an empty array: the input holds no message",
+        ),
+        (
             Format::Roll20Api,
             r#"{"type": "rollresult", "content": "not json"}"#,
             "field `content` must hold the roll result as json: input is not valid json at line 1, column 2: expected ident",
