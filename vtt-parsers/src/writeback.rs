@@ -120,7 +120,6 @@ pub fn to_foundry(message: &DiscordMessage<'_>) -> FoundryChatData {
 }
 
 fn push_foundry(out: &mut String, text: &str) {
-    let mut previous = None;
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -128,7 +127,9 @@ fn push_foundry(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '[' if previous == Some('[') => {
+            // Compare with what was written, not what was read: a dropped control
+            // character between two brackets must not join them into `[[`.
+            '[' if out.ends_with('[') => {
                 out.push(BREAK);
                 out.push('[');
             }
@@ -141,7 +142,6 @@ fn push_foundry(out: &mut String, text: &str) {
             c if c.is_control() && c != '\t' => {}
             c => out.push(c),
         }
-        previous = Some(c);
     }
 }
 
@@ -159,6 +159,15 @@ mod tests {
             text,
             "&#33;admin (Discord): hi &#47;w gm &amp;&#123;template:default&#125;"
         );
+    }
+
+    #[test]
+    fn dropped_characters_do_not_join_brackets() {
+        let data = to_foundry(&DiscordMessage {
+            author: "A",
+            content: "[\u{81}[1d20]\r]",
+        });
+        assert_eq!(data.content, "[\u{200b}[1d20]]");
     }
 
     #[test]

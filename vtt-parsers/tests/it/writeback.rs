@@ -45,6 +45,8 @@ const HOSTILE: &[&str] = &[
     "@Check[type:perception|dc:20]",
     "@Embed[JournalEntry.x]",
     "{{name=x}}",
+    "[\u{81}[1d20]]",
+    "[\r[/r 1d6]]",
     "'; DROP TABLE rolls; --",
     "\"quoted\" <b>bold</b> & 'single'",
 ];
