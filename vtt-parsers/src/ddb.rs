@@ -79,7 +79,7 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
 }
 
 fn roll(at: &At<'_>, action: Option<&str>) -> Result<(ExtraRoll, Replay), VttError> {
-    let at = at.clone().object()?;
+    let at = (*at).object()?;
     let roll_type = at.opt_str("rollType")?;
     let roll_kind = at.opt_str("rollKind")?.unwrap_or("");
     let notation = at.require("diceNotation")?.object()?;

@@ -76,15 +76,10 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
         let (roll, replay) = match roll_at.value {
             Value::String(text) => {
                 let value = json::parse(text).map_err(|error| {
-                    VttError::invalid(
-                        roll_at.path.clone(),
-                        format!("must hold a roll as json: {error}"),
-                    )
+                    VttError::invalid(roll_at.path(), format!("must hold a roll as json: {error}"))
                 })?;
-                roll(&At {
-                    value: &value,
-                    path: roll_at.path.clone(),
-                })?
+                let prefix = roll_at.path();
+                roll(&At::nested(&value, &prefix))?
             }
             _ => roll(&roll_at)?,
         };
@@ -149,7 +144,7 @@ fn flag_role(at: &At<'_>) -> Result<Option<Role>, VttError> {
 
 /// Reads one serialized `Roll`.
 fn roll(at: &At<'_>) -> Result<Checked, VttError> {
-    let at = at.clone().object()?;
+    let at = (*at).object()?;
     let formula = match at.opt_str("formula")? {
         Some(formula) => Some(formula),
         None => at.opt_str("_formula")?,
@@ -215,7 +210,7 @@ fn collect_dice(
     dice: &mut Vec<DiceTerm>,
     rule: &mut CritRule,
 ) -> Result<(), VttError> {
-    let mut stack = vec![root.clone()];
+    let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
         match node.value {
             Value::Array(_) => stack.extend(node.array()?.into_iter().rev()),
@@ -302,10 +297,10 @@ fn content_with_inline_rolls(content: &str) -> Result<(String, Vec<Checked>), Vt
                     format!("has a data-roll that is not roll json: {error}"),
                 )
             })?;
-            rolls.push(roll(&At {
-                value: &value,
-                path: "content a.inline-roll[data-roll]".to_string(),
-            })?);
+            rolls.push(roll(&At::nested(
+                &value,
+                "content a.inline-roll[data-roll]",
+            ))?);
             continue;
         }
         stack.extend(html::children(tag).into_iter().rev());

@@ -10,49 +10,66 @@ pub(crate) fn parse(input: &str) -> Result<Value, VttError> {
     serde_json::from_str(input).map_err(|error| VttError::from_json(&error))
 }
 
-/// A JSON value and the path that reached it, e.g. `rolls[0].terms[2]`.
-#[derive(Debug, Clone)]
+/// A JSON value inside its document, so that an error can name the value's path
+/// (`rolls[0].terms[2]`).
+///
+/// The path is only worked out when an error needs it, by finding the value in
+/// its document: reading a valid message builds no path strings.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct At<'a> {
     pub(crate) value: &'a Value,
-    pub(crate) path: String,
+    /// The document the value is in.
+    root: &'a Value,
+    /// Where the document itself sits, when it was read from a JSON string field.
+    prefix: &'a str,
 }
 
 impl<'a> At<'a> {
     pub(crate) fn root(value: &'a Value) -> Self {
         At {
             value,
-            path: String::new(),
+            root: value,
+            prefix: "",
         }
     }
 
-    fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
+    /// A document read from the string at path `prefix` of another one.
+    pub(crate) fn nested(value: &'a Value, prefix: &'a str) -> Self {
+        At {
+            value,
+            root: value,
+            prefix,
         }
+    }
+
+    fn child(&self, value: &'a Value) -> At<'a> {
+        At { value, ..*self }
+    }
+
+    /// The path of this value, e.g. `data.rolls[0]` (empty for the root of the input).
+    pub(crate) fn path(&self) -> String {
+        let mut inner = String::new();
+        find(self.root, self.value, &mut inner);
+        join(self.prefix, &inner)
     }
 
     /// The path of a child field, for error messages.
     pub(crate) fn path_of(&self, key: &str) -> String {
-        self.child_path(key)
+        join(&self.path(), key)
     }
 
     /// The field `key`, or `None` when it is absent or null.
     pub(crate) fn get(&self, key: &str) -> Option<At<'a>> {
         match self.value.get(key) {
             None | Some(Value::Null) => None,
-            Some(value) => Some(At {
-                value,
-                path: self.child_path(key),
-            }),
+            Some(value) => Some(self.child(value)),
         }
     }
 
     /// The field `key`, which must be present and not null.
     pub(crate) fn require(&self, key: &str) -> Result<At<'a>, VttError> {
         self.get(key)
-            .ok_or_else(|| VttError::missing(self.child_path(key)))
+            .ok_or_else(|| VttError::missing(self.path_of(key)))
     }
 
     /// This value must be an object.
@@ -65,10 +82,11 @@ impl<'a> At<'a> {
     }
 
     pub(crate) fn wrong(&self, problem: &str) -> VttError {
-        let field = if self.path.is_empty() {
+        let path = self.path();
+        let field = if path.is_empty() {
             "(root)".to_string()
         } else {
-            self.path.clone()
+            path
         };
         VttError::invalid(field, problem)
     }
@@ -117,14 +135,7 @@ impl<'a> At<'a> {
             .value
             .as_array()
             .ok_or_else(|| self.wrong("must be an array"))?;
-        Ok(items
-            .iter()
-            .enumerate()
-            .map(|(index, value)| At {
-                value,
-                path: format!("{}[{index}]", self.path),
-            })
-            .collect())
+        Ok(items.iter().map(|value| self.child(value)).collect())
     }
 
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<&'a str>, VttError> {
@@ -162,6 +173,54 @@ impl<'a> At<'a> {
             },
         }
     }
+}
+
+/// Appends `.key` (or `key` at the start) to `path`; `key` may also be `[index]`.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else if key.is_empty() {
+        path.to_string()
+    } else if key.starts_with('[') {
+        format!("{path}{key}")
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Writes the path from `node` to `target` into `path`; false when `target` is not under `node`.
+///
+/// Recursion is bounded: serde_json refuses documents nested deeper than 128.
+fn find(node: &Value, target: &Value, path: &mut String) -> bool {
+    if std::ptr::eq(node, target) {
+        return true;
+    }
+    let length = path.len();
+    match node {
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push_str(&format!("[{index}]"));
+                if find(item, target, path) {
+                    return true;
+                }
+                path.truncate(length);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                if find(item, target, path) {
+                    return true;
+                }
+                path.truncate(length);
+            }
+        }
+        _ => {}
+    }
+    false
 }
 
 /// Parses a JSON input of one message object or an array of them, each with `message`.

@@ -54,16 +54,14 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
 
     if kind == "rollresult" || kind == "gmrollresult" {
         let content_at = at.require("content")?;
+        let prefix = content_at.path();
         let parsed = json::parse(content_at.str()?).map_err(|error| {
             VttError::invalid(
-                content_at.path.clone(),
+                prefix.clone(),
                 format!("must hold the roll result as json: {error}"),
             )
         })?;
-        let results = At {
-            value: &parsed,
-            path: content_at.path.clone(),
-        };
+        let results = At::nested(&parsed, &prefix);
         let formula = at.opt_str("origRoll")?.map(str::to_string);
         let (roll, replay) = roll(formula, &results)?;
         record.kind = Kind::Roll;
@@ -197,7 +195,7 @@ fn roll(formula: Option<String>, results: &At<'_>) -> Result<Checked, VttError> 
 
 /// Walks `rolls` (nested in `G` groups as arrays of arrays) for `R` entries.
 fn collect(at: &At<'_>, dice: &mut Vec<DiceTerm>, rule: &mut CritRule) -> Result<(), VttError> {
-    let mut stack: Vec<At<'_>> = vec![at.clone()];
+    let mut stack: Vec<At<'_>> = vec![*at];
     let mut found: Vec<At<'_>> = Vec::new();
     while let Some(node) = stack.pop() {
         if node.value.is_array() {
