@@ -25,7 +25,7 @@ pub(crate) fn template_role(template: &str, field: &str, label: Option<&str>) ->
     if is_damage || template == "dmg" || template == "npcdmg" {
         return Some(Role::Damage);
     }
-    if matches!(template, "atk" | "atkdmg" | "npcatk" | "npcfullatk") {
+    if matches!(template, "atk" | "atkdmg" | "npcatk" | "npcfullatk") || field.contains("to hit") {
         return Some(Role::Attack);
     }
     let label = label.unwrap_or("").to_ascii_lowercase();
@@ -100,6 +100,14 @@ mod tests {
             Some(Role::Check)
         );
         assert_eq!(template_role("default", "", None), None);
+        assert_eq!(
+            template_role("npcaction", "sheet-desc  to hit, reach 5 ft.", None),
+            Some(Role::Attack)
+        );
+        assert_eq!(
+            template_role("npcaction", "sheet-desc  slashing damage.", None),
+            Some(Role::Damage)
+        );
     }
 
     #[test]

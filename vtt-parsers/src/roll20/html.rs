@@ -9,7 +9,7 @@
 //! - A message without `span.by` continues the previous sender's messages.
 //! - A whisper's `span.by` reads `(From Alice):`, or `(To GM):` for the sender's own.
 
-use tl::{HTMLTag, NodeHandle, Parser};
+use tl::{HTMLTag, Node, NodeHandle, Parser};
 
 use crate::error::VttError;
 use crate::html::{self, Visit};
@@ -237,6 +237,9 @@ fn template_message(
 /// How many enclosing elements of an inline roll [`template_role`] looks at.
 const NEAR_ANCESTORS: usize = 8;
 
+/// How many characters after an inline roll [`template_role`] reads.
+const TEXT_AFTER: usize = 40;
+
 /// How many name-like elements [`template_label`] tries before giving up.
 const NAME_CANDIDATES: usize = 8;
 
@@ -253,35 +256,49 @@ fn inline_rolls(parser: &Parser<'_>, root: &HTMLTag<'_>) -> Vec<Found> {
     let mut rolls = Vec::new();
     // The tags above the current one, outermost first.
     let mut above: Vec<NodeHandle> = Vec::new();
-    let mut stack: Vec<(NodeHandle, usize)> = html::children(root)
-        .into_iter()
-        .rev()
-        .map(|h| (h, 0))
-        .collect();
-    while let Some((handle, depth)) = stack.pop() {
+    // (node, depth, the node after it among its siblings)
+    let mut stack: Vec<(NodeHandle, usize, Option<NodeHandle>)> = Vec::new();
+    push_children(&mut stack, root, 0);
+    while let Some((handle, depth, next)) = stack.pop() {
         let Some(tag) = html::tag(parser, handle) else {
             continue;
         };
         above.truncate(depth);
         if html::has_class(tag, "inlinerollresult") {
             // The nearest few enclosing elements decide a roll's role.
-            let around: Vec<String> = above[above.len().saturating_sub(NEAR_ANCESTORS)..]
+            let mut around: Vec<String> = above[above.len().saturating_sub(NEAR_ANCESTORS)..]
                 .iter()
                 .filter_map(|&h| html::tag(parser, h)?.attributes().class())
                 .map(|class| class.as_utf8_str().into_owned())
                 .collect();
+            // So does the text right after it: "+5 to hit", "7 slashing damage".
+            if let Some(Node::Raw(text)) = next.and_then(|n| n.get(parser)) {
+                let text = text.as_utf8_str();
+                let end = text
+                    .char_indices()
+                    .nth(TEXT_AFTER)
+                    .map_or(text.len(), |(i, _)| i);
+                around.push(text[..end].to_ascii_lowercase());
+            }
             rolls.push(inline_roll(parser, tag, around.join(" ")));
             continue;
         }
         above.push(handle);
-        stack.extend(
-            html::children(tag)
-                .into_iter()
-                .rev()
-                .map(|h| (h, depth + 1)),
-        );
+        push_children(&mut stack, tag, depth + 1);
     }
     rolls
+}
+
+/// Pushes the children of `tag` so that they pop in document order, each with its next sibling.
+fn push_children(
+    stack: &mut Vec<(NodeHandle, usize, Option<NodeHandle>)>,
+    tag: &HTMLTag<'_>,
+    depth: usize,
+) {
+    let children = html::children(tag);
+    for (index, &child) in children.iter().enumerate().rev() {
+        stack.push((child, depth, children.get(index + 1).copied()));
+    }
 }
 
 fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Found {
