@@ -5,4 +5,5 @@
 )]
 
 mod roll;
+mod stats;
 mod vtt;

@@ -23,7 +23,7 @@ pub(crate) fn critfumble(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("the binary finishes")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("utf-8 output")
 }
 
