@@ -19,6 +19,9 @@ pub(crate) enum Command {
     Bounds(BoundsArgs),
     /// Print the exact probability of every total, with a histogram (or JSON).
     Stats(StatsArgs),
+    /// Read virtual tabletop chat messages.
+    #[command(subcommand)]
+    Vtt(crate::vtt::VttCommand),
 }
 
 /// Options shared by every command that reads an expression.

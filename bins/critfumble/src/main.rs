@@ -4,6 +4,7 @@ mod cli;
 mod dice;
 mod report;
 mod stats;
+mod vtt;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -14,5 +15,6 @@ fn main() -> ExitCode {
         cli::Command::Roll(args) => dice::roll(&args),
         cli::Command::Bounds(args) => dice::bounds(&args),
         cli::Command::Stats(args) => stats::stats(&args),
+        cli::Command::Vtt(command) => vtt::run(&command),
     }
 }

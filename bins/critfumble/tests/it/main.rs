@@ -6,3 +6,4 @@
 
 mod roll;
 mod stats;
+mod vtt;

@@ -1,0 +1,79 @@
+//! `critfumble vtt parse`: a VTT chat message in, the standard roll record(s) out as JSON.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use critfumble_vtt::{Format, parse};
+
+/// Exit status for input that is not a message of the format.
+const BAD_INPUT: u8 = 2;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VttCommand {
+    /// Parse a Roll20, Foundry or D&D Beyond chat message into roll records (JSON).
+    Parse(ParseArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ParseArgs {
+    /// The input format: roll20-html, roll20-api, foundry or ddb.
+    #[arg(long, value_parser = parse_format)]
+    pub(crate) format: Format,
+    /// The file to read, or `-` (the default) for standard input.
+    #[arg(default_value = "-", allow_hyphen_values = true)]
+    pub(crate) input: PathBuf,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    name.parse()
+        .map_err(|error: critfumble_vtt::VttError| error.to_string())
+}
+
+/// Runs a `critfumble vtt` subcommand.
+pub(crate) fn run(command: &VttCommand) -> ExitCode {
+    match command {
+        VttCommand::Parse(args) => parse_command(args),
+    }
+}
+
+fn parse_command(args: &ParseArgs) -> ExitCode {
+    let input = match read_input(args) {
+        Ok(input) => input,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", args.input.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match parse(args.format, &input) {
+        Ok(parsed) => {
+            let mut stdout = std::io::stdout().lock();
+            let written = serde_json::to_writer_pretty(&mut stdout, &parsed)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(stdout));
+            match written {
+                // A reader that stops early (`| head`) is not an error.
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: cannot write the records: {error}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(BAD_INPUT)
+        }
+    }
+}
+
+fn read_input(args: &ParseArgs) -> std::io::Result<String> {
+    if args.input.as_os_str() == "-" {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input)?;
+        Ok(input)
+    } else {
+        std::fs::read_to_string(&args.input)
+    }
+}
