@@ -1,0 +1,82 @@
+// The package's API over the raw wasm exports, shared by the web and the Node
+// entry points. The wasm side returns the CLI's JSON text (made by the dice
+// crate's serde code) and JSON.parse builds the objects: measured faster than
+// setting each field across the JS/wasm boundary (see README.md).
+
+/** A bad expression: `start` and `end` are UTF-16 offsets into the input. */
+export class DiceError extends Error {
+  constructor(message, start, end) {
+    super(message);
+    this.name = 'DiceError';
+    this.start = start;
+    this.end = end;
+  }
+}
+
+const NO_OPTIONS = Object.freeze({});
+const MAX_U64 = (1n << 64n) - 1n;
+
+/** The wasm side throws an Error named DiceError; give callers the class. */
+function rethrow(error) {
+  if (error instanceof Error && error.name === 'DiceError' && !(error instanceof DiceError)) {
+    return new DiceError(error.message, error.start, error.end);
+  }
+  return error;
+}
+
+/** A seed as the u64 the CLI takes: a non-negative safe integer or a bigint. */
+function seedOf(seed) {
+  if (seed === undefined || seed === null) return undefined;
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0) return BigInt(seed);
+  if (typeof seed === 'bigint' && seed >= 0n && seed <= MAX_U64) return seed;
+  throw new TypeError(`seed must be a non-negative integer below 2^64, found ${String(seed)}`);
+}
+
+/** Options as the wasm exports take them, checked on the way. */
+function dialectOf(options) {
+  const dialect = options.dialect;
+  if (dialect === undefined || dialect === null) return undefined;
+  if (typeof dialect !== 'string') throw new TypeError('dialect must be a string');
+  return dialect;
+}
+
+/** The API over one instance of the wasm glue (`web` or `nodejs` target). */
+export function bind(wasm) {
+  function parse(expr, options = NO_OPTIONS) {
+    try {
+      return JSON.parse(wasm.parseJson(expr, dialectOf(options), options.vars));
+    } catch (error) {
+      throw rethrow(error);
+    }
+  }
+
+  function roll(expr, options = NO_OPTIONS) {
+    try {
+      return JSON.parse(
+        wasm.rollJson(expr, dialectOf(options), options.vars, seedOf(options.seed), options.dice),
+      );
+    } catch (error) {
+      throw rethrow(error);
+    }
+  }
+
+  function bounds(expr, options = NO_OPTIONS) {
+    try {
+      return JSON.parse(wasm.boundsJson(expr, dialectOf(options), options.vars));
+    } catch (error) {
+      throw rethrow(error);
+    }
+  }
+
+  function rollInline(text, options = NO_OPTIONS) {
+    try {
+      return JSON.parse(
+        wasm.rollInlineJson(text, dialectOf(options), options.vars, seedOf(options.seed)),
+      );
+    } catch (error) {
+      throw rethrow(error);
+    }
+  }
+
+  return { parse, roll, bounds, rollInline };
+}
