@@ -45,7 +45,7 @@ if command -v wasm-opt >/dev/null; then
     # Before wasm-bindgen rather than after: Debian's binaryen (108) renumbers
     # the externref table that wasm-bindgen adds, and the glue then fails.
     # The features are those rustc enables by default for wasm32-unknown-unknown.
-    wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+    wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
         "$wasm" -o pkg/critfumble_dice_wasm.wasm
     wasm=pkg/critfumble_dice_wasm.wasm

@@ -1,7 +1,7 @@
 // The package's API over the raw wasm exports, shared by the web and the Node
 // entry points. The wasm side returns the CLI's JSON text (made by the dice
-// crate's serde code) and JSON.parse builds the objects: measured faster than
-// setting each field across the JS/wasm boundary (see README.md).
+// crate's serde code, so it is the CLI's to the byte) and JSON.parse builds
+// the objects.
 
 /** A bad expression: `start` and `end` are UTF-16 offsets into the input. */
 export class DiceError extends Error {
@@ -50,14 +50,43 @@ export function bind(wasm) {
     }
   }
 
+  // Rolls for the total only, and builds the tree and the Markdown when one
+  // of them is first read, by replaying the same seed or forced faces through
+  // rollJson: most callers want the total, and the tree of 100d6 costs more
+  // than the roll. The object still has the CLI's keys in the CLI's order, so
+  // JSON.stringify, spreading and deepEqual see the full result.
   function roll(expr, options = NO_OPTIONS) {
+    const dialect = dialectOf(options);
+    let { vars, dice } = options;
+    let seed = seedOf(options.seed);
+    let total;
     try {
-      return JSON.parse(
-        wasm.rollJson(expr, dialectOf(options), options.vars, seedOf(options.seed), options.dice),
-      );
+      total = wasm.rollTotal(expr, dialect, vars, seed, dice);
     } catch (error) {
       throw rethrow(error);
     }
+    if (dice !== undefined && dice !== null) {
+      dice = Array.from(dice);
+    } else if (seed === undefined) {
+      seed = wasm.lastSeed();
+    }
+    // Later changes to the caller's objects must not change this roll.
+    if (vars !== undefined && vars !== null) vars = { ...vars };
+    let full;
+    const materialize = () =>
+      (full ??= JSON.parse(
+        wasm.rollJson(expr, dialect, vars, typeof seed === 'number' ? BigInt(seed) : seed, dice),
+      ));
+    return {
+      expr,
+      total,
+      get rolled() {
+        return materialize().rolled;
+      },
+      get markdown() {
+        return materialize().markdown;
+      },
+    };
   }
 
   function bounds(expr, options = NO_OPTIONS) {

@@ -4,8 +4,8 @@
 //! `lib.rs` only converts between these functions and `wasm-bindgen`'s types.
 
 use critfumble_dice::{
-    Dialect, DiceError, ParseOptions, RollOptions, RollReport, SeededRng, parse_with, replay,
-    roll_inline, roll_with, seeded_rng,
+    Dialect, DiceError, ParseOptions, RollOptions, RollReport, Rolled, SeededRng, parse_with,
+    replay, roll_inline, roll_with, seeded_rng,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -72,13 +72,11 @@ impl Options {
 }
 
 /// Where the faces of a roll come from.
-pub(crate) enum Faces<'r> {
+pub(crate) enum Faces {
     /// Forced faces, as `critfumble roll --dice`.
     Forced(Vec<i64>),
     /// A fresh generator from a seed, as `critfumble roll --seed`.
     Seed(u64),
-    /// A generator the caller keeps (the one seeded from `crypto`).
-    Rng(&'r mut SeededRng),
 }
 
 /// Forced faces from JS numbers, each of which must be an integer.
@@ -103,24 +101,33 @@ pub(crate) fn parse_json(input: &str, options: &Options) -> Result<String, Failu
     Ok(to_json(&expr))
 }
 
-/// Exactly the line `critfumble roll --json` prints.
-pub(crate) fn roll_json(
+/// Parses and rolls `input`, and hands the roll to `then`.
+fn with_roll<T>(
     input: &str,
     options: &Options,
-    faces: Faces<'_>,
-) -> Result<String, Failure> {
+    faces: Faces,
+    then: impl FnOnce(&Rolled<'_>) -> T,
+) -> Result<T, Failure> {
     let dice = |e: DiceError| Failure::dice(input, &e);
     let expr = parse_with(input, &options.parse).map_err(dice)?;
     let rolled = match faces {
         Faces::Forced(faces) => replay(&expr, &faces, &options.roll),
         Faces::Seed(seed) => roll_with(&expr, &mut seeded_rng(seed), &options.roll),
-        Faces::Rng(rng) => roll_with(&expr, rng, &options.roll),
     }
     .map_err(dice)?;
-    Ok(to_json(&RollReport {
-        input,
-        rolled: &rolled,
-    }))
+    Ok(then(&rolled))
+}
+
+/// Exactly the line `critfumble roll --json` prints.
+pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<String, Failure> {
+    with_roll(input, options, faces, |rolled| {
+        to_json(&RollReport { input, rolled })
+    })
+}
+
+/// The total alone: the same roll as [`roll_json`] with the same faces.
+pub(crate) fn roll_total(input: &str, options: &Options, faces: Faces) -> Result<f64, Failure> {
+    with_roll(input, options, faces, |rolled| rolled.total())
 }
 
 /// Exactly the line `critfumble bounds --json` prints.

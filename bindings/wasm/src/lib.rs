@@ -73,9 +73,19 @@ pub fn parse_json(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<
     api::parse_json(expr, &options).map_err(throw)
 }
 
-/// Rolls `expr` and returns the line `critfumble roll --json` prints. Forced
-/// `dice` win over a `seed`, as in the CLI; with neither, the roll uses the
-/// generator seeded from `crypto.getRandomValues`.
+/// Where the faces of a roll come from: forced `dice` win over a `seed`, as
+/// in the CLI.
+fn faces(seed: Option<u64>, dice: Option<Vec<f64>>) -> Result<Faces, Failure> {
+    Ok(match (dice, seed) {
+        (Some(dice), _) => Faces::Forced(api::forced_faces(&dice)?),
+        (None, Some(seed)) => Faces::Seed(seed),
+        (None, None) => Faces::Seed(random::next_seed()),
+    })
+}
+
+/// Rolls `expr` and returns the line `critfumble roll --json` prints. With
+/// neither `dice` nor a `seed`, the roll's seed comes from the generator
+/// seeded by `crypto.getRandomValues` (and [`last_seed`] tells it).
 #[wasm_bindgen(js_name = rollJson)]
 pub fn roll_json(
     expr: &str,
@@ -85,17 +95,28 @@ pub fn roll_json(
     dice: Option<Vec<f64>>,
 ) -> Result<String, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    match (dice, seed) {
-        (Some(dice), _) => {
-            let faces = api::forced_faces(&dice).map_err(throw)?;
-            api::roll_json(expr, &options, Faces::Forced(faces))
-        }
-        (None, Some(seed)) => api::roll_json(expr, &options, Faces::Seed(seed)),
-        (None, None) => {
-            random::with_crypto_rng(|rng| api::roll_json(expr, &options, Faces::Rng(rng)))
-        }
-    }
-    .map_err(throw)
+    api::roll_json(expr, &options, faces(seed, dice).map_err(throw)?).map_err(throw)
+}
+
+/// Rolls `expr` and returns only its total: the package's `roll` builds the
+/// tree and the Markdown on first access, by replaying the same faces or
+/// seed through [`roll_json`].
+#[wasm_bindgen(js_name = rollTotal)]
+pub fn roll_total(
+    expr: &str,
+    dialect: Option<String>,
+    vars: JsValue,
+    seed: Option<u64>,
+    dice: Option<Vec<f64>>,
+) -> Result<f64, JsValue> {
+    let options = options(dialect, &vars).map_err(throw)?;
+    api::roll_total(expr, &options, faces(seed, dice).map_err(throw)?).map_err(throw)
+}
+
+/// The seed of the last unseeded roll (below 2^53, so a JS number holds it).
+#[wasm_bindgen(js_name = lastSeed)]
+pub fn last_seed() -> f64 {
+    random::last_seed() as f64
 }
 
 /// The line `critfumble bounds --json` prints: `{"min", "max"}`, `null` for unbounded.

@@ -68,6 +68,10 @@ fn roll_json_is_the_cli_line() {
     let a = roll_json("4d6kh3", &options(), Faces::Seed(7)).unwrap();
     let b = roll_json("4d6kh3", &options(), Faces::Seed(7)).unwrap();
     assert_eq!(a, b);
+    // The total alone is the total of the same roll.
+    let total = roll_total("4d6kh3", &options(), Faces::Seed(7)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(value["total"].as_f64(), Some(total));
 }
 
 #[test]
