@@ -5,6 +5,7 @@
 
 use crate::{Dialect, Span};
 use serde::Serialize;
+use smallvec::SmallVec;
 
 /// The index of a [`Node`] inside its [`Expr`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,7 +24,7 @@ impl NodeId {
 /// compared, so `parse("1d6 + 2") == parse("1d6+2")`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) nodes: SmallVec<[Node; 1]>,
     pub(crate) comment: Option<String>,
     pub(crate) dialect: Dialect,
     /// Dice a roll will draw at least once: a capacity hint, not a limit.

@@ -11,7 +11,7 @@ use crate::rolled::{Rolled, RolledNode};
 use crate::{DiceError, LimitKind, Limits, Span};
 pub(crate) use group::{group_count, is_counting, single_dice_of};
 use pool::PoolRoller;
-pub(crate) use pool::count_die;
+pub(crate) use pool::{count_die, margin};
 use rand::Rng;
 use smallvec::SmallVec;
 use source::{DieSource, ForcedSource, RandomSource};

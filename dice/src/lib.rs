@@ -5,9 +5,11 @@
 
 mod ast;
 mod bounds;
+mod chart;
 mod dialect;
 mod die;
 mod display;
+mod dist;
 mod error;
 mod eval;
 mod inline;
@@ -24,14 +26,16 @@ pub use ast::{
     UnaryOp,
 };
 pub use bounds::Bounds;
+pub use chart::chart_svg;
 pub use dialect::Dialect;
+pub use dist::{Comparison, DistOptions, Distribution};
 pub use error::{DiceError, LimitKind, Span};
 pub use eval::{RollOptions, replay, roll_with};
 pub use inline::{InlineRoll, InlineRolls, roll_inline};
 pub use limits::Limits;
 pub use parse::{ParseOptions, parse, parse_with};
 pub use rolled::{Die, GroupElement, Rolled};
-pub use serialize::RollReport;
+pub use serialize::{RollReport, StatsReport};
 
 /// The seeded generator: ChaCha12, so a seed gives the same rolls on every
 /// platform (wasm included) for a given version of this crate.

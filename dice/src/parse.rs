@@ -13,6 +13,7 @@ use crate::ast::{
 use crate::{Dialect, DiceError, LimitKind, Limits, Span};
 pub(crate) use lexeme::MAX_EXACT;
 use lexeme::{float_literal, integer_literal, ws};
+use smallvec::SmallVec;
 
 /// How to read an expression.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -65,7 +66,7 @@ pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError
     let mut parser = Parser {
         input,
         options,
-        nodes: Vec::with_capacity((input.len() / 2).clamp(2, 64)),
+        nodes: node_storage(input),
         depth: 0,
         dice_hint: 0,
     };
@@ -91,7 +92,7 @@ type Parsed<'a> = Result<(&'a str, NodeId), DiceError>;
 pub(crate) struct Parser<'a, 'o> {
     input: &'a str,
     options: &'o ParseOptions,
-    nodes: Vec<Node>,
+    nodes: SmallVec<[Node; 1]>,
     depth: usize,
     dice_hint: u64,
 }
@@ -474,6 +475,35 @@ impl<'a> Parser<'a, '_> {
             return Ok(Some(trimmed.trim_end().to_string()));
         }
         Err(self.expected("an operator or the end of the expression", trimmed))
+    }
+}
+
+/// Room for the nodes: inline for a lone term such as `1d20` or `4d6kh3`
+/// (no allocation at all), else enough for the input in one allocation.
+fn node_storage(input: &str) -> SmallVec<[Node; 1]> {
+    let structural = |b: u8| {
+        matches!(
+            b,
+            b'+' | b'-'
+                | b'*'
+                | b'/'
+                | b'%'
+                | b'^'
+                | b'('
+                | b')'
+                | b'{'
+                | b'}'
+                | b'['
+                | b']'
+                | b','
+                | b'@'
+                | b'?'
+        )
+    };
+    if input.bytes().any(structural) {
+        SmallVec::with_capacity((input.len() / 2).clamp(2, 64))
+    } else {
+        SmallVec::new()
     }
 }
 

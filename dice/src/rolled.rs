@@ -156,7 +156,7 @@ impl GroupElement {
 }
 
 /// The dice of a roll: inline for a few dice, so small rolls do not allocate.
-pub(crate) type DiceVec = SmallVec<[Die; 4]>;
+pub(crate) type DiceVec = SmallVec<[Die; 8]>;
 
 /// What one node of the expression came to.
 #[derive(Debug, Clone, Copy)]

@@ -256,3 +256,64 @@ impl Serialize for RollReport<'_, '_> {
         map.end()
     }
 }
+
+/// The report of a distribution as `critfumble stats --json` and the wasm
+/// `stats` give it: `{"expr", "exact", "min", "max", "mean", "stddev",
+/// "distribution": [[total, probability], ...], "percentiles", "truncated_mass"}`,
+/// plus `samples` and `standard_error` for an estimate.
+#[derive(Debug, Clone, Copy)]
+pub struct StatsReport<'a> {
+    /// The expression as the user typed it.
+    pub input: &'a str,
+    /// Its distribution.
+    pub distribution: &'a crate::Distribution,
+}
+
+impl Serialize for StatsReport<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.distribution;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("expr", self.input)?;
+        map.serialize_entry("exact", &d.exact)?;
+        map.serialize_entry("min", &d.min.map(Number))?;
+        map.serialize_entry("max", &d.max.map(Number))?;
+        map.serialize_entry("mean", &d.mean)?;
+        map.serialize_entry("stddev", &d.stddev)?;
+        let pairs: Vec<(Number, f64)> = d
+            .probabilities
+            .iter()
+            .map(|(v, p)| (Number(*v), *p))
+            .collect();
+        map.serialize_entry("distribution", &pairs)?;
+        let percentiles: Vec<(&str, Option<Number>)> = [
+            ("5", 0.05),
+            ("25", 0.25),
+            ("50", 0.5),
+            ("75", 0.75),
+            ("95", 0.95),
+        ]
+        .into_iter()
+        .map(|(name, q)| (name, d.percentile(q).map(Number)))
+        .collect();
+        map.serialize_entry("percentiles", &Percentiles(&percentiles))?;
+        map.serialize_entry("truncated_mass", &d.truncated_mass)?;
+        if !d.exact {
+            map.serialize_entry("samples", &d.samples)?;
+            map.serialize_entry("standard_error", &d.standard_error)?;
+        }
+        map.end()
+    }
+}
+
+/// Percentiles as a JSON object in order: `{"5": .., "25": .., ...}`.
+struct Percentiles<'a>(&'a [(&'a str, Option<Number>)]);
+
+impl Serialize for Percentiles<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}

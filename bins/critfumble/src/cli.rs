@@ -17,6 +17,8 @@ pub(crate) enum Command {
     Roll(RollArgs),
     /// Print the least and greatest total of an expression, without rolling.
     Bounds(BoundsArgs),
+    /// Print the exact probability of every total, with a histogram (or JSON).
+    Stats(StatsArgs),
 }
 
 /// Options shared by every command that reads an expression.
@@ -50,6 +52,18 @@ pub(crate) struct RollArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct BoundsArgs {
+    #[command(flatten)]
+    pub(crate) expr: ExprArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// Compare with this expression: print P(A>B), P(A=B) and P(A<B), where A is EXPR.
+    #[arg(long, value_name = "EXPR2", allow_hyphen_values = true)]
+    pub(crate) vs: Option<String>,
+    /// Write an SVG chart of the distribution (both, with --vs) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub(crate) expr: ExprArgs,
 }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 const BAD_INPUT: u8 = 2;
 
 /// Runs `run` on the expression, or on each line of stdin for `-`, and returns the exit code.
-fn for_each_expression(
+pub(crate) fn for_each_expression(
     args: &ExprArgs,
     mut run: impl FnMut(&str) -> Result<String, DiceError>,
 ) -> ExitCode {
@@ -46,7 +46,7 @@ fn for_each_expression(
     }
 }
 
-fn options(args: &ExprArgs) -> (ParseOptions, RollOptions) {
+pub(crate) fn options(args: &ExprArgs) -> (ParseOptions, RollOptions) {
     let parse = ParseOptions::dialect(args.dialect);
     let roll = RollOptions {
         vars: args.vars.iter().cloned().collect(),

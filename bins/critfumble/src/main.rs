@@ -1,8 +1,9 @@
-//! `critfumble`: roll dice and compute bounds from the command line.
+//! `critfumble`: roll dice, compute bounds and probabilities from the command line.
 
 mod cli;
 mod dice;
 mod report;
+mod stats;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -12,5 +13,6 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::Roll(args) => dice::roll(&args),
         cli::Command::Bounds(args) => dice::bounds(&args),
+        cli::Command::Stats(args) => stats::stats(&args),
     }
 }

@@ -256,7 +256,9 @@ pub(crate) fn apply_pool_modifiers(
                 | ModifierKind::CountOdd
         )
     });
-    let mut total = 0i64;
+    // Clamped values can be as large as 2^53 each, so add them in i128; a total
+    // past 2^53 is refused as an overflow when the node is checked.
+    let mut total = 0i128;
     for die in dice.iter_mut().filter(|d| !d.has(flag::INACTIVE)) {
         let mut count = die.value;
         if counting {
@@ -264,7 +266,7 @@ pub(crate) fn apply_pool_modifiers(
                 count = count_die(die, modifier.kind, count);
             }
         }
-        total += count;
+        total += i128::from(count);
     }
     let mut total = total as f64;
     for modifier in modifiers {

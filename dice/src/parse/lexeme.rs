@@ -88,7 +88,11 @@ pub(super) fn signed_integer(s: &str) -> Lexed<'_, &str> {
 /// A binary operator at the start of `s`.
 pub(super) fn binary_op(s: &str) -> Option<(BinaryOp, &str)> {
     // Most calls find the end of the input or a closing bracket: decide on one byte.
-    if !s.as_bytes().first().is_some_and(|b| b"+-*/%^".contains(b)) {
+    if !s
+        .as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b, b'+' | b'-' | b'*' | b'/' | b'%' | b'^'))
+    {
         return None;
     }
     let op = |t: &'static str, op: BinaryOp| tag::<_, _, ()>(t).map(move |_| op);

@@ -75,8 +75,27 @@ const TAGS: &[(&str, Tag)] = &[
     ("=", Tag::Roll20Success),
 ];
 
-/// The first bytes of every tag.
-const MODIFIER_STARTS: &[u8] = b"!xekdprmcsfo<>=";
+/// Whether a (lowercased) byte can start a tag. A `match` rather than a slice
+/// search, which would call `memchr` for every dice term.
+fn starts_modifier(first: u8) -> bool {
+    matches!(
+        first,
+        b'!' | b'x'
+            | b'e'
+            | b'k'
+            | b'd'
+            | b'p'
+            | b'r'
+            | b'm'
+            | b'c'
+            | b's'
+            | b'f'
+            | b'o'
+            | b'<'
+            | b'>'
+            | b'='
+    )
+}
 
 fn starts_with_ignore_case(s: &str, tag: &str) -> bool {
     s.as_bytes()
@@ -105,7 +124,7 @@ impl<'a> Parser<'a, '_> {
             return Ok(None);
         };
         // Most dice are followed by an operator or the end: decide on one byte.
-        if !MODIFIER_STARTS.contains(&first) && !first.is_ascii_alphabetic() {
+        if !starts_modifier(first) && !first.is_ascii_alphabetic() {
             return Ok(None);
         }
         let found = TAGS.iter().find(|(text, tag)| {
@@ -275,9 +294,12 @@ impl<'a> Parser<'a, '_> {
         let (rest, text) = signed_integer(s).map_err(|_| {
             DiceError::syntax(format!("expected a number after '{tag}'"), self.here(s))
         })?;
-        let value = text
-            .parse()
-            .map_err(|_| DiceError::syntax("this number is too large", self.span(s, rest)))?;
+        let value = exact_value(text).ok_or_else(|| {
+            DiceError::syntax(
+                "this number is too large (at most 2^53)",
+                self.span(s, rest),
+            )
+        })?;
         Ok((rest, value))
     }
 
@@ -315,8 +337,11 @@ impl<'a> Parser<'a, '_> {
         };
         match number {
             Ok((rest, text)) => {
-                let value = text.parse().map_err(|_| {
-                    DiceError::syntax("this number is too large", self.span(after_op, rest))
+                let value = exact_value(text).ok_or_else(|| {
+                    DiceError::syntax(
+                        "this number is too large (at most 2^53)",
+                        self.span(after_op, rest),
+                    )
                 })?;
                 Ok((rest, Some(Compare { op, value })))
             }
@@ -330,6 +355,13 @@ impl<'a> Parser<'a, '_> {
             Err(_) => Ok((s, None)),
         }
     }
+}
+
+/// A compare or clamp value within ±2^53, so that arithmetic on it stays exact.
+fn exact_value(text: &str) -> Option<i64> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|v| v.unsigned_abs() <= 1 << 53)
 }
 
 fn allowed_on_group(kind: &ModifierKind) -> bool {

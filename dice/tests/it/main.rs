@@ -5,6 +5,7 @@
 )]
 
 mod corpus;
+mod distribution;
 mod exhaustive;
 mod fairness;
 mod forced;

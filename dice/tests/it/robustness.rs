@@ -131,3 +131,17 @@ fn engine_bug_d20_dice_chain_prints_past_the_depth_limit() {
         again.err()
     );
 }
+
+/// Found by the fuzzer: huge clamp values on many dice overflowed an i64 sum.
+/// Clamp and compare values are limited to ±2^53, and totals past it are an
+/// overflow error.
+#[test]
+fn huge_clamps_are_refused_or_overflow_cleanly() {
+    let input = "D2E2!---22D1111p0D29p770+7677d47d4mi11111111111111111";
+    assert!(matches!(parse(input), Err(DiceError::Syntax { .. })));
+    let expr = parse("47d4mi9007199254740992").expect("within ±2^53");
+    assert!(matches!(
+        replay(&expr, &[1; 47], &RollOptions::default()),
+        Err(DiceError::Overflow { .. })
+    ));
+}

@@ -237,12 +237,12 @@ fn malformed() {
     check(
         DEF,
         "1d6!>99999999999999999999",
-        expect!["syntax 5..25: this number is too large"],
+        expect!["syntax 5..25: this number is too large (at most 2^53)"],
     );
     check(
         DEF,
         "1d6min99999999999999999999",
-        expect!["syntax 6..26: this number is too large"],
+        expect!["syntax 6..26: this number is too large (at most 2^53)"],
     );
     check(
         DEF,
