@@ -107,5 +107,21 @@ export function bind(wasm) {
     }
   }
 
-  return { parse, roll, bounds, rollInline };
+  function stats(expr, options = NO_OPTIONS) {
+    try {
+      return JSON.parse(wasm.statsJson(expr, dialectOf(options), options.vars));
+    } catch (error) {
+      throw rethrow(error);
+    }
+  }
+
+  function statsVs(a, b, options = NO_OPTIONS) {
+    try {
+      return JSON.parse(wasm.statsVsJson(a, b, dialectOf(options), options.vars));
+    } catch (error) {
+      throw rethrow(error);
+    }
+  }
+
+  return { parse, roll, bounds, rollInline, stats, statsVs };
 }

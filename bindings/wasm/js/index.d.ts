@@ -164,6 +164,40 @@ export interface InlineRolls {
   rolls: InlineRoll[];
 }
 
+/** The distribution of a total, exactly as `critfumble stats --json` prints it. */
+export interface Stats {
+  expr: string;
+  /** True when computed exactly; false for a Monte Carlo estimate. */
+  exact: boolean;
+  /** `null` is unbounded. */
+  min: number | null;
+  max: number | null;
+  mean: number;
+  stddev: number;
+  /** `[total, probability]` pairs, by total. */
+  distribution: [number, number][];
+  /** The 5th, 25th, 50th, 75th and 95th percentiles. */
+  percentiles: { '5': number | null; '25': number | null; '50': number | null; '75': number | null; '95': number | null };
+  /** The probability cut off where explosions stop. */
+  truncated_mass: number;
+  /** For an estimate: how many rolls it made. */
+  samples?: number;
+  /** For an estimate: the standard error of the mean. */
+  standard_error?: number;
+}
+
+/** How two totals compare, as `critfumble stats A --vs B --json` prints it. */
+export interface StatsVs {
+  a: string;
+  b: string;
+  /** P(A = B). */
+  equal: number;
+  /** P(A > B). */
+  greater: number;
+  /** P(A < B). */
+  less: number;
+}
+
 /** A bad expression. `input.slice(start, end)` is the part it is about. */
 export declare class DiceError extends Error {
   constructor(message: string, start: number, end: number);
@@ -195,3 +229,12 @@ export declare function bounds(expr: string, options?: ExprOptions): Bounds;
 
 /** Rolls every `[[expression]]` in a text; error spans point into the text. */
 export declare function rollInline(text: string, options?: InlineOptions): InlineRolls;
+
+/** The distribution of an expression's total: the same object as `critfumble stats --json`. */
+export declare function stats(expr: string, options?: ExprOptions): Stats;
+
+/**
+ * How the totals of `a` and `b` compare: the same object as `critfumble stats A --vs B --json`.
+ * A `DiceError` about `b` has a message that starts with `in b: ` and a span into `b`.
+ */
+export declare function statsVs(a: string, b: string, options?: ExprOptions): StatsVs;

@@ -15,4 +15,4 @@ export function init() {
 /** Does nothing: the Node build is ready when imported. */
 export function initSync() {}
 
-export const { parse, roll, bounds, rollInline } = api;
+export const { parse, roll, bounds, rollInline, stats, statsVs } = api;

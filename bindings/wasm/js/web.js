@@ -20,4 +20,4 @@ export function initSync(module) {
   wasm.initSync({ module });
 }
 
-export const { parse, roll, bounds, rollInline } = api;
+export const { parse, roll, bounds, rollInline, stats, statsVs } = api;

@@ -4,8 +4,8 @@
 //! `lib.rs` only converts between these functions and `wasm-bindgen`'s types.
 
 use critfumble_dice::{
-    Dialect, DiceError, ParseOptions, RollOptions, RollReport, Rolled, SeededRng, parse_with,
-    replay, roll_inline, roll_with, seeded_rng,
+    Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
+    SeededRng, StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -181,6 +181,62 @@ pub(crate) fn roll_inline_json(
     Ok(to_json(&InlineJson {
         text: &out.text,
         rolls,
+    }))
+}
+
+/// The distribution of `input`, with the CLI's options.
+fn distribution(input: &str, options: &Options) -> Result<Distribution, Failure> {
+    let dice = |e: DiceError| Failure::dice(input, &e);
+    let expr = parse_with(input, &options.parse).map_err(dice)?;
+    let dist_options = DistOptions {
+        vars: options.roll.vars.clone(),
+        ..DistOptions::default()
+    };
+    Distribution::with_options(&expr, &dist_options).map_err(dice)
+}
+
+/// Exactly the line `critfumble stats --json` prints.
+pub(crate) fn stats_json(input: &str, options: &Options) -> Result<String, Failure> {
+    let distribution = distribution(input, options)?;
+    Ok(to_json(&StatsReport {
+        input,
+        distribution: &distribution,
+    }))
+}
+
+/// `critfumble stats A --vs B --json`: its keys in its (alphabetical) order.
+#[derive(Serialize)]
+struct VersusJson<'a> {
+    a: &'a str,
+    b: &'a str,
+    equal: f64,
+    greater: f64,
+    less: f64,
+}
+
+/// Exactly the line `critfumble stats A --vs B --json` prints. An error in
+/// `b` keeps its span (into `b`) and says in its message that it is in `b`.
+pub(crate) fn stats_vs_json(a: &str, b: &str, options: &Options) -> Result<String, Failure> {
+    let dist_a = distribution(a, options)?;
+    let dist_b = distribution(b, options).map_err(|failure| match failure {
+        Failure::Dice {
+            message,
+            start,
+            end,
+        } => Failure::Dice {
+            message: format!("in b: {message}"),
+            start,
+            end,
+        },
+        other => other,
+    })?;
+    let c = dist_a.compare(&dist_b);
+    Ok(to_json(&VersusJson {
+        a,
+        b,
+        equal: c.equal,
+        greater: c.greater,
+        less: c.less,
     }))
 }
 

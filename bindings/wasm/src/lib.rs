@@ -141,3 +141,23 @@ pub fn roll_inline_json(
     }
     .map_err(throw)
 }
+
+/// The distribution of `expr`: the line `critfumble stats --json` prints.
+#[wasm_bindgen(js_name = statsJson)]
+pub fn stats_json(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<String, JsValue> {
+    let options = options(dialect, &vars).map_err(throw)?;
+    api::stats_json(expr, &options).map_err(throw)
+}
+
+/// How the totals of `a` and `b` compare: the line `critfumble stats A --vs B
+/// --json` prints, `{"a", "b", "equal", "greater", "less"}`.
+#[wasm_bindgen(js_name = statsVsJson)]
+pub fn stats_vs_json(
+    a: &str,
+    b: &str,
+    dialect: Option<String>,
+    vars: JsValue,
+) -> Result<String, JsValue> {
+    let options = options(dialect, &vars).map_err(throw)?;
+    api::stats_vs_json(a, b, &options).map_err(throw)
+}

@@ -10,7 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { bounds, roll, rollInline } from '@crit-fumble/dice';
+import { bounds, roll, rollInline, stats, statsVs } from '@crit-fumble/dice';
 import { CASES } from './corpus.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -99,5 +99,6 @@ test('the web build rolls in Chromium exactly as in Node', { timeout: 60_000 }, 
     end: 7,
   });
   assert.deepEqual(await dom('inline'), rollInline('I hit [[1d20+5]] for [[2d6+3]]', { seed: 7 }));
+  assert.deepEqual(await dom('stats'), [stats('4d6kh3'), statsVs('2d20kh1', '1d20+5')]);
   assert.deepEqual(errors, []);
 });

@@ -6,11 +6,28 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { DiceError, bounds, init, initSync, parse, roll, rollInline } from '@crit-fumble/dice';
+import { DiceError, bounds, init, initSync, parse, roll, rollInline, stats, statsVs } from '@crit-fumble/dice';
 import { CASES } from './corpus.js';
 import { critfumble } from './cli.js';
 
 const options = ({ dialect, vars }) => ({ dialect, vars });
+
+/**
+ * Deep equality where numbers may differ in the last bits: the keep
+ * distributions use ln and exp, whose last bit differs between glibc (the
+ * native CLI) and Rust's libm (wasm32).
+ */
+function assertClose(actual, expected, path = '') {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    const scale = Math.max(Math.abs(expected), Number.MIN_VALUE);
+    assert.ok(Math.abs(actual - expected) / scale <= 1e-12, `${path}: ${actual} != ${expected}`);
+  } else if (expected !== null && typeof expected === 'object') {
+    assert.deepEqual(Object.keys(actual), Object.keys(expected), path);
+    for (const key of Object.keys(expected)) assertClose(actual[key], expected[key], `${path}.${key}`);
+  } else {
+    assert.equal(actual, expected, path);
+  }
+}
 
 describe('the same JSON as the CLI', () => {
   test(`at least 50 expressions`, () => assert.ok(CASES.length >= 50, `${CASES.length}`));
@@ -61,6 +78,39 @@ describe('the same JSON as the CLI', () => {
     assert.deepEqual(expr.root.rhs, { type: 'number', value: 5 });
     assert.deepEqual(expr.root.lhs.modifiers, [{ type: 'keep', value: { highest: 1 } }]);
     assert.equal(parse('3d6>5', { dialect: 'roll20' }).notation, '3d6cs>=5');
+  });
+});
+
+describe('stats: the same JSON as critfumble stats', () => {
+  for (const c of CASES) {
+    test(`stats ${c.expr}${c.dialect ? ` (${c.dialect})` : ''}`, () => {
+      // Compared as values: serde_json writes 7.0 where JavaScript writes 7.
+      assertClose(stats(c.expr, options(c)), critfumble('stats', c.expr, c));
+    });
+  }
+
+  test('statsVs', () => {
+    for (const [a, b] of [
+      ['1d20+5', '1d20+3'],
+      ['2d20kh1', '1d20+5'],
+      ['4d6kh3', '3d6'],
+      ['8d6', '10d4+3'],
+    ]) {
+      assertClose(statsVs(a, b), critfumble('stats', a, {}, ['--vs', b]), `${a} vs ${b}`);
+    }
+    assertClose(
+      statsVs('1d20 + @str.mod', '1d20', { vars: { 'str.mod': 2 } }),
+      critfumble('stats', '1d20 + @str.mod', { vars: { 'str.mod': 2 } }, ['--vs', '1d20']),
+    );
+  });
+
+  test('statsVs errors say which expression', () => {
+    assert.throws(() => statsVs('1d', '1d20'), (e) => e instanceof DiceError && e.start === 2);
+    assert.throws(
+      () => statsVs('1d20', '2d6kh'),
+      (e) => e instanceof DiceError && e.message.startsWith('in b: ') && e.start === 5,
+    );
+    assert.throws(() => stats('1d20 + @dex'), DiceError);
   });
 });
 

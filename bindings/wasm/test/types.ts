@@ -10,12 +10,16 @@ import {
   type Modifier,
   type RollResult,
   type RolledNode,
+  type Stats,
+  type StatsVs,
   bounds,
   init,
   initSync,
   parse,
   roll,
   rollInline,
+  stats,
+  statsVs,
 } from '@crit-fumble/dice';
 
 export async function everything(bytes: Uint8Array): Promise<string[]> {
@@ -50,6 +54,12 @@ export async function everything(bytes: Uint8Array): Promise<string[]> {
 
   const inline: InlineRolls = rollInline('I hit [[1d20+5]]', { seed: 3 });
   notes.push(inline.text, ...inline.rolls.map((r) => `${r.expression} ${r.start}-${r.end} ${r.plain}`));
+
+  const s: Stats = stats('4d6kh3', { dialect: 'foundry' });
+  notes.push(String(s.mean), String(s.percentiles['50']), String(s.distribution[0]?.[1] ?? 0));
+  if (!s.exact) notes.push(String(s.samples ?? 0), String(s.standard_error ?? 0));
+  const vs: StatsVs = statsVs('1d20+5', '2d20kh1', { vars: {} });
+  notes.push(`${vs.a} vs ${vs.b}: ${vs.greater} ${vs.equal} ${vs.less}`);
 
   try {
     roll('1d20kh');

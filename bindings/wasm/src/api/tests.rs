@@ -109,3 +109,21 @@ fn inline_rolls_have_utf16_spans() {
     };
     assert!((4..=6).contains(&start), "{start}");
 }
+
+#[test]
+fn stats_of_2d6() {
+    let json = stats_json("2d6", &options()).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["exact"], true);
+    assert_eq!(value["mean"], 7.0);
+    assert_eq!(value["distribution"].as_array().unwrap().len(), 11);
+    let vs = stats_vs_json("1d20", "1d20", &options()).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&vs).unwrap();
+    assert_eq!(value["a"], "1d20");
+    assert!((value["equal"].as_f64().unwrap() - 0.05).abs() < 1e-12);
+    let failure = stats_vs_json("1d20", "1d", &options()).unwrap_err();
+    assert!(
+        matches!(failure, Failure::Dice { ref message, start: 2, .. } if message.starts_with("in b: ")),
+        "{failure:?}"
+    );
+}
