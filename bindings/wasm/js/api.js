@@ -51,32 +51,32 @@ export function bind(wasm) {
   }
 
   // Rolls for the total only, and builds the tree and the Markdown when one
-  // of them is first read, by replaying the same seed or forced faces through
-  // rollJson: most callers want the total, and the tree of 100d6 costs more
-  // than the roll. The object still has the CLI's keys in the CLI's order, so
-  // JSON.stringify, spreading and deepEqual see the full result.
+  // of them is first read, by replaying the same seed, forced faces or
+  // unseeded roll through rollJson: most callers want the total, and the
+  // tree of 100d6 costs more than the roll. The object still has the CLI's
+  // keys in the CLI's order, so JSON.stringify, spreading and deepEqual see
+  // the full result.
   function roll(expr, options = NO_OPTIONS) {
     const dialect = dialectOf(options);
     let { vars, dice } = options;
-    let seed = seedOf(options.seed);
+    const seed = seedOf(options.seed);
     let total;
     try {
       total = wasm.rollTotal(expr, dialect, vars, seed, dice);
     } catch (error) {
       throw rethrow(error);
     }
+    let unseeded;
     if (dice !== undefined && dice !== null) {
       dice = Array.from(dice);
     } else if (seed === undefined) {
-      seed = wasm.lastSeed();
+      unseeded = wasm.lastSeed();
     }
     // Later changes to the caller's objects must not change this roll.
     if (vars !== undefined && vars !== null) vars = { ...vars };
     let full;
     const materialize = () =>
-      (full ??= JSON.parse(
-        wasm.rollJson(expr, dialect, vars, typeof seed === 'number' ? BigInt(seed) : seed, dice),
-      ));
+      (full ??= JSON.parse(wasm.rollJson(expr, dialect, vars, seed, dice, unseeded)));
     return {
       expr,
       total,

@@ -7,6 +7,8 @@ use critfumble_dice::{
     Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
     SeededRng, StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
 };
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -75,8 +77,12 @@ impl Options {
 pub(crate) enum Faces {
     /// Forced faces, as `critfumble roll --dice`.
     Forced(Vec<i64>),
-    /// A fresh generator from a seed, as `critfumble roll --seed`.
+    /// A fresh `SeededRng` (ChaCha12) from a seed, as `critfumble roll --seed`.
     Seed(u64),
+    /// An unseeded roll: a fresh [`SmallRng`] from a seed that the crypto
+    /// generator drew. Seeding ChaCha12 cost more than a small roll itself;
+    /// the seed is still what lets the package replay the roll for its tree.
+    Unseeded(u64),
 }
 
 /// Forced faces from JS numbers, each of which must be an integer.
@@ -113,6 +119,9 @@ fn with_roll<T>(
     let rolled = match faces {
         Faces::Forced(faces) => replay(&expr, &faces, &options.roll),
         Faces::Seed(seed) => roll_with(&expr, &mut seeded_rng(seed), &options.roll),
+        Faces::Unseeded(seed) => {
+            roll_with(&expr, &mut SmallRng::seed_from_u64(seed), &options.roll)
+        }
     }
     .map_err(dice)?;
     Ok(then(&rolled))

@@ -74,18 +74,22 @@ pub fn parse_json(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<
 }
 
 /// Where the faces of a roll come from: forced `dice` win over a `seed`, as
-/// in the CLI.
-fn faces(seed: Option<u64>, dice: Option<Vec<f64>>) -> Result<Faces, Failure> {
-    Ok(match (dice, seed) {
-        (Some(dice), _) => Faces::Forced(api::forced_faces(&dice)?),
-        (None, Some(seed)) => Faces::Seed(seed),
-        (None, None) => Faces::Seed(random::next_seed()),
+/// in the CLI; `unseeded` replays an earlier unseeded roll (its seed from
+/// [`last_seed`]); with none of them, a new unseeded roll.
+fn faces(
+    seed: Option<u64>,
+    dice: Option<Vec<f64>>,
+    unseeded: Option<f64>,
+) -> Result<Faces, Failure> {
+    Ok(match (dice, seed, unseeded) {
+        (Some(dice), _, _) => Faces::Forced(api::forced_faces(&dice)?),
+        (None, Some(seed), _) => Faces::Seed(seed),
+        (None, None, Some(seed)) => Faces::Unseeded(seed as u64),
+        (None, None, None) => Faces::Unseeded(random::next_seed()),
     })
 }
 
-/// Rolls `expr` and returns the line `critfumble roll --json` prints. With
-/// neither `dice` nor a `seed`, the roll's seed comes from the generator
-/// seeded by `crypto.getRandomValues` (and [`last_seed`] tells it).
+/// Rolls `expr` and returns the line `critfumble roll --json` prints.
 #[wasm_bindgen(js_name = rollJson)]
 pub fn roll_json(
     expr: &str,
@@ -93,14 +97,16 @@ pub fn roll_json(
     vars: JsValue,
     seed: Option<u64>,
     dice: Option<Vec<f64>>,
+    unseeded: Option<f64>,
 ) -> Result<String, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    api::roll_json(expr, &options, faces(seed, dice).map_err(throw)?).map_err(throw)
+    let faces = faces(seed, dice, unseeded).map_err(throw)?;
+    api::roll_json(expr, &options, faces).map_err(throw)
 }
 
 /// Rolls `expr` and returns only its total: the package's `roll` builds the
-/// tree and the Markdown on first access, by replaying the same faces or
-/// seed through [`roll_json`].
+/// tree and the Markdown on first access, by replaying the same faces, seed
+/// or unseeded roll through [`roll_json`].
 #[wasm_bindgen(js_name = rollTotal)]
 pub fn roll_total(
     expr: &str,
@@ -110,7 +116,8 @@ pub fn roll_total(
     dice: Option<Vec<f64>>,
 ) -> Result<f64, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    api::roll_total(expr, &options, faces(seed, dice).map_err(throw)?).map_err(throw)
+    let faces = faces(seed, dice, None).map_err(throw)?;
+    api::roll_total(expr, &options, faces).map_err(throw)
 }
 
 /// The seed of the last unseeded roll (below 2^53, so a JS number holds it).

@@ -30,7 +30,7 @@ thread_local! {
 /// A fresh seed for one unseeded roll, below 2^53 so that JavaScript can hold
 /// it as a number and replay the roll (the package builds the roll's tree
 /// only when it is read). 53 bits of a ChaCha12 stream seeded with 256 bits
-/// from `crypto` are plenty for one roll.
+/// from `crypto` are plenty for the small generator of one roll.
 pub(crate) fn next_seed() -> u64 {
     let seed = with_crypto_rng(|rng| rng.next_u64() >> 11);
     LAST_SEED.set(seed);

@@ -182,6 +182,23 @@ describe('randomness and inline rolls', () => {
     assert.notDeepEqual(roll('100d6').rolled.dice, roll('100d6').rolled.dice);
   });
 
+  test('the tree of an unseeded roll, built when read, is that roll', () => {
+    for (let i = 0; i < 200; i++) {
+      const result = roll('6d6!kh3 + 1d4');
+      const text = JSON.stringify(result);
+      assert.equal(result.rolled.value, result.total);
+      assert.ok(result.markdown.endsWith(`= \`${result.total}\``), result.markdown);
+      // Reading it again gives the same objects.
+      assert.equal(JSON.stringify(result), text);
+      assert.deepEqual(Object.keys(result), ['expr', 'total', 'rolled', 'markdown']);
+    }
+    // Changing the caller's vars afterwards does not change the roll.
+    const vars = { bonus: 2 };
+    const result = roll('1d20 + @bonus', { vars });
+    vars.bonus = 100;
+    assert.equal(result.rolled.value, result.total);
+  });
+
   test('rollInline rolls each [[...]]', () => {
     const text = 'I hit [[1d20+5]] for [[2d6+3]] damage';
     const out = rollInline(text, { seed: 7 });

@@ -72,6 +72,12 @@ fn roll_json_is_the_cli_line() {
     let total = roll_total("4d6kh3", &options(), Faces::Seed(7)).unwrap();
     let value: serde_json::Value = serde_json::from_str(&a).unwrap();
     assert_eq!(value["total"].as_f64(), Some(total));
+    // An unseeded roll replays from its seed.
+    let a = roll_json("8d6!", &options(), Faces::Unseeded(99)).unwrap();
+    assert_eq!(
+        a,
+        roll_json("8d6!", &options(), Faces::Unseeded(99)).unwrap()
+    );
 }
 
 #[test]
