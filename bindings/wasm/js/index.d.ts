@@ -129,14 +129,24 @@ export type RolledNode =
     }
   | { type: 'labeled'; value: number; label: string; inner: RolledNode };
 
-/** A roll, exactly as `critfumble roll --json` prints it. */
-export interface RollResult {
+/** A roll as `critfumble roll --json` prints it. */
+export interface RollJson {
   /** The expression as given. */
   expr: string;
   total: number;
   rolled: RolledNode;
   /** Discord-ready Markdown: ``2d20kh1 (~~12~~, **20**) + 5 = `25` ``. */
   markdown: string;
+}
+
+/**
+ * What `roll` returns: `expr` and `total` at once; `rolled` and `markdown` are
+ * getters that build the tree on first read (replaying the same roll).
+ * `JSON.stringify(result)` and `result.toJSON()` give the CLI's object.
+ */
+export interface RollResult extends Readonly<RollJson> {
+  /** The plain `critfumble roll --json` object (built once, then shared). */
+  toJSON(): RollJson;
 }
 
 /** The least and greatest total; `null` is unbounded (`1d6!` has no max). */

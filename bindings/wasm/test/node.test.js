@@ -38,11 +38,14 @@ describe('the same JSON as the CLI', () => {
     test(`roll --seed ${seed} ${label}`, () => {
       const cli = critfumble('roll', c.expr, c, ['--seed', String(seed)]);
       const ours = roll(c.expr, { ...options(c), seed });
-      assert.deepEqual(ours, cli);
+      assert.deepEqual(ours.toJSON(), cli);
+      assert.equal(ours.total, cli.total);
+      assert.deepEqual(ours.rolled, cli.rolled);
+      assert.equal(ours.markdown, cli.markdown);
       // Byte for byte once serialized, keys in the same order.
       assert.equal(JSON.stringify(ours), JSON.stringify(cli));
       // A bigint seed is the same seed.
-      assert.deepEqual(roll(c.expr, { ...options(c), seed: BigInt(seed) }), ours);
+      assert.deepEqual(roll(c.expr, { ...options(c), seed: BigInt(seed) }).toJSON(), cli);
     });
     test(`bounds ${label}`, () => {
       assert.equal(JSON.stringify(bounds(c.expr, options(c))), JSON.stringify(critfumble('bounds', c.expr, c)));
@@ -51,7 +54,7 @@ describe('the same JSON as the CLI', () => {
 
   test('a seed above 2^53 matches the CLI', () => {
     const seed = 18446744073709551615n;
-    assert.deepEqual(roll('4d6kh3', { seed }), critfumble('roll', '4d6kh3', {}, ['--seed', seed.toString()]));
+    assert.deepEqual(roll('4d6kh3', { seed }).toJSON(), critfumble('roll', '4d6kh3', {}, ['--seed', seed.toString()]));
   });
 
   test('forced dice match the CLI', () => {
@@ -63,9 +66,9 @@ describe('the same JSON as the CLI', () => {
       ['4d6r1', [1, 3, 4, 5, 6]],
     ]) {
       const cli = critfumble('roll', expr, {}, ['--dice', dice.join(',')]);
-      assert.deepEqual(roll(expr, { dice }), cli, expr);
+      assert.deepEqual(roll(expr, { dice }).toJSON(), cli, expr);
       // Forced dice win over a seed, as in the CLI.
-      assert.deepEqual(roll(expr, { dice, seed: 5 }), cli, expr);
+      assert.deepEqual(roll(expr, { dice, seed: 5 }).toJSON(), cli, expr);
     }
   });
 
@@ -190,7 +193,7 @@ describe('randomness and inline rolls', () => {
       assert.ok(result.markdown.endsWith(`= \`${result.total}\``), result.markdown);
       // Reading it again gives the same objects.
       assert.equal(JSON.stringify(result), text);
-      assert.deepEqual(Object.keys(result), ['expr', 'total', 'rolled', 'markdown']);
+      assert.deepEqual(Object.keys(JSON.parse(text)), ['expr', 'total', 'rolled', 'markdown']);
     }
     // Changing the caller's vars afterwards does not change the roll.
     const vars = { bonus: 2 };
