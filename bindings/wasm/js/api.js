@@ -85,6 +85,12 @@ function seedOf(seed) {
   throw new TypeError(`seed must be a non-negative integer below 2^64, found ${String(seed)}`);
 }
 
+/** An expression or a text: a string, or a TypeError that says which argument. */
+function str(value, name) {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, found ${typeof value}`);
+  return value;
+}
+
 /** Options as the wasm exports take them, checked on the way. */
 function dialectOf(options) {
   const dialect = options.dialect;
@@ -95,9 +101,10 @@ function dialectOf(options) {
 
 /** The API over one instance of the wasm glue (`web` or `nodejs` target). */
 export function bind(wasm) {
-  function parse(expr, options = NO_OPTIONS) {
+  function parse(expr, options) {
+    options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.parseJson(expr, dialectOf(options), options.vars));
+      return JSON.parse(wasm.parseJson(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
@@ -105,13 +112,14 @@ export function bind(wasm) {
 
   // Rolls for the total only; the tree and the Markdown are built when one of
   // them is first read (see RollResult).
-  function roll(expr, options = NO_OPTIONS) {
+  function roll(expr, options) {
+    options ??= NO_OPTIONS;
     const dialect = dialectOf(options);
     let { vars, dice } = options;
     const seed = seedOf(options.seed);
     let total;
     try {
-      total = wasm.rollTotal(expr, dialect, vars, seed, dice);
+      total = wasm.rollTotal(str(expr, 'expr'), dialect, vars, seed, dice);
     } catch (error) {
       throw rethrow(error);
     }
@@ -126,35 +134,39 @@ export function bind(wasm) {
     return new RollResult(wasm, expr, total, dialect, vars, seed, dice, unseeded);
   }
 
-  function bounds(expr, options = NO_OPTIONS) {
+  function bounds(expr, options) {
+    options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.boundsJson(expr, dialectOf(options), options.vars));
+      return JSON.parse(wasm.boundsJson(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
   }
 
-  function rollInline(text, options = NO_OPTIONS) {
+  function rollInline(text, options) {
+    options ??= NO_OPTIONS;
     try {
       return JSON.parse(
-        wasm.rollInlineJson(text, dialectOf(options), options.vars, seedOf(options.seed)),
+        wasm.rollInlineJson(str(text, 'text'), dialectOf(options), options.vars, seedOf(options.seed)),
       );
     } catch (error) {
       throw rethrow(error);
     }
   }
 
-  function stats(expr, options = NO_OPTIONS) {
+  function stats(expr, options) {
+    options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.statsJson(expr, dialectOf(options), options.vars));
+      return JSON.parse(wasm.statsJson(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
   }
 
-  function statsVs(a, b, options = NO_OPTIONS) {
+  function statsVs(a, b, options) {
+    options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.statsVsJson(a, b, dialectOf(options), options.vars));
+      return JSON.parse(wasm.statsVsJson(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }

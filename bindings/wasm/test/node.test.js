@@ -169,6 +169,12 @@ describe('errors', () => {
     assert.throws(() => roll('1d6', { dice: [2.5] }), TypeError);
     assert.throws(() => roll('1d6 + @x', { vars: { x: 'three' } }), TypeError);
     assert.throws(() => roll('1d6', { vars: 3 }), TypeError);
+    assert.throws(() => roll(20), /expr must be a string/);
+    assert.throws(() => statsVs('1d6', null), /b must be a string/);
+    assert.throws(() => rollInline(undefined), /text must be a string/);
+    // null options are no options.
+    assert.equal(roll('3', null).total, 3);
+    assert.deepEqual(bounds('1d6', null), { min: 1, max: 6 });
   });
 });
 
