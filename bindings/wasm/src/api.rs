@@ -1,0 +1,260 @@
+//! The bindings' logic without any JS types: options in, the CLI's JSON out.
+//!
+//! Everything here runs natively too, so the unit tests need no JS engine;
+//! `lib.rs` only converts between these functions and `wasm-bindgen`'s types.
+
+use critfumble_dice::{
+    Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
+    SeededRng, StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
+};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// The expression is bad; `start` and `end` are in UTF-16 code units, as
+    /// JavaScript indexes strings, so `input.slice(start, end)` is the culprit.
+    Dice {
+        message: String,
+        start: usize,
+        end: usize,
+    },
+    /// An option is bad (an unknown dialect, a fractional forced die).
+    Option(String),
+}
+
+impl Failure {
+    /// A dice error whose byte span is moved to UTF-16 offsets in `input`.
+    pub(crate) fn dice(input: &str, error: &DiceError) -> Self {
+        let span = error.span();
+        Failure::Dice {
+            message: error.to_string(),
+            start: utf16_offset(input, span.start),
+            end: utf16_offset(input, span.end),
+        }
+    }
+}
+
+/// The UTF-16 offset of the byte offset `byte` in `input` (clamped, and moved
+/// back to a character boundary should it fall inside one).
+pub(crate) fn utf16_offset(input: &str, byte: usize) -> usize {
+    let mut byte = byte.min(input.len());
+    while !input.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    input[..byte].encode_utf16().count()
+}
+
+/// How to read and roll, from the JS options `{ dialect?, vars? }`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    parse: ParseOptions,
+    roll: RollOptions,
+}
+
+impl Options {
+    /// Options from a dialect name (`default`, `roll20`, `foundry`, `d20`) and
+    /// reference values.
+    pub(crate) fn new(dialect: Option<&str>, vars: HashMap<String, f64>) -> Result<Self, Failure> {
+        let dialect = match dialect {
+            Some(name) => name.parse::<Dialect>().map_err(Failure::Option)?,
+            None => Dialect::Default,
+        };
+        Ok(Options {
+            parse: ParseOptions::dialect(dialect),
+            roll: RollOptions {
+                vars,
+                ..RollOptions::default()
+            },
+        })
+    }
+}
+
+/// Where the faces of a roll come from.
+pub(crate) enum Faces {
+    /// Forced faces, as `critfumble roll --dice`.
+    Forced(Vec<i64>),
+    /// A fresh `SeededRng` (ChaCha12) from a seed, as `critfumble roll --seed`.
+    Seed(u64),
+    /// An unseeded roll: a fresh [`SmallRng`] from a seed that the crypto
+    /// generator drew. Seeding ChaCha12 cost more than a small roll itself;
+    /// the seed is still what lets the package replay the roll for its tree.
+    Unseeded(u64),
+}
+
+/// Forced faces from JS numbers, each of which must be an integer.
+pub(crate) fn forced_faces(values: &[f64]) -> Result<Vec<i64>, Failure> {
+    values
+        .iter()
+        .map(|&v| {
+            if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
+                Ok(v as i64)
+            } else {
+                Err(Failure::Option(format!(
+                    "a forced die must be an integer, found {v}"
+                )))
+            }
+        })
+        .collect()
+}
+
+/// The AST as `Expr` serializes it.
+pub(crate) fn parse_json(input: &str, options: &Options) -> Result<String, Failure> {
+    let expr = parse_with(input, &options.parse).map_err(|e| Failure::dice(input, &e))?;
+    Ok(to_json(&expr))
+}
+
+/// Parses and rolls `input`, and hands the roll to `then`.
+fn with_roll<T>(
+    input: &str,
+    options: &Options,
+    faces: Faces,
+    then: impl FnOnce(&Rolled<'_>) -> T,
+) -> Result<T, Failure> {
+    let dice = |e: DiceError| Failure::dice(input, &e);
+    let expr = parse_with(input, &options.parse).map_err(dice)?;
+    let rolled = match faces {
+        Faces::Forced(faces) => replay(&expr, &faces, &options.roll),
+        Faces::Seed(seed) => roll_with(&expr, &mut seeded_rng(seed), &options.roll),
+        Faces::Unseeded(seed) => {
+            roll_with(&expr, &mut SmallRng::seed_from_u64(seed), &options.roll)
+        }
+    }
+    .map_err(dice)?;
+    Ok(then(&rolled))
+}
+
+/// Exactly the line `critfumble roll --json` prints.
+pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<String, Failure> {
+    with_roll(input, options, faces, |rolled| {
+        to_json(&RollReport { input, rolled })
+    })
+}
+
+/// The total alone: the same roll as [`roll_json`] with the same faces.
+pub(crate) fn roll_total(input: &str, options: &Options, faces: Faces) -> Result<f64, Failure> {
+    with_roll(input, options, faces, |rolled| rolled.total())
+}
+
+/// Exactly the line `critfumble bounds --json` prints.
+pub(crate) fn bounds_json(input: &str, options: &Options) -> Result<String, Failure> {
+    let dice = |e: DiceError| Failure::dice(input, &e);
+    let bounds = parse_with(input, &options.parse)
+        .map_err(dice)?
+        .bounds_with(&options.roll)
+        .map_err(dice)?;
+    Ok(to_json(&bounds))
+}
+
+/// Text with its `[[...]]` rolls rolled: `{"text", "rolls": [...]}`.
+#[derive(Serialize)]
+struct InlineJson<'a> {
+    text: &'a str,
+    rolls: Vec<InlineRollJson<'a>>,
+}
+
+/// One inline roll; `start` and `end` are UTF-16 offsets of its `[[...]]`.
+#[derive(Serialize)]
+struct InlineRollJson<'a> {
+    expression: &'a str,
+    start: usize,
+    end: usize,
+    total: f64,
+    markdown: &'a str,
+    plain: &'a str,
+}
+
+/// `{"text": "I hit 17 ...", "rolls": [{"expression", "start", "end", "total", "markdown", "plain"}]}`.
+pub(crate) fn roll_inline_json(
+    text: &str,
+    options: &Options,
+    rng: &mut SeededRng,
+) -> Result<String, Failure> {
+    let out = roll_inline(text, rng, &options.parse, &options.roll)
+        .map_err(|e| Failure::dice(text, &e))?;
+    let rolls = out
+        .rolls
+        .iter()
+        .map(|r| InlineRollJson {
+            expression: &r.expression,
+            start: utf16_offset(text, r.span.start),
+            end: utf16_offset(text, r.span.end),
+            total: r.total,
+            markdown: &r.markdown,
+            plain: &r.plain,
+        })
+        .collect();
+    Ok(to_json(&InlineJson {
+        text: &out.text,
+        rolls,
+    }))
+}
+
+/// The distribution of `input`, with the CLI's options.
+fn distribution(input: &str, options: &Options) -> Result<Distribution, Failure> {
+    let dice = |e: DiceError| Failure::dice(input, &e);
+    let expr = parse_with(input, &options.parse).map_err(dice)?;
+    let dist_options = DistOptions {
+        vars: options.roll.vars.clone(),
+        ..DistOptions::default()
+    };
+    Distribution::with_options(&expr, &dist_options).map_err(dice)
+}
+
+/// Exactly the line `critfumble stats --json` prints.
+pub(crate) fn stats_json(input: &str, options: &Options) -> Result<String, Failure> {
+    let distribution = distribution(input, options)?;
+    Ok(to_json(&StatsReport {
+        input,
+        distribution: &distribution,
+    }))
+}
+
+/// `critfumble stats A --vs B --json`: its keys in its (alphabetical) order.
+#[derive(Serialize)]
+struct VersusJson<'a> {
+    a: &'a str,
+    b: &'a str,
+    equal: f64,
+    greater: f64,
+    less: f64,
+}
+
+/// Exactly the line `critfumble stats A --vs B --json` prints. An error in
+/// `b` keeps its span (into `b`) and says in its message that it is in `b`.
+pub(crate) fn stats_vs_json(a: &str, b: &str, options: &Options) -> Result<String, Failure> {
+    let dist_a = distribution(a, options)?;
+    let dist_b = distribution(b, options).map_err(|failure| match failure {
+        Failure::Dice {
+            message,
+            start,
+            end,
+        } => Failure::Dice {
+            message: format!("in b: {message}"),
+            start,
+            end,
+        },
+        other => other,
+    })?;
+    let c = dist_a.compare(&dist_b);
+    Ok(to_json(&VersusJson {
+        a,
+        b,
+        equal: c.equal,
+        greater: c.greater,
+        less: c.less,
+    }))
+}
+
+/// serde_json of our own types cannot fail: they have string keys and no
+/// fallible `Serialize`, and non-finite numbers (which would become `null`) are
+/// refused by the dice crate as overflow.
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;
