@@ -332,6 +332,10 @@ pub enum ModifierKind {
     SubtractFailures(Compare),
     /// The total becomes its margin over (or under) the target: `ms>=10`.
     MarginOfSuccess(Compare),
+    /// Roll20's `cs>18`: which faces show as critical successes. The total is unchanged.
+    CriticalSuccess(Compare),
+    /// Roll20's `cf<3`: which faces show as critical failures. The total is unchanged.
+    CriticalFailure(Compare),
     /// Count the even dice: `even`.
     CountEven,
     /// Count the odd dice: `odd`.

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 /// | `k3` with no `h`/`l` | keep highest 3 | keep highest 3 | keep dice *showing* 3 (selector) | keep highest 3 |
 /// | `d` after dice (`4d6d1`) | drop lowest | drop lowest | a new dice term: `(4d6)d1` | drop lowest |
 /// | `d%` | d100 (1–100) | d100 (1–100) | tens die (0, 10, …, 90) | d100 (1–100) |
+/// | `cs>18` / `cf<3` | which faces show as critical (the total is unchanged) | count successes / failures | count successes / failures | count successes / failures |
+/// | `kh` / `kl` / `dh` / `dl` with no number | refused | keep or drop 1 | refused | refused |
 /// | `{3d20+5}>21` (a group of one roll) | each die is its own element | the sum is one element | the sum is one element | each die is its own element |
 ///
 /// `rr` always rerolls until the condition fails and `ro` always rerolls once;
@@ -65,6 +67,16 @@ impl Dialect {
     /// Whether `d%` is Avrae's tens die (0, 10, …, 90) rather than a d100.
     pub fn percentile_is_tens(self) -> bool {
         matches!(self, Dialect::D20)
+    }
+
+    /// Whether `cs` and `cf` set the critical range (Roll20) rather than count.
+    pub fn cs_cf_are_critical_ranges(self) -> bool {
+        matches!(self, Dialect::Roll20)
+    }
+
+    /// Whether `kh`, `kl`, `dh` and `dl` with no number keep or drop 1 (Foundry).
+    pub fn bare_keep_is_one(self) -> bool {
+        matches!(self, Dialect::Foundry)
     }
 
     /// Whether a group of one roll treats each of its dice as an element.

@@ -247,7 +247,11 @@ fn modifier_text(kind: ModifierKind, dialect: Dialect) -> String {
         }
         ModifierKind::Min(v) => format!("min{v}"),
         ModifierKind::Max(v) => format!("max{v}"),
+        // In Roll20 `cs` sets the critical range, so successes take its bare form.
+        ModifierKind::CountSuccesses(c) if dialect.cs_cf_are_critical_ranges() => compare_text(c),
         ModifierKind::CountSuccesses(c) => format!("cs{}", compare_text(c)),
+        ModifierKind::CriticalSuccess(c) => format!("cs{}", compare_text(c)),
+        ModifierKind::CriticalFailure(c) => format!("cf{}", compare_text(c)),
         ModifierKind::CountFailures(c) => format!("cf{}", compare_text(c)),
         ModifierKind::DeductFailures(c) => format!("f{}", compare_text(c)),
         ModifierKind::SubtractFailures(c) => format!("sf{}", compare_text(c)),

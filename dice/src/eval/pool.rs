@@ -269,6 +269,7 @@ pub(crate) fn apply_pool_modifiers(
         total += i128::from(count);
     }
     let mut total = total as f64;
+    mark_critical_ranges(dice, modifiers);
     for modifier in modifiers {
         match modifier.kind {
             ModifierKind::MarginOfSuccess(target) => total = margin(total, target),
@@ -277,6 +278,36 @@ pub(crate) fn apply_pool_modifiers(
         }
     }
     Ok(total)
+}
+
+/// Roll20's `cs`/`cf`: the critical and fumble flags follow the given ranges
+/// instead of the highest and lowest faces.
+fn mark_critical_ranges(dice: &mut [Die], modifiers: &[Modifier]) {
+    let ranges = |want_success: bool| -> Vec<Compare> {
+        modifiers
+            .iter()
+            .filter_map(|m| match m.kind {
+                ModifierKind::CriticalSuccess(c) if want_success => Some(c),
+                ModifierKind::CriticalFailure(c) if !want_success => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    for (bit, compares) in [
+        (flag::CRITICAL, ranges(true)),
+        (flag::FUMBLE, ranges(false)),
+    ] {
+        if compares.is_empty() {
+            continue;
+        }
+        for die in dice.iter_mut().filter(|d| !d.has(flag::PART)) {
+            if compares.iter().any(|c| c.matches(die.value)) {
+                die.flags |= bit;
+            } else {
+                die.flags &= !bit;
+            }
+        }
+    }
 }
 
 /// What one die counts for after a counting modifier, Foundry-style: each

@@ -247,6 +247,14 @@ impl<'a> Parser<'a, '_> {
                     },
                 )
             }
+            Tag::CountSuccesses if dialect.cs_cf_are_critical_ranges() => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::CriticalSuccess(on))
+            }
+            Tag::CountFailures if dialect.cs_cf_are_critical_ranges() => {
+                let (rest, on) = self.required_compare(s, text)?;
+                (rest, ModifierKind::CriticalFailure(on))
+            }
             Tag::CountSuccesses | Tag::Roll20Success => {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::CountSuccesses(on))
@@ -276,6 +284,10 @@ impl<'a> Parser<'a, '_> {
     /// A whole number of dice after `kh`, `dl`, … .
     fn count_after(&self, s: &'a str, tag: &str) -> Result<(&'a str, u64), DiceError> {
         let digits_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits_len == 0 && self.options.dialect.bare_keep_is_one() {
+            // Foundry: `2d20kh` keeps the highest one.
+            return Ok((s, 1));
+        }
         if digits_len == 0 {
             return Err(DiceError::syntax(
                 format!("expected a number after '{tag}'"),

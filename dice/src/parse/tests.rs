@@ -39,7 +39,7 @@ fn dice_and_modifiers_print_canonically() {
     check(Dialect::Default, "3d6!p>3", expect!["3d6!p>3"]);
     check(Dialect::Default, "1d20r", expect!["1d20ro"]);
     check(Dialect::Roll20, "1d20r<2", expect!["1d20rr<=2"]);
-    check(Dialect::Roll20, "3d6>5f<2", expect!["3d6cs>=5f<=2"]);
+    check(Dialect::Roll20, "3d6>5f<2", expect!["3d6>=5f<=2"]);
     check(Dialect::Foundry, "10d6cs>4df=1", expect!["10d6cs>4f=1"]);
     check(Dialect::Default, "4dF", expect!["4dF"]);
     check(Dialect::Default, "d%", expect!["d%"]);
@@ -108,5 +108,18 @@ fn errors_name_what_was_expected() {
         Dialect::Default,
         "1d6q",
         expect!["error 3..4: unknown modifier 'q'"],
+    );
+}
+
+#[test]
+fn roll20_cs_and_cf_set_critical_ranges_and_foundry_reads_bare_keep() {
+    check(Dialect::Roll20, "1d20cs>18cf<3", expect!["1d20cs>=18cf<=3"]);
+    check(Dialect::Roll20, "3d6>5", expect!["3d6>=5"]);
+    check(Dialect::Foundry, "2d20kh", expect!["2d20kh1"]);
+    check(Dialect::Foundry, "4d6dl", expect!["4d6dl1"]);
+    check(
+        Dialect::Default,
+        "2d20kh",
+        expect!["error 6..6: expected a number after 'kh'"],
     );
 }

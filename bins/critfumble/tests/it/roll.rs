@@ -102,7 +102,7 @@ fn dialects_change_the_meaning() {
         &["roll", "--dialect", "roll20", "--dice", "5,6,4", "3d6>5"],
         None,
     );
-    assert_eq!(stdout(&roll20), "3d6cs>=5 (5, **6**, 4) = `2`\n");
+    assert_eq!(stdout(&roll20), "3d6>=5 (5, **6**, 4) = `2`\n");
     let foundry = critfumble(
         &["roll", "--dialect", "foundry", "--dice", "5,6,4", "3d6cs>5"],
         None,
@@ -136,4 +136,20 @@ fn bounds_prints_min_and_max_with_null_for_unbounded() {
     assert_eq!(stdout(&out), "{\"min\":1,\"max\":null}\n");
     let out = critfumble(&["bounds", "--json", "99999999d99999999"], None);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn roll20_critical_ranges_change_the_highlight_not_the_total() {
+    let out = critfumble(
+        &[
+            "roll",
+            "--dialect",
+            "roll20",
+            "--dice",
+            "19,3",
+            "2d20cs>19kh1+3",
+        ],
+        None,
+    );
+    assert_eq!(stdout(&out), "2d20cs>=19kh1 (**19**, ~~3~~) + 3 = `22`\n");
 }

@@ -5,11 +5,11 @@ use expect_test::expect;
 
 #[test]
 fn roll20() {
-    check(R20, "3d6>5", expect!["3d6cs>=5 [0, 3]"]);
-    check(R20, "3d6<2", expect!["3d6cs<=2 [0, 3]"]);
-    check(R20, "3d6=6", expect!["3d6cs=6 [0, 3]"]);
-    check(R20, "3d6>6f<2", expect!["3d6cs>=6f<=2 [-3, 3]"]);
-    check(R20, "3d6>5f1", expect!["3d6cs>=5f=1 [-3, 3]"]);
+    check(R20, "3d6>5", expect!["3d6>=5 [0, 3]"]);
+    check(R20, "3d6<2", expect!["3d6<=2 [0, 3]"]);
+    check(R20, "3d6=6", expect!["3d6=6 [0, 3]"]);
+    check(R20, "3d6>6f<2", expect!["3d6>=6f<=2 [-3, 3]"]);
+    check(R20, "3d6>5f1", expect!["3d6>=5f=1 [-3, 3]"]);
     check(R20, "1d6!>5", expect!["1d6!>=5 [1, ∞]"]);
     check(R20, "1d20r<2", expect!["1d20rr<=2 [3, 20]"]);
     check(R20, "1d20r1", expect!["1d20rr1 [2, 20]"]);
@@ -22,8 +22,8 @@ fn roll20() {
     check(R20, "2d20kh1+5", expect!["2d20kh1 + 5 [6, 25]"]);
     check(R20, "8d6!!", expect!["8d6!! [8, ∞]"]);
     check(R20, "4d6sd", expect!["4d6sd [4, 24]"]);
-    check(R20, "3d6cs>4", expect!["3d6cs>=4 [0, 3]"]);
-    check(R20, "{3d20+5}>21", expect!["{3d20 + 5}cs>=21 [0, 3]"]);
+    check(R20, "3d6cs>4", expect!["3d6cs>=4 [3, 18]"]);
+    check(R20, "{3d20+5}>21", expect!["{3d20 + 5}>=21 [0, 3]"]);
     check(
         R20,
         "{4d6+2d8, 3d20+3}kh1",
