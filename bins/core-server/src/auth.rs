@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use critfumble_sdk::paths::ACT_AS_DISCORD_ID_HEADER;
-use critfumble_sdk::{Campaign, KeyScope, MemberRole, User};
+use critfumble_sdk::wire::{Campaign, KeyScope, MemberRole, User};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -119,11 +119,10 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = session_cookie(parts) {
             let hash = crate::token::sha256_hex(token.as_bytes());
             if let Some(user_id) = state.store().web_session_user(&hash).await? {
-                let user = state
-                    .store()
-                    .user(user_id)
-                    .await?
-                    .ok_or_else(|| AppError::unauthorized("the session's user no longer exists"))?;
+                let user =
+                    state.store().user(user_id).await?.ok_or_else(|| {
+                        AppError::unauthorized("the session's user no longer exists")
+                    })?;
                 return Ok(Caller {
                     service: false,
                     user: Some(user),
@@ -145,7 +144,10 @@ async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> Ap
     let invalid = || AppError::unauthorized("invalid api key");
     let (prefix, hash) = crate::keys::parse_and_hash(presented, state.pepper())
         .map_err(|reason| AppError::unauthorized(format!("invalid api key: {reason}")))?;
-    let key = store.api_key_by_prefix(&prefix).await?.ok_or_else(invalid)?;
+    let key = store
+        .api_key_by_prefix(&prefix)
+        .await?
+        .ok_or_else(invalid)?;
     if !crate::keys::hashes_match(&key.hash, &hash) {
         return Err(invalid());
     }
@@ -174,14 +176,14 @@ async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> Ap
                 })
                 .transpose()?;
             let user = match acting {
-                Some(discord_id) => Some(store.user_by_discord_id(discord_id).await?.ok_or_else(
-                    || {
+                Some(discord_id) => {
+                    Some(store.user_by_discord_id(discord_id).await?.ok_or_else(|| {
                         AppError::not_found(format!(
                             "user with discord id '{discord_id}' (upsert it first with \
                              PUT /v1/users/discord/{{discord_id}})"
                         ))
-                    },
-                )?),
+                    })?)
+                }
                 None => None,
             };
             Ok(Caller {

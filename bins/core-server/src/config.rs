@@ -49,16 +49,31 @@ pub enum KeysCommand {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// The address to listen on.
-    #[arg(long, env = "CRITFUMBLE_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CRITFUMBLE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
     /// `postgres://user@host/db` for PostgreSQL, or a SQLite file path (created if missing).
-    #[arg(long, env = "DATABASE_URL", default_value = "./critfumble.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "./critfumble.db",
+        global = true
+    )]
     pub database_url: String,
     /// The Discord application's OAuth2 client id; without it, Discord login answers 503.
     #[arg(long, env = "DISCORD_CLIENT_ID", global = true)]
     pub discord_client_id: Option<String>,
     /// The Discord application's OAuth2 client secret.
-    #[arg(long, env = "DISCORD_CLIENT_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DISCORD_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub discord_client_secret: Option<String>,
     /// Discord's API base URL (tests point it at a local fake).
     #[arg(
@@ -73,19 +88,39 @@ pub struct ServeArgs {
     #[arg(long, env = "CRITFUMBLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// The `whsec_...` secret FumbleBot signs its webhooks with.
-    #[arg(long, env = "CRITFUMBLE_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CRITFUMBLE_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub webhook_secret: Option<String>,
     /// The server-side pepper API-key hashes are keyed with (at least 32 characters).
-    #[arg(long, env = "CRITFUMBLE_KEY_PEPPER", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CRITFUMBLE_KEY_PEPPER",
+        global = true,
+        hide_env_values = true
+    )]
     pub pepper: Option<String>,
     /// FumbleBot's base URL, for AI chat.
-    #[arg(long, env = "FUMBLEBOT_URL", default_value = "http://127.0.0.1:8081", global = true)]
+    #[arg(
+        long,
+        env = "FUMBLEBOT_URL",
+        default_value = "http://127.0.0.1:8081",
+        global = true
+    )]
     pub fumblebot_url: String,
     /// The service API key Core presents to FumbleBot.
     #[arg(long, env = "FUMBLEBOT_API_KEY", global = true, hide_env_values = true)]
     pub fumblebot_api_key: Option<String>,
     /// Seconds after which an unfinished idempotency claim counts as abandoned.
-    #[arg(long, env = "CRITFUMBLE_IDEMPOTENCY_LEASE_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "CRITFUMBLE_IDEMPOTENCY_LEASE_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub idempotency_lease_secs: u64,
 }
 

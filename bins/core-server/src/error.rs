@@ -2,7 +2,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use critfumble_sdk::{ErrorBody, ErrorCode, SdkError};
+use critfumble_sdk::SdkError;
+use critfumble_sdk::wire::{ErrorBody, ErrorCode};
 
 use crate::store::StoreError;
 

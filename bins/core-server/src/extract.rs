@@ -1,9 +1,9 @@
 //! Extractors whose rejections are `AppError`s: JSON that names the bad field, paths, queries.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::body::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
@@ -44,19 +44,21 @@ pub async fn json_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<B
             ..AppError::bad_request("expected a request body with content-type application/json")
         });
     }
-    Bytes::from_request(request, state).await.map_err(|rejection| {
-        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::new(
-                critfumble_sdk::ErrorCode::PayloadTooLarge,
-                format!(
-                    "request body is larger than the limit of {} bytes",
-                    crate::BODY_LIMIT_BYTES
-                ),
-            )
-        } else {
-            AppError::bad_request(format!("cannot read the request body: {rejection}"))
-        }
-    })
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::new(
+                    critfumble_sdk::wire::ErrorCode::PayloadTooLarge,
+                    format!(
+                        "request body is larger than the limit of {} bytes",
+                        crate::BODY_LIMIT_BYTES
+                    ),
+                )
+            } else {
+                AppError::bad_request(format!("cannot read the request body: {rejection}"))
+            }
+        })
 }
 
 /// Parses JSON, reporting the path of the field that failed.

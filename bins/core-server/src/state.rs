@@ -28,7 +28,6 @@ struct Inner {
     webhook_secret: String,
     discord: Option<DiscordConfig>,
     public_url: String,
-    fumblebot: critfumble_sdk::FumbleBotClient,
     http: reqwest::Client,
     idempotency_lease_millis: i64,
 }
@@ -53,7 +52,6 @@ impl AppState {
                  (DISCORD_CLIENT_SECRET), or neither"
             ),
         };
-        let fumblebot = crate::ai::fumblebot_client(args)?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
             .build()?;
@@ -64,7 +62,6 @@ impl AppState {
                 webhook_secret: secrets.webhook_secret.clone(),
                 discord,
                 public_url: args.public_url(),
-                fumblebot,
                 http,
                 idempotency_lease_millis: i64::try_from(args.idempotency_lease_secs)
                     .unwrap_or(i64::MAX / 1000)
@@ -101,11 +98,6 @@ impl AppState {
     /// Whether cookies get the `Secure` attribute (the public URL is https).
     pub fn secure_cookies(&self) -> bool {
         self.inner.public_url.starts_with("https://")
-    }
-
-    /// The client for FumbleBot's AI endpoint.
-    pub fn fumblebot(&self) -> &critfumble_sdk::FumbleBotClient {
-        &self.inner.fumblebot
     }
 
     /// A plain HTTP client for Discord's OAuth2 endpoints.

@@ -195,7 +195,7 @@ pub(crate) fn now_millis() -> i64 {
 mod tests;
 
 /// Converts a stored millisecond timestamp to the wire type.
-pub(crate) fn to_timestamp(millis: i64) -> StoreResult<critfumble_sdk::Timestamp> {
+pub(crate) fn to_timestamp(millis: i64) -> StoreResult<critfumble_sdk::wire::Timestamp> {
     chrono::DateTime::from_timestamp_millis(millis)
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {millis} is out of range")))
 }
@@ -203,12 +203,12 @@ pub(crate) fn to_timestamp(millis: i64) -> StoreResult<critfumble_sdk::Timestamp
 /// Converts an optional stored millisecond timestamp to the wire type.
 pub(crate) fn to_optional_timestamp(
     millis: Option<i64>,
-) -> StoreResult<Option<critfumble_sdk::Timestamp>> {
+) -> StoreResult<Option<critfumble_sdk::wire::Timestamp>> {
     millis.map(to_timestamp).transpose()
 }
 
 /// Converts a wire timestamp to the millisecond column unit.
-pub(crate) fn to_millis(timestamp: critfumble_sdk::Timestamp) -> i64 {
+pub(crate) fn to_millis(timestamp: critfumble_sdk::wire::Timestamp) -> i64 {
     timestamp.timestamp_millis()
 }
 

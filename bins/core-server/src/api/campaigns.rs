@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     Campaign, CampaignMember, CreateCampaignRequest, DiscordLinkRequest, ErrorBody, MemberRole,
     Page, PageRequest, SetMemberRequest, UpdateCampaignRequest, Vtt, VttGame,
 };
@@ -50,9 +50,7 @@ pub async fn list_campaigns(
     let after = page
         .cursor
         .as_deref()
-        .map(|cursor| {
-            Uuid::parse_str(cursor).map_err(|_| StoreError::BadCursor(cursor.to_owned()))
-        })
+        .map(|cursor| Uuid::parse_str(cursor).map_err(|_| StoreError::BadCursor(cursor.to_owned())))
         .transpose()?;
     let limit = page.effective_limit();
     let mut items = state

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     Character, CreateCharacterRequest, ErrorBody, ErrorCode, MemberRole, UpdateCharacterRequest,
 };
 use uuid::Uuid;

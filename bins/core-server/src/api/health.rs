@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use critfumble_sdk::{ErrorCode, Health};
+use critfumble_sdk::wire::{ErrorCode, Health};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -18,7 +18,7 @@ pub async fn healthz() -> Json<Health> {
 
 /// Readiness: 503 when the database does not answer.
 #[utoipa::path(get, path = "/readyz", tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = critfumble_sdk::ErrorBody)))]
+    responses((status = 200, body = Health), (status = 503, body = critfumble_sdk::wire::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> AppResult<Json<Health>> {
     state.store().ping().await.map_err(|error| {
         tracing::warn!(%error, "readiness check failed");

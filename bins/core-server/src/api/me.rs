@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     ApiKeyInfo, CreateTokenRequest, CreatedToken, ErrorBody, KeyScope, VttAccountLink,
 };
 use uuid::Uuid;
@@ -30,7 +30,7 @@ pub async fn create_token(
     let now = chrono::Utc::now();
     if request.expires_at.is_some_and(|expires| expires <= now) {
         return Err(AppError::new(
-            critfumble_sdk::ErrorCode::ValidationFailed,
+            critfumble_sdk::wire::ErrorCode::ValidationFailed,
             "invalid expires_at: must be in the future",
         )
         .with_details(serde_json::json!({ "field": "expires_at" })));

@@ -5,7 +5,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use critfumble_sdk::paths::IDEMPOTENCY_KEY_HEADER;
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     CampaignRollStats, ErrorBody, ErrorCode, NewRoll, Page, PageRequest, Roll, RollQuery,
     RollSource, Vtt,
 };
@@ -48,18 +48,19 @@ pub async fn report_roll(
     // Two rounds: a claim lost to a takeover falls back to replaying the winner's response.
     for _ in 0..2 {
         match store
-            .claim_idempotency_key(&scope, &key, &request_hash, state.idempotency_lease_millis())
+            .claim_idempotency_key(
+                &scope,
+                &key,
+                &request_hash,
+                state.idempotency_lease_millis(),
+            )
             .await?
         {
             Claim::Acquired { token } => {
                 let d20 = D20Summary::of_tree(&roll.rolled);
-                let stored = Roll::from_new(
-                    crate::store::new_id(),
-                    roll.clone(),
-                    chrono::Utc::now(),
-                );
-                let body = serde_json::to_string(&stored)
-                    .map_err(AppError::internal)?;
+                let stored =
+                    Roll::from_new(crate::store::new_id(), roll.clone(), chrono::Utc::now());
+                let body = serde_json::to_string(&stored).map_err(AppError::internal)?;
                 match store
                     .insert_roll_idempotent(&stored, d20, &scope, &key, &token, 201, &body)
                     .await
@@ -67,7 +68,9 @@ pub async fn report_roll(
                     Ok(true) => return Ok(json_response(StatusCode::CREATED, body, false)),
                     Ok(false) => continue,
                     Err(error) => {
-                        if let Err(release) = store.release_idempotency_key(&scope, &key, &token).await {
+                        if let Err(release) =
+                            store.release_idempotency_key(&scope, &key, &token).await
+                        {
                             tracing::warn!(%release, "cannot release idempotency key");
                         }
                         return Err(error.into());
@@ -99,7 +102,10 @@ pub async fn report_roll(
 fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
     let mut response = (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         body,
     )
         .into_response();
@@ -123,14 +129,20 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<String> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::new(
             ErrorCode::IdempotencyKeyRequired,
-            format!("the '{IDEMPOTENCY_KEY_HEADER}' header must be 1 to 255 visible ascii characters"),
+            format!(
+                "the '{IDEMPOTENCY_KEY_HEADER}' header must be 1 to 255 visible ascii characters"
+            ),
         ));
     }
     Ok(key.to_owned())
 }
 
 /// Checks that the caller may report this roll and fills in `actor.user_id`.
-async fn authorize_and_resolve(state: &AppState, caller: &Caller, roll: &mut NewRoll) -> AppResult<()> {
+async fn authorize_and_resolve(
+    state: &AppState,
+    caller: &Caller,
+    roll: &mut NewRoll,
+) -> AppResult<()> {
     let store = state.store();
     if let Some(campaign_id) = roll.campaign_id {
         caller
@@ -149,7 +161,9 @@ async fn authorize_and_resolve(state: &AppState, caller: &Caller, roll: &mut New
         (Some(user), false) => {
             // A user reports only their own rolls.
             if roll.actor.user_id.is_some_and(|id| id != user.id) {
-                return Err(AppError::forbidden("a user may only report their own rolls"));
+                return Err(AppError::forbidden(
+                    "a user may only report their own rolls",
+                ));
             }
             roll.actor.user_id = Some(user.id);
         }
@@ -190,8 +204,11 @@ async fn resolve_actor(state: &AppState, roll: &NewRoll) -> AppResult<Option<Uui
 }
 
 fn invalid(field: &str, reason: &str) -> AppError {
-    AppError::new(ErrorCode::ValidationFailed, format!("invalid {field}: {reason}"))
-        .with_details(serde_json::json!({ "field": field }))
+    AppError::new(
+        ErrorCode::ValidationFailed,
+        format!("invalid {field}: {reason}"),
+    )
+    .with_details(serde_json::json!({ "field": field }))
 }
 
 /// Rolls the caller may see, newest first, filtered and paged by cursor.
@@ -215,10 +232,7 @@ pub async fn list_rolls(
         limit: query.limit,
     }
     .effective_limit();
-    let (items, next_cursor) = state
-        .store()
-        .rolls(&query, reader(&caller), limit)
-        .await?;
+    let (items, next_cursor) = state.store().rolls(&query, reader(&caller), limit).await?;
     Ok(Json(Page { items, next_cursor }))
 }
 
@@ -267,4 +281,3 @@ fn reader(caller: &Caller) -> RollReader {
         None => RollReader::User(Uuid::nil()),
     }
 }
-

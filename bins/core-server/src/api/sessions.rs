@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     EndSessionRequest, ErrorBody, GameSession, StartSessionRequest, UpdateSessionRequest, Vtt,
     VttGame,
 };
@@ -147,7 +147,10 @@ pub async fn active_session(
         .active_session(campaign.id)
         .await?
         .ok_or_else(|| {
-            AppError::not_found(format!("active session for {} game {}", game.vtt, game.game_id))
+            AppError::not_found(format!(
+                "active session for {} game {}",
+                game.vtt, game.game_id
+            ))
         })?;
     Ok(Json(session))
 }

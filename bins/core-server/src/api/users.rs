@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use critfumble_sdk::{ErrorBody, UpsertUserRequest, User};
+use critfumble_sdk::wire::{ErrorBody, UpsertUserRequest, User};
 
 use crate::auth::Caller;
 use crate::error::AppResult;

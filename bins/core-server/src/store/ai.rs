@@ -1,6 +1,6 @@
 //! AI conversations, their messages, and token usage with its reports.
 
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     ChatRole, Conversation, ConversationMessage, TokenUsage, UsageGroupBy, UsageQuery, UsageRow,
 };
 use uuid::Uuid;
@@ -225,7 +225,12 @@ impl Store {
                 "t.created_at / 86400000",
                 "day DESC",
             ),
-            UsageGroupBy::Model => ("t.model", "CAST(NULL AS BIGINT)", "t.model", "cost DESC, bucket"),
+            UsageGroupBy::Model => (
+                "t.model",
+                "CAST(NULL AS BIGINT)",
+                "t.model",
+                "cost DESC, bucket",
+            ),
             UsageGroupBy::User => (
                 "t.user_id",
                 "CAST(NULL AS BIGINT)",

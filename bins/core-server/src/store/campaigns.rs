@@ -1,6 +1,6 @@
 //! Campaigns, their members, and their links to Discord channels and VTT games.
 
-use critfumble_sdk::{
+use critfumble_sdk::wire::{
     Campaign, CampaignMember, CreateCampaignRequest, MemberRole, UpdateCampaignRequest, Vtt,
     VttGame,
 };

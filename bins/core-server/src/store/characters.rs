@@ -1,6 +1,6 @@
 //! Characters under a campaign, with their sheets stored as JSON.
 
-use critfumble_sdk::{Character, CharacterSheet, UpdateCharacterRequest};
+use critfumble_sdk::wire::{Character, CharacterSheet, UpdateCharacterRequest};
 use uuid::Uuid;
 
 use super::{Store, StoreError, StoreResult, new_id, now_millis, to_id, to_timestamp, with_pool};
@@ -62,8 +62,9 @@ impl Store {
 
     /// The character with this id, in this campaign.
     pub async fn character(&self, campaign: Uuid, id: Uuid) -> StoreResult<Option<Character>> {
-        let sql =
-            format!("SELECT {CHARACTER_COLUMNS} FROM characters WHERE id = $1 AND campaign_id = $2");
+        let sql = format!(
+            "SELECT {CHARACTER_COLUMNS} FROM characters WHERE id = $1 AND campaign_id = $2"
+        );
         let row: Option<CharacterRow> = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(id.to_string())
@@ -95,7 +96,11 @@ impl Store {
         id: Uuid,
         request: &UpdateCharacterRequest,
     ) -> StoreResult<Character> {
-        let sheet = request.sheet.as_ref().map(serde_json::to_string).transpose()?;
+        let sheet = request
+            .sheet
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
         let sql = format!(
             "UPDATE characters SET name = COALESCE($1, name), sheet = COALESCE($2, sheet), \
              updated_at = $3 WHERE id = $4 AND campaign_id = $5 RETURNING {CHARACTER_COLUMNS}"

@@ -1,6 +1,6 @@
 //! API keys (service keys and user tokens), browser sessions, and OAuth2 login states.
 
-use critfumble_sdk::{ApiKeyInfo, KeyScope};
+use critfumble_sdk::wire::{ApiKeyInfo, KeyScope};
 use uuid::Uuid;
 
 use super::{

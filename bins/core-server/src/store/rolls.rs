@@ -1,6 +1,6 @@
 //! The permanent roll history: idempotent inserts, filtered cursor pages, and statistics.
 
-use critfumble_sdk::{MemberRollStats, Roll, RollQuery};
+use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery};
 use uuid::Uuid;
 
 use super::idempotency::finish_idempotency_key;
@@ -212,7 +212,10 @@ impl Store {
         } else {
             None
         };
-        Ok((rows.into_iter().map(|(_, roll)| roll).collect(), next_cursor))
+        Ok((
+            rows.into_iter().map(|(_, roll)| roll).collect(),
+            next_cursor,
+        ))
     }
 
     async fn fetch_rolls(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<(i64, Roll)>> {
@@ -232,7 +235,11 @@ impl Store {
     }
 
     /// The last `limit` rolls of a campaign, newest first (for the AI context).
-    pub async fn recent_campaign_rolls(&self, campaign: Uuid, limit: u32) -> StoreResult<Vec<Roll>> {
+    pub async fn recent_campaign_rolls(
+        &self,
+        campaign: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<Roll>> {
         let query = RollQuery {
             campaign_id: Some(campaign),
             ..RollQuery::default()
@@ -327,7 +334,13 @@ mod tests {
 
     #[test]
     fn ignores_trees_without_d20s() {
-        assert_eq!(D20Summary::of_tree(&serde_json::json!({"sides": 6, "results": [1, 6]})), D20Summary::default());
-        assert_eq!(D20Summary::of_tree(&serde_json::json!(null)), D20Summary::default());
+        assert_eq!(
+            D20Summary::of_tree(&serde_json::json!({"sides": 6, "results": [1, 6]})),
+            D20Summary::default()
+        );
+        assert_eq!(
+            D20Summary::of_tree(&serde_json::json!(null)),
+            D20Summary::default()
+        );
     }
 }

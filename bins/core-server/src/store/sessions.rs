@@ -1,6 +1,6 @@
 //! Game sessions: start, end, list, and the active session of a VTT game.
 
-use critfumble_sdk::{GameSession, StartSessionRequest, UpdateSessionRequest, Vtt, VttGame};
+use critfumble_sdk::wire::{GameSession, StartSessionRequest, UpdateSessionRequest, Vtt, VttGame};
 use uuid::Uuid;
 
 use super::{

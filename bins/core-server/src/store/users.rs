@@ -1,6 +1,6 @@
 //! Users: the service's upsert by Discord id, and lookups.
 
-use critfumble_sdk::{UpsertUserRequest, User};
+use critfumble_sdk::wire::{UpsertUserRequest, User};
 use uuid::Uuid;
 
 use super::{Store, StoreResult, new_id, now_millis, to_id, to_timestamp, with_pool};

@@ -1,6 +1,8 @@
 //! VTT account links and the webhook deliveries that create and remove them.
 
-use critfumble_sdk::{Vtt, VttAccountLink, VttAccountLinked, VttAccountUnlinked, WebhookPayload};
+use critfumble_sdk::wire::{
+    Vtt, VttAccountLink, VttAccountLinked, VttAccountUnlinked, WebhookPayload,
+};
 use uuid::Uuid;
 
 use super::{
@@ -215,11 +217,13 @@ impl Store {
         vtt_user_id: &str,
     ) -> StoreResult<Option<Uuid>> {
         let user: Option<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT user_id FROM vtt_accounts WHERE vtt = $1 AND vtt_user_id = $2")
-                .bind(vtt.as_str())
-                .bind(vtt_user_id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_scalar(
+                "SELECT user_id FROM vtt_accounts WHERE vtt = $1 AND vtt_user_id = $2",
+            )
+            .bind(vtt.as_str())
+            .bind(vtt_user_id)
+            .fetch_optional(pool)
+            .await?
         });
         super::to_optional_id(user.as_deref())
     }
