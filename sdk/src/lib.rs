@@ -3,8 +3,14 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod api_key;
+#[cfg(feature = "client")]
+pub mod client;
 mod error;
 pub mod paths;
+pub mod webhook;
 pub mod wire;
 
+#[cfg(feature = "client")]
+pub use client::{ClientConfig, CoreClient, FumbleBotClient, RetryPolicy};
 pub use error::SdkError;
