@@ -12,13 +12,16 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
+pub mod ai;
 pub mod campaigns;
 pub mod characters;
 pub mod health;
+pub mod login;
 pub mod me;
 pub mod rolls;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 /// Builds Core's router over `state`.
 pub fn app(state: AppState) -> Router {
@@ -98,6 +101,17 @@ pub fn app(state: AppState) -> Router {
         )
         .route(paths::ROLL, get(rolls::get_roll))
         .route(paths::CAMPAIGN_ROLL_STATS, get(rolls::roll_stats))
+        .route(paths::WEBHOOK_FUMBLEBOT, post(webhooks::receive))
+        .route(paths::CAMPAIGN_AI_CHAT, post(ai::chat))
+        .route(
+            paths::CAMPAIGN_AI_CONVERSATIONS,
+            get(ai::list_conversations),
+        )
+        .route(paths::AI_CONVERSATION, get(ai::get_conversation))
+        .route(paths::USAGE, get(ai::usage))
+        .route(paths::AUTH_DISCORD_LOGIN, get(login::login))
+        .route(paths::AUTH_DISCORD_CALLBACK, get(login::callback))
+        .route(paths::AUTH_LOGOUT, post(login::logout))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(crate::BODY_LIMIT_BYTES))
@@ -136,6 +150,9 @@ async fn method_not_allowed() -> AppError {
         sessions::start_session, sessions::list_sessions, sessions::get_session,
         sessions::update_session, sessions::end_session, sessions::active_session,
         rolls::report_roll, rolls::list_rolls, rolls::get_roll, rolls::roll_stats,
+        webhooks::receive,
+        ai::chat, ai::list_conversations, ai::get_conversation, ai::usage,
+        login::login, login::callback, login::logout,
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -178,4 +195,36 @@ pub(crate) fn check_snowflake(field: &str, value: &str) -> AppResult<()> {
         .with_details(serde_json::json!({ "field": field })));
     }
     Ok(())
+}
+
+/// Pages a short list that was loaded whole (members, tokens, characters, sessions): the
+/// cursor is the id of the last item of the previous page.
+pub(crate) fn page_in_memory<T>(
+    items: Vec<T>,
+    id_of: impl Fn(&T) -> uuid::Uuid,
+    page: &critfumble_sdk::wire::PageRequest,
+) -> AppResult<critfumble_sdk::wire::Page<T>> {
+    let start = match &page.cursor {
+        None => 0,
+        Some(cursor) => {
+            let position = uuid::Uuid::parse_str(cursor)
+                .ok()
+                .and_then(|after| items.iter().position(|item| id_of(item) == after));
+            match position {
+                Some(position) => position + 1,
+                None => {
+                    return Err(crate::store::StoreError::BadCursor(cursor.clone()).into());
+                }
+            }
+        }
+    };
+    let limit = page.effective_limit() as usize;
+    let total = items.len();
+    let items: Vec<T> = items.into_iter().skip(start).take(limit).collect();
+    let next_cursor = if start + items.len() < total {
+        items.last().map(|item| id_of(item).to_string())
+    } else {
+        None
+    };
+    Ok(critfumble_sdk::wire::Page { items, next_cursor })
 }

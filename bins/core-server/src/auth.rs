@@ -142,13 +142,13 @@ impl FromRequestParts<AppState> for Caller {
 async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> AppResult<Caller> {
     let store = state.store();
     let invalid = || AppError::unauthorized("invalid api key");
-    let (prefix, hash) = crate::keys::parse_and_hash(presented, state.pepper())
+    let presented = crate::keys::parse(presented, state.key_env())
         .map_err(|reason| AppError::unauthorized(format!("invalid api key: {reason}")))?;
     let key = store
-        .api_key_by_prefix(&prefix)
+        .api_key_by_prefix(presented.lookup_prefix())
         .await?
         .ok_or_else(invalid)?;
-    if !crate::keys::hashes_match(&key.hash, &hash) {
+    if !crate::keys::matches(&key.hash, &presented, state.pepper()) {
         return Err(invalid());
     }
     let now = crate::store::now_millis();
@@ -206,6 +206,11 @@ async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> Ap
 
 /// The value of the session cookie, if the request carries one.
 pub fn session_cookie(parts: &Parts) -> Option<String> {
+    cookie_value(parts, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name`, if the request carries one.
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -213,13 +218,18 @@ pub fn session_cookie(parts: &Parts) -> Option<String> {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
 }
 
 /// Creates a service key and returns it (the only time it is visible).
-pub async fn create_service_key(store: &Store, pepper: &str, name: &str) -> anyhow::Result<String> {
-    let issued = crate::keys::issue(KeyScope::Service, pepper)?;
+pub async fn create_service_key(
+    store: &Store,
+    env: critfumble_sdk::api_key::KeyEnv,
+    pepper: &critfumble_sdk::api_key::KeyPepper,
+    name: &str,
+) -> anyhow::Result<String> {
+    let issued = crate::keys::issue(KeyScope::Service, env, pepper);
     store
         .insert_api_key(&crate::store::NewKey {
             prefix: &issued.prefix,

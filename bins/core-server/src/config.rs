@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use critfumble_sdk::api_key::KeyPepper;
+use critfumble_sdk::webhook::WebhookSecret;
 
 /// Crit-Fumble Core: the source of truth for users, campaigns, rolls and AI logs.
 #[derive(Debug, Parser)]
@@ -114,6 +116,10 @@ pub struct ServeArgs {
     /// The service API key Core presents to FumbleBot.
     #[arg(long, env = "FUMBLEBOT_API_KEY", global = true, hide_env_values = true)]
     pub fumblebot_api_key: Option<String>,
+    /// The key environment (`live`, `test` or `dev`) written into issued keys; keys of
+    /// another environment are refused.
+    #[arg(long, env = "CRITFUMBLE_KEY_ENV", default_value = "dev", global = true)]
+    pub key_env: critfumble_sdk::api_key::KeyEnv,
     /// Seconds after which an unfinished idempotency claim counts as abandoned.
     #[arg(
         long,
@@ -144,10 +150,10 @@ impl ServeArgs {
 /// The webhook secret and the key pepper, from flags or, for a local SQLite run, a file.
 #[derive(Clone, Debug)]
 pub struct Secrets {
-    /// The `whsec_...` webhook secret.
-    pub webhook_secret: String,
+    /// The webhook secret FumbleBot signs with.
+    pub webhook_secret: WebhookSecret,
     /// The API-key pepper.
-    pub pepper: String,
+    pub pepper: KeyPepper,
 }
 
 /// The on-disk form of generated development secrets.
@@ -187,12 +193,10 @@ impl Secrets {
     }
 
     fn checked(webhook_secret: String, pepper: String) -> anyhow::Result<Secrets> {
-        if !webhook_secret.starts_with("whsec_") {
-            anyhow::bail!("--webhook-secret must start with 'whsec_' (Standard Webhooks format)");
-        }
-        if pepper.chars().count() < 32 {
-            anyhow::bail!("--pepper must be at least 32 characters");
-        }
+        let webhook_secret = WebhookSecret::from_whsec(&webhook_secret)
+            .map_err(|e| anyhow::anyhow!("--webhook-secret (CRITFUMBLE_WEBHOOK_SECRET): {e}"))?;
+        let pepper = KeyPepper::new(pepper.into_bytes())
+            .map_err(|e| anyhow::anyhow!("--pepper (CRITFUMBLE_KEY_PEPPER): {e}"))?;
         Ok(Secrets {
             webhook_secret,
             pepper,
@@ -205,7 +209,7 @@ impl Secrets {
                 .map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()));
         }
         let secrets = DevSecrets {
-            webhook_secret: format!("whsec_{}", crate::token::random_base64(24)?),
+            webhook_secret: format!("whsec_{}", crate::token::random_base64_standard(24)?),
             pepper: crate::token::random_base64(32)?,
         };
         let text = serde_json::to_string_pretty(&secrets)?;

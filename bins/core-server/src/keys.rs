@@ -1,5 +1,6 @@
-//! API keys: issuing, parsing and hashing, through the SDK's key format.
+//! API keys through the SDK's `cfk_<env>_<random>_<checksum>` format and peppered hashes.
 
+use critfumble_sdk::api_key::{ApiKey, KeyEnv, KeyHash, KeyPepper};
 use critfumble_sdk::wire::KeyScope;
 
 /// A freshly issued key: the full key (shown once), its lookup prefix and its hash.
@@ -9,30 +10,34 @@ pub struct IssuedKey {
     pub full: String,
     /// The public lookup prefix stored beside the hash.
     pub prefix: String,
-    /// The peppered hash stored instead of the key.
+    /// The peppered hash (hex) stored instead of the key.
     pub hash: String,
 }
 
-/// Issues a new key of `scope`.
-pub fn issue(scope: KeyScope, pepper: &str) -> anyhow::Result<IssuedKey> {
-    let random = crate::token::random_base64(24)?;
-    let full = format!("cfk_{}_{random}", scope.as_str());
-    let (prefix, hash) = parse_and_hash(&full, pepper).map_err(anyhow::Error::msg)?;
-    Ok(IssuedKey { full, prefix, hash })
-}
-
-/// Checks a presented key's format and returns its lookup prefix and hash.
-pub fn parse_and_hash(presented: &str, pepper: &str) -> Result<(String, String), String> {
-    if !presented.starts_with("cfk_") || presented.len() < 24 {
-        return Err("expected a cfk_ key".to_owned());
+/// Issues a new key for this deployment's environment. The scope is stored with the key,
+/// not written into it.
+pub fn issue(_scope: KeyScope, env: KeyEnv, pepper: &KeyPepper) -> IssuedKey {
+    let key = ApiKey::generate(env);
+    IssuedKey {
+        full: key.expose_secret().to_owned(),
+        prefix: key.lookup_prefix().to_owned(),
+        hash: key.hash(pepper).to_hex(),
     }
-    let prefix = presented.get(..20).ok_or("expected a cfk_ key")?.to_owned();
-    let hash = crate::token::sha256_hex(format!("{pepper}:{presented}").as_bytes());
-    Ok((prefix, hash))
 }
 
-/// Compares two hashes in constant time.
-pub fn hashes_match(stored: &str, presented: &str) -> bool {
-    let (a, b) = (stored.as_bytes(), presented.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Parses a presented key, checking its checksum and that it belongs to `env`.
+pub fn parse(presented: &str, env: KeyEnv) -> Result<ApiKey, String> {
+    let key = ApiKey::parse(presented).map_err(|error| error.to_string())?;
+    if key.env() != env {
+        return Err(format!(
+            "this is a '{}' key and this server accepts '{env}' keys",
+            key.env()
+        ));
+    }
+    Ok(key)
+}
+
+/// Whether `key` hashes to the stored hex hash, compared in constant time.
+pub fn matches(stored_hex: &str, key: &ApiKey, pepper: &KeyPepper) -> bool {
+    KeyHash::from_hex(stored_hex).is_ok_and(|hash| hash.matches(key, pepper))
 }

@@ -53,7 +53,9 @@ async fn create_key(args: ServeArgs, scope: &str, name: &str) -> anyhow::Result<
     let store = Store::connect(&args.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", args.database_url))?;
-    let key = critfumble_core::auth::create_service_key(&store, &secrets.pepper, name).await?;
+    let key =
+        critfumble_core::auth::create_service_key(&store, args.key_env, &secrets.pepper, name)
+            .await?;
     store.close().await;
     eprintln!("created a service key; it is shown only once, store it now:");
     println!("{key}");

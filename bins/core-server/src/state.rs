@@ -2,6 +2,10 @@
 
 use std::sync::Arc;
 
+use critfumble_sdk::FumbleBotClient;
+use critfumble_sdk::api_key::{KeyEnv, KeyPepper};
+use critfumble_sdk::webhook::WebhookVerifier;
+
 use crate::config::{Secrets, ServeArgs};
 use crate::store::Store;
 
@@ -24,8 +28,10 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
-    pepper: String,
-    webhook_secret: String,
+    pepper: KeyPepper,
+    key_env: KeyEnv,
+    webhooks: WebhookVerifier,
+    fumblebot: FumbleBotClient,
     discord: Option<DiscordConfig>,
     public_url: String,
     http: reqwest::Client,
@@ -52,6 +58,16 @@ impl AppState {
                  (DISCORD_CLIENT_SECRET), or neither"
             ),
         };
+        let fumblebot = FumbleBotClient::new(
+            args.fumblebot_url.clone(),
+            args.fumblebot_api_key.clone().unwrap_or_default(),
+        )
+        .map_err(|e| anyhow::anyhow!("--fumblebot-url (FUMBLEBOT_URL): {e}"))?;
+        if args.fumblebot_api_key.is_none() {
+            tracing::warn!(
+                "no --fumblebot-api-key (FUMBLEBOT_API_KEY): AI chat will be refused by FumbleBot"
+            );
+        }
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
             .build()?;
@@ -59,7 +75,9 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 pepper: secrets.pepper.clone(),
-                webhook_secret: secrets.webhook_secret.clone(),
+                key_env: args.key_env,
+                webhooks: WebhookVerifier::new(secrets.webhook_secret.clone()),
+                fumblebot,
                 discord,
                 public_url: args.public_url(),
                 http,
@@ -76,13 +94,23 @@ impl AppState {
     }
 
     /// The API-key pepper.
-    pub fn pepper(&self) -> &str {
+    pub fn pepper(&self) -> &KeyPepper {
         &self.inner.pepper
     }
 
-    /// The webhook secret FumbleBot signs with.
-    pub fn webhook_secret(&self) -> &str {
-        &self.inner.webhook_secret
+    /// The environment issued keys belong to.
+    pub fn key_env(&self) -> KeyEnv {
+        self.inner.key_env
+    }
+
+    /// Checks FumbleBot's webhook signatures.
+    pub fn webhooks(&self) -> &WebhookVerifier {
+        &self.inner.webhooks
+    }
+
+    /// The client for FumbleBot's AI endpoint.
+    pub fn fumblebot(&self) -> &FumbleBotClient {
+        &self.inner.fumblebot
     }
 
     /// Discord OAuth2 settings, when configured.

@@ -12,6 +12,15 @@ pub fn random_base64(bytes: usize) -> anyhow::Result<String> {
     Ok(URL_SAFE_NO_PAD.encode(buffer))
 }
 
+/// `bytes` random bytes from the operating system, as padded standard base64 (the
+/// encoding of a `whsec_` secret).
+pub fn random_base64_standard(bytes: usize) -> anyhow::Result<String> {
+    let mut buffer = vec![0_u8; bytes];
+    getrandom::fill(&mut buffer)
+        .map_err(|e| anyhow::anyhow!("the operating system's random source failed: {e}"))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(buffer))
+}
+
 /// The SHA-256 of `data` as lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     let digest = Sha256::digest(data);

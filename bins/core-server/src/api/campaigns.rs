@@ -177,18 +177,20 @@ pub(crate) async fn find_by_vtt_game(
 
 /// A campaign's members (members only).
 #[utoipa::path(get, path = "/v1/campaigns/{campaign_id}/members", tag = "campaigns",
-    params(("campaign_id" = Uuid, Path)),
-    responses((status = 200, body = Vec<CampaignMember>), (status = 404, body = ErrorBody)),
+    params(("campaign_id" = Uuid, Path), PageRequest),
+    responses((status = 200, body = Page<CampaignMember>), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_members(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(campaign_id): ApiPath<Uuid>,
-) -> AppResult<Json<Vec<CampaignMember>>> {
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<CampaignMember>>> {
     caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
-    Ok(Json(state.store().members(campaign_id).await?))
+    let members = state.store().members(campaign_id).await?;
+    crate::api::page_in_memory(members, |member| member.user.id, &page).map(Json)
 }
 
 /// Adds a user to a campaign or changes their role (GM only).

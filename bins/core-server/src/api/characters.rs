@@ -4,13 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use critfumble_sdk::wire::{
-    Character, CreateCharacterRequest, ErrorBody, ErrorCode, MemberRole, UpdateCharacterRequest,
+    Character, CreateCharacterRequest, ErrorBody, ErrorCode, MemberRole, Page, PageRequest,
+    UpdateCharacterRequest,
 };
 use uuid::Uuid;
 
 use crate::auth::{Caller, Need};
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// Creates a character; the owner defaults to the caller, and only the GM may name another.
@@ -67,18 +68,20 @@ pub async fn create_character(
 
 /// The characters of a campaign (members only).
 #[utoipa::path(get, path = "/v1/campaigns/{campaign_id}/characters", tag = "characters",
-    params(("campaign_id" = Uuid, Path)),
-    responses((status = 200, body = Vec<Character>), (status = 404, body = ErrorBody)),
+    params(("campaign_id" = Uuid, Path), PageRequest),
+    responses((status = 200, body = Page<Character>), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_characters(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(campaign_id): ApiPath<Uuid>,
-) -> AppResult<Json<Vec<Character>>> {
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<Character>>> {
     caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
-    Ok(Json(state.store().characters(campaign_id).await?))
+    let characters = state.store().characters(campaign_id).await?;
+    crate::api::page_in_memory(characters, |character| character.id, &page).map(Json)
 }
 
 /// One character (members only).

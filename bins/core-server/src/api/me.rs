@@ -4,13 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use critfumble_sdk::wire::{
-    ApiKeyInfo, CreateTokenRequest, CreatedToken, ErrorBody, KeyScope, VttAccountLink,
+    ApiKeyInfo, CreateTokenRequest, CreatedToken, ErrorBody, KeyScope, Page, PageRequest,
+    VttAccountLink,
 };
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::store::NewKey;
 
@@ -35,7 +36,7 @@ pub async fn create_token(
         )
         .with_details(serde_json::json!({ "field": "expires_at" })));
     }
-    let issued = crate::keys::issue(KeyScope::User, state.pepper()).map_err(AppError::internal)?;
+    let issued = crate::keys::issue(KeyScope::User, state.key_env(), state.pepper());
     let key = state
         .store()
         .insert_api_key(&NewKey {
@@ -58,14 +59,17 @@ pub async fn create_token(
 
 /// The caller's user tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/v1/me/tokens", tag = "me",
-    responses((status = 200, body = Vec<ApiKeyInfo>), (status = 403, body = ErrorBody)),
+    params(PageRequest),
+    responses((status = 200, body = Page<ApiKeyInfo>), (status = 403, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
-) -> AppResult<Json<Vec<ApiKeyInfo>>> {
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<ApiKeyInfo>>> {
     let user = own_user(&caller)?;
-    Ok(Json(state.store().user_tokens(user).await?))
+    let tokens = state.store().user_tokens(user).await?;
+    crate::api::page_in_memory(tokens, |token| token.id, &page).map(Json)
 }
 
 /// Revokes one of the caller's user tokens; another user's token is 404.
@@ -89,14 +93,17 @@ pub async fn revoke_token(
 
 /// The caller's linked VTT accounts.
 #[utoipa::path(get, path = "/v1/me/vtt-accounts", tag = "me",
-    responses((status = 200, body = Vec<VttAccountLink>), (status = 403, body = ErrorBody)),
+    params(PageRequest),
+    responses((status = 200, body = Page<VttAccountLink>), (status = 403, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_vtt_accounts(
     State(state): State<AppState>,
     caller: Caller,
-) -> AppResult<Json<Vec<VttAccountLink>>> {
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<VttAccountLink>>> {
     let user = caller.require_user()?;
-    Ok(Json(state.store().vtt_accounts(user.id).await?))
+    let links = state.store().vtt_accounts(user.id).await?;
+    crate::api::page_in_memory(links, |link| link.id, &page).map(Json)
 }
 
 /// Unlinks one of the caller's VTT accounts; another user's link is 404.

@@ -5,14 +5,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use critfumble_sdk::wire::{
-    EndSessionRequest, ErrorBody, GameSession, StartSessionRequest, UpdateSessionRequest, Vtt,
-    VttGame,
+    EndSessionRequest, ErrorBody, GameSession, Page, PageRequest, StartSessionRequest,
+    UpdateSessionRequest, Vtt, VttGame,
 };
 use uuid::Uuid;
 
 use crate::auth::{Caller, Need};
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// Starts a session (GM only).
@@ -42,18 +42,20 @@ pub async fn start_session(
 
 /// The sessions of a campaign, newest first (members only).
 #[utoipa::path(get, path = "/v1/campaigns/{campaign_id}/sessions", tag = "sessions",
-    params(("campaign_id" = Uuid, Path)),
-    responses((status = 200, body = Vec<GameSession>), (status = 404, body = ErrorBody)),
+    params(("campaign_id" = Uuid, Path), PageRequest),
+    responses((status = 200, body = Page<GameSession>), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(campaign_id): ApiPath<Uuid>,
-) -> AppResult<Json<Vec<GameSession>>> {
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<GameSession>>> {
     caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
-    Ok(Json(state.store().sessions(campaign_id, 200).await?))
+    let sessions = state.store().sessions(campaign_id, 10_000).await?;
+    crate::api::page_in_memory(sessions, |session| session.id, &page).map(Json)
 }
 
 /// One session (members only).

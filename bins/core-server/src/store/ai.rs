@@ -278,3 +278,26 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// A campaign's conversations, newest first; with `user`, only theirs.
+    pub async fn conversations(
+        &self,
+        campaign: Uuid,
+        user: Option<Uuid>,
+    ) -> StoreResult<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM ai_conversations \
+             WHERE campaign_id = $1 AND ($2 = '' OR user_id = $2) ORDER BY id DESC"
+        );
+        let user = user.map(|id| id.to_string()).unwrap_or_default();
+        let rows: Vec<ConversationRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(campaign.to_string())
+                .bind(&user)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(ConversationRow::into_wire).collect()
+    }
+}

@@ -26,7 +26,14 @@ pub(crate) struct Party {
 
 impl Party {
     pub(crate) async fn new(backend: Backend) -> Party {
-        let server = TestServer::start(backend).await;
+        Self::new_with(backend, |_| {}).await
+    }
+
+    pub(crate) async fn new_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+    ) -> Party {
+        let server = TestServer::start_with(backend, configure).await;
         let gm_user = server.user("100", "Gemma").await;
         let player_user = server.user("200", "Piet").await;
         let outsider_user = server.user("300", "Otto").await;
@@ -147,11 +154,12 @@ async fn campaign_crud_and_tenancy(backend: Backend) {
 async fn members_and_links(backend: Backend) {
     let party = Party::new(backend).await;
     let server = &party.server;
-    let members: Vec<CampaignMember> = server
+    let members: Page<CampaignMember> = server
         .get(&party.player, &party.path("/members"))
         .await
         .expect(200)
         .json();
+    let members = members.items;
     assert_eq!(members.len(), 2);
     assert_eq!(members[0].role, MemberRole::Gm);
     assert_eq!(members[1].user.id, party.player_id);
@@ -273,12 +281,12 @@ async fn characters_crud_and_tenancy(backend: Backend) {
         .expect_error(422, "validation_failed");
     assert_eq!(error.error.details.unwrap()["field"], "sheet.level");
     let path = party.path(&format!("/characters/{}", hero.id));
-    let list: Vec<Character> = server
+    let list: Page<Character> = server
         .get(&party.gm, &party.path("/characters"))
         .await
         .expect(200)
         .json();
-    assert_eq!(list.len(), 2);
+    assert_eq!(list.items.len(), 2);
     server
         .get(&party.outsider, &party.path("/characters"))
         .await
@@ -411,12 +419,12 @@ async fn sessions_and_active_session(backend: Backend) {
         )
         .await
         .expect_error(404, "not_found");
-    let list: Vec<GameSession> = server
+    let list: Page<GameSession> = server
         .get(&party.player, &party.path("/sessions"))
         .await
         .expect(200)
         .json();
-    assert_eq!(list, vec![ended]);
+    assert_eq!(list.items, vec![ended]);
     server
         .get(&party.outsider, &party.path("/sessions"))
         .await

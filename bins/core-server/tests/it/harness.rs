@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use critfumble_core::config::{Secrets, ServeArgs};
 use critfumble_core::store::NewKey;
 use critfumble_core::{AppState, Store};
+use critfumble_sdk::api_key::KeyEnv;
 use critfumble_sdk::wire::{KeyScope, UpsertUserRequest, User};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -136,6 +137,7 @@ pub(crate) fn serve_args(database_url: &str) -> ServeArgs {
         pepper: Some(PEPPER.to_owned()),
         fumblebot_url: "http://127.0.0.1:9".to_owned(),
         fumblebot_api_key: None,
+        key_env: KeyEnv::Dev,
         idempotency_lease_secs: 30,
     }
 }
@@ -144,6 +146,7 @@ pub(crate) fn serve_args(database_url: &str) -> ServeArgs {
 pub(crate) struct TestServer {
     pub(crate) base_url: String,
     pub(crate) store: Store,
+    pub(crate) pepper: critfumble_sdk::api_key::KeyPepper,
     pub(crate) service_key: String,
     pub(crate) http: reqwest::Client,
     _database: TestDatabase,
@@ -164,9 +167,14 @@ impl TestServer {
         configure(&mut args);
         let secrets = Secrets::resolve(&args).unwrap();
         let store = Store::connect(&args.database_url).await.unwrap();
-        let service_key = critfumble_core::auth::create_service_key(&store, PEPPER, "tests")
-            .await
-            .unwrap();
+        let service_key = critfumble_core::auth::create_service_key(
+            &store,
+            args.key_env,
+            &secrets.pepper,
+            "tests",
+        )
+        .await
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         args.public_url = Some(format!("http://{address}"));
@@ -178,6 +186,7 @@ impl TestServer {
         });
         TestServer {
             base_url: format!("http://{address}"),
+            pepper: secrets.pepper.clone(),
             store,
             service_key,
             http: reqwest::Client::new(),
@@ -203,7 +212,7 @@ impl TestServer {
 
     /// A user token for `user`, stored directly (as `POST /v1/me/tokens` would).
     pub(crate) async fn token_for(&self, user: &User) -> Auth {
-        let issued = critfumble_core::keys::issue(KeyScope::User, PEPPER).unwrap();
+        let issued = critfumble_core::keys::issue(KeyScope::User, KeyEnv::Dev, &self.pepper);
         self.store
             .insert_api_key(&NewKey {
                 prefix: &issued.prefix,
@@ -216,6 +225,21 @@ impl TestServer {
             .await
             .unwrap();
         Auth::Token(issued.full)
+    }
+
+    /// A `CoreClient` from the SDK with the service key.
+    pub(crate) fn service_client(&self) -> critfumble_sdk::CoreClient {
+        critfumble_sdk::CoreClient::new(self.base_url.clone(), self.service_key.clone()).unwrap()
+    }
+
+    /// A `CoreClient` from the SDK with a user token.
+    pub(crate) fn client(&self, auth: &Auth) -> critfumble_sdk::CoreClient {
+        match auth {
+            Auth::Token(token) => {
+                critfumble_sdk::CoreClient::new(self.base_url.clone(), token.clone()).unwrap()
+            }
+            other => panic!("no client for {other:?}"),
+        }
     }
 
     /// Sends a request and returns the status and body.

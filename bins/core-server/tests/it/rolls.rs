@@ -31,7 +31,7 @@ pub(crate) fn roll_body(campaign: Option<uuid::Uuid>, face: i64, private: bool) 
     })
 }
 
-async fn post_roll(
+pub(crate) async fn post_roll(
     party: &Party,
     auth: &Auth,
     key: Option<&str>,
