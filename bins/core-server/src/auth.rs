@@ -158,8 +158,10 @@ async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> Ap
     if key.expires_at.is_some_and(|expires| expires <= now) {
         return Err(AppError::unauthorized("this api key has expired"));
     }
-    // Best effort: a failed bookkeeping write must not fail the request.
-    if let Err(error) = store.touch_api_key(key.id).await {
+    // Best effort, at most once a minute (a write per request would queue behind the
+    // single SQLite writer): a failed bookkeeping write must not fail the request.
+    let recently_used = key.last_used_at.is_some_and(|used| used > now - 60_000);
+    if !recently_used && let Err(error) = store.touch_api_key(key.id).await {
         tracing::warn!(%error, "cannot record api key use");
     }
     match key.scope {

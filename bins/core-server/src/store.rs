@@ -23,7 +23,7 @@ mod users;
 mod vtt;
 
 pub use ai::UsageReader;
-pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
+pub use idempotency::{Claim, IdempotencyKey, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
 pub use keys::{NewKey, StoredKey};
 pub use rolls::{D20Summary, RollReader};
 pub use vtt::{Delivery, EventRejected};

@@ -15,7 +15,7 @@ use crate::auth::{Caller, Need};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ApiQuery, json_bytes, parse_json};
 use crate::state::AppState;
-use crate::store::{Claim, D20Summary, RollReader};
+use crate::store::{Claim, D20Summary, IdempotencyKey, RollReader};
 
 /// The header set on a response replayed from an idempotency key.
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
@@ -44,59 +44,40 @@ pub async fn report_roll(
     let canonical: serde_json::Value = parse_json(&bytes)?;
     let request_hash = crate::token::sha256_hex(canonical.to_string().as_bytes());
     let scope = caller.idempotency_scope();
-    let store = state.store();
-    // Two rounds: a claim lost to a takeover falls back to replaying the winner's response.
-    for _ in 0..2 {
-        match store
-            .claim_idempotency_key(
-                &scope,
-                &key,
-                &request_hash,
-                state.idempotency_lease_millis(),
-            )
-            .await?
-        {
-            Claim::Acquired { token } => {
-                let d20 = D20Summary::of_tree(&roll.rolled);
-                let stored =
-                    Roll::from_new(crate::store::new_id(), roll.clone(), chrono::Utc::now());
-                let body = serde_json::to_string(&stored).map_err(AppError::internal)?;
-                match store
-                    .insert_roll_idempotent(&stored, d20, &scope, &key, &token, 201, &body)
-                    .await
-                {
-                    Ok(true) => return Ok(json_response(StatusCode::CREATED, body, false)),
-                    Ok(false) => continue,
-                    Err(error) => {
-                        if let Err(release) =
-                            store.release_idempotency_key(&scope, &key, &token).await
-                        {
-                            tracing::warn!(%release, "cannot release idempotency key");
-                        }
-                        return Err(error.into());
-                    }
-                }
-            }
-            Claim::Replay(record) => {
-                let status = StatusCode::from_u16(record.status).unwrap_or(StatusCode::OK);
-                return Ok(json_response(status, record.body, true));
-            }
-            Claim::Mismatch => {
-                return Err(AppError::new(
-                    ErrorCode::IdempotencyKeyReused,
-                    format!("idempotency key '{key}' was already used with a different body"),
-                ));
-            }
-            Claim::InFlight => break,
-        }
-    }
-    Err(AppError {
-        retry_after: Some(1),
-        ..AppError::new(
-            ErrorCode::IdempotencyKeyInFlight,
-            format!("a request with idempotency key '{key}' is still being processed; retry"),
+    let stored = Roll::from_new(crate::store::new_id(), roll, chrono::Utc::now());
+    let body = serde_json::to_string(&stored).map_err(AppError::internal)?;
+    let claim = state
+        .store()
+        .insert_roll_once(
+            &stored,
+            D20Summary::of_tree(&stored.rolled),
+            IdempotencyKey {
+                scope: &scope,
+                key: &key,
+                request_hash: &request_hash,
+            },
+            &body,
+            state.idempotency_lease_millis(),
         )
-    })
+        .await?;
+    match claim {
+        Claim::Acquired { .. } => Ok(json_response(StatusCode::CREATED, body, false)),
+        Claim::Replay(record) => {
+            let status = StatusCode::from_u16(record.status).unwrap_or(StatusCode::OK);
+            Ok(json_response(status, record.body, true))
+        }
+        Claim::Mismatch => Err(AppError::new(
+            ErrorCode::IdempotencyKeyReused,
+            format!("idempotency key '{key}' was already used with a different body"),
+        )),
+        Claim::InFlight => Err(AppError {
+            retry_after: Some(1),
+            ..AppError::new(
+                ErrorCode::IdempotencyKeyInFlight,
+                format!("a request with idempotency key '{key}' is still being processed; retry"),
+            )
+        }),
+    }
 }
 
 fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {

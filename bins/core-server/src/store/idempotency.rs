@@ -1,10 +1,10 @@
 //! Idempotency keys: claim a key, replay a stored response, or refuse a mismatch.
 //!
-//! A claim is committed on its own before the work starts, so a second request with the
-//! same key sees it and gets 409 while the first is in flight. The work and the stored
-//! response then commit together in one transaction that also checks the claim token, so
-//! a claim that was taken over (after its lease ran out, say because the process died)
-//! can never produce a second row.
+//! Work that lives in the database (a roll) claims the key, does the work and stores the
+//! response in one transaction ([`Store::insert_roll_once`]). Work with slow outside calls
+//! commits a claim first with [`Store::claim_idempotency_key`], so that a second request
+//! sees it and gets 409 while the first is in flight; a claim whose holder died is taken
+//! over once its lease runs out, and the takeover checks the old claim token.
 
 use super::{Store, StoreResult, now_millis, with_pool};
 
@@ -36,13 +36,53 @@ pub enum Claim {
     InFlight,
 }
 
+/// Names an idempotency key: the caller's namespace, the key, and the request's hash.
+#[derive(Clone, Copy, Debug)]
+pub struct IdempotencyKey<'a> {
+    /// The principal's namespace (`service`, `user:<id>`).
+    pub scope: &'a str,
+    /// The client's key.
+    pub key: &'a str,
+    /// The hash of the request body.
+    pub request_hash: &'a str,
+}
+
+/// What an existing key row means for a new request with the same key.
+pub(crate) enum Decision {
+    /// Answer without doing the work.
+    Settled(Claim),
+    /// The row expired or its claim was abandoned: take it over if its token is unchanged.
+    TakeOver(String),
+}
+
 #[derive(sqlx::FromRow)]
-struct KeyRow {
+pub(crate) struct KeyRow {
     request_hash: String,
     claim_token: String,
     status: Option<i64>,
     body: Option<String>,
     created_at: i64,
+}
+
+impl KeyRow {
+    /// Decides what a request hashing to `request_hash` at `now` gets from this row.
+    pub(crate) fn decide(self, request_hash: &str, now: i64, lease_millis: i64) -> Decision {
+        let expired = self.created_at < now - REPLAY_WINDOW_MILLIS;
+        let abandoned = self.status.is_none() && self.created_at < now - lease_millis;
+        if expired || (abandoned && self.request_hash == request_hash) {
+            return Decision::TakeOver(self.claim_token);
+        }
+        if self.request_hash != request_hash {
+            return Decision::Settled(Claim::Mismatch);
+        }
+        match (self.status, self.body) {
+            (Some(status), Some(body)) => Decision::Settled(Claim::Replay(IdempotencyRecord {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            })),
+            _ => Decision::Settled(Claim::InFlight),
+        }
+    }
 }
 
 impl Store {
@@ -88,20 +128,10 @@ impl Store {
                 .await?
             });
             let Some(row) = existing else { continue };
-            let expired = row.created_at < now - REPLAY_WINDOW_MILLIS;
-            let abandoned = row.status.is_none() && row.created_at < now - lease_millis;
-            if !expired {
-                if row.request_hash != request_hash {
-                    return Ok(Claim::Mismatch);
-                }
-                if let (Some(status), Some(body)) = (row.status, row.body) {
-                    let status = u16::try_from(status).unwrap_or(500);
-                    return Ok(Claim::Replay(IdempotencyRecord { status, body }));
-                }
-                if !abandoned {
-                    return Ok(Claim::InFlight);
-                }
-            }
+            let old_token = match row.decide(request_hash, now, lease_millis) {
+                Decision::Settled(claim) => return Ok(claim),
+                Decision::TakeOver(old_token) => old_token,
+            };
             // Expired or abandoned: take the key over, unless someone else just did.
             let taken = with_pool!(self, |pool| {
                 sqlx::query(
@@ -114,7 +144,7 @@ impl Store {
                 .bind(now)
                 .bind(scope)
                 .bind(key)
-                .bind(&row.claim_token)
+                .bind(&old_token)
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -124,27 +154,6 @@ impl Store {
             }
         }
         Ok(Claim::InFlight)
-    }
-
-    /// Gives up a claim whose work failed, so the client can retry with the same key.
-    pub async fn release_idempotency_key(
-        &self,
-        scope: &str,
-        key: &str,
-        token: &str,
-    ) -> StoreResult<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "DELETE FROM idempotency_keys \
-                 WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status IS NULL",
-            )
-            .bind(scope)
-            .bind(key)
-            .bind(token)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
     }
 
     /// Deletes stored responses older than the replay window and, on SQLite, claims left
@@ -167,25 +176,3 @@ impl Store {
         Ok(purged)
     }
 }
-
-/// Stores the response of a claimed key inside the transaction that did the work.
-///
-/// Returns `false` when the claim was lost (taken over): the caller must roll back.
-macro_rules! finish_idempotency_key {
-    ($tx:expr, $scope:expr, $key:expr, $token:expr, $status:expr, $body:expr) => {{
-        let updated = sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, body = $2 \
-             WHERE scope = $3 AND key = $4 AND claim_token = $5 AND status IS NULL",
-        )
-        .bind(i64::from($status))
-        .bind($body)
-        .bind($scope)
-        .bind($key)
-        .bind($token)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        updated == 1
-    }};
-}
-pub(crate) use finish_idempotency_key;

@@ -23,6 +23,8 @@ pub struct StoredKey {
     pub expires_at: Option<i64>,
     /// When it was revoked, in Unix milliseconds.
     pub revoked_at: Option<i64>,
+    /// When it was last used, in Unix milliseconds (updated at most once a minute).
+    pub last_used_at: Option<i64>,
 }
 
 /// A new key to store: only its lookup prefix and hash, never the key.
@@ -82,6 +84,7 @@ struct StoredKeyRow {
     user_id: Option<String>,
     expires_at: Option<i64>,
     revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
 }
 
 impl Store {
@@ -111,7 +114,7 @@ impl Store {
     pub async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<StoredKey>> {
         let row: Option<StoredKeyRow> = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, hash, scope, user_id, expires_at, revoked_at \
+                "SELECT id, hash, scope, user_id, expires_at, revoked_at, last_used_at \
                  FROM api_keys WHERE prefix = $1",
             )
             .bind(prefix)
@@ -126,6 +129,7 @@ impl Store {
                 user_id: to_optional_id(row.user_id.as_deref())?,
                 expires_at: row.expires_at,
                 revoked_at: row.revoked_at,
+                last_used_at: row.last_used_at,
             })
         })
         .transpose()

@@ -3,8 +3,8 @@
 use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery};
 use uuid::Uuid;
 
-use super::idempotency::finish_idempotency_key;
-use super::{Store, StoreError, StoreResult, to_id, to_millis, with_pool};
+use super::idempotency::{Claim, Decision, IdempotencyKey, KeyRow};
+use super::{Store, StoreError, StoreResult, now_millis, to_id, to_millis, with_pool};
 
 /// The d20 faces of one roll, counted when it is stored so that statistics are one query.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -107,51 +107,107 @@ struct StatsRow {
 }
 
 impl Store {
-    /// Stores `roll` and the response to its idempotency key in one transaction.
+    /// Stores `roll` once per idempotency key, in one transaction with the key and the
+    /// response `body` (status 201): a crash either keeps both or neither, and a replay of
+    /// the key returns the stored response instead of storing the roll again.
     ///
-    /// Returns `false` (and stores nothing) when the claim `token` no longer owns the key.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_roll_idempotent(
+    /// A concurrent request with the same key waits for this transaction (SQLite has one
+    /// writer; PostgreSQL blocks on the unique index) and then replays its response.
+    pub async fn insert_roll_once(
         &self,
         roll: &Roll,
         d20: D20Summary,
-        scope: &str,
-        key: &str,
-        token: &str,
-        status: u16,
+        key: IdempotencyKey<'_>,
         body: &str,
-    ) -> StoreResult<bool> {
+        lease_millis: i64,
+    ) -> StoreResult<Claim> {
         let document = serde_json::to_string(roll)?;
-        let stored = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO rolls (id, source, user_id, campaign_id, session_id, private, \
-                 document, d20_count, d20_sum, nat20s, nat1s, rolled_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(roll.id.to_string())
-            .bind(roll.source.as_str())
-            .bind(roll.actor.user_id.map(|id| id.to_string()))
-            .bind(roll.campaign_id.map(|id| id.to_string()))
-            .bind(roll.session_id.map(|id| id.to_string()))
-            .bind(roll.private)
-            .bind(&document)
-            .bind(d20.count)
-            .bind(d20.sum)
-            .bind(d20.nat20s)
-            .bind(d20.nat1s)
-            .bind(to_millis(roll.rolled_at))
-            .execute(&mut *tx)
-            .await?;
-            if finish_idempotency_key!(tx, scope, key, token, status, body) {
-                tx.commit().await?;
-                true
-            } else {
-                tx.rollback().await?;
-                false
+        for _ in 0..3 {
+            let token = uuid::Uuid::new_v4().to_string();
+            let now = now_millis();
+            let outcome = with_pool!(self, |pool| {
+                let mut tx = pool.begin().await?;
+                let mut owned = sqlx::query(
+                    "INSERT INTO idempotency_keys \
+                     (scope, key, request_hash, claim_token, status, body, created_at) \
+                     VALUES ($1, $2, $3, $4, 201, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
+                )
+                .bind(key.scope)
+                .bind(key.key)
+                .bind(key.request_hash)
+                .bind(&token)
+                .bind(body)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                let mut decided = None;
+                if !owned {
+                    let existing: Option<KeyRow> = sqlx::query_as(
+                        "SELECT request_hash, claim_token, status, body, created_at \
+                         FROM idempotency_keys WHERE scope = $1 AND key = $2",
+                    )
+                    .bind(key.scope)
+                    .bind(key.key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match existing.map(|row| row.decide(key.request_hash, now, lease_millis)) {
+                        Some(Decision::Settled(claim)) => decided = Some(claim),
+                        Some(Decision::TakeOver(old_token)) => {
+                            owned = sqlx::query(
+                                "UPDATE idempotency_keys SET request_hash = $1, \
+                                 claim_token = $2, status = 201, body = $3, created_at = $4 \
+                                 WHERE scope = $5 AND key = $6 AND claim_token = $7",
+                            )
+                            .bind(key.request_hash)
+                            .bind(&token)
+                            .bind(body)
+                            .bind(now)
+                            .bind(key.scope)
+                            .bind(key.key)
+                            .bind(&old_token)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected()
+                                == 1;
+                        }
+                        // The row vanished (purged) between the insert and the read.
+                        None => {}
+                    }
+                }
+                if owned {
+                    sqlx::query(
+                        "INSERT INTO rolls (id, source, user_id, campaign_id, session_id, \
+                         private, document, d20_count, d20_sum, nat20s, nat1s, rolled_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(roll.id.to_string())
+                    .bind(roll.source.as_str())
+                    .bind(roll.actor.user_id.map(|id| id.to_string()))
+                    .bind(roll.campaign_id.map(|id| id.to_string()))
+                    .bind(roll.session_id.map(|id| id.to_string()))
+                    .bind(roll.private)
+                    .bind(&document)
+                    .bind(d20.count)
+                    .bind(d20.sum)
+                    .bind(d20.nat20s)
+                    .bind(d20.nat1s)
+                    .bind(to_millis(roll.rolled_at))
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Some(Claim::Acquired { token })
+                } else {
+                    tx.rollback().await?;
+                    decided
+                }
+            });
+            if let Some(outcome) = outcome {
+                return Ok(outcome);
             }
-        });
-        Ok(stored)
+        }
+        Ok(Claim::InFlight)
     }
 
     /// The roll with this id, if `reader` may see it.

@@ -101,7 +101,6 @@ impl Store {
                     discord_id
                 }
                 // Events this version does not know are recorded and acknowledged.
-                #[allow(unreachable_patterns)]
                 _ => {
                     tx.commit().await?;
                     return Ok(Delivery::Applied);
@@ -172,7 +171,6 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                #[allow(unreachable_patterns)]
                 _ => {}
             }
             tx.commit().await?;
