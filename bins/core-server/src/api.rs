@@ -178,6 +178,72 @@ impl utoipa::Modify for SecuritySchemes {
                 crate::auth::SESSION_COOKIE,
             ))),
         );
+        // The SDK's wire enums are declared by a macro whose `serde(rename)` utoipa does not
+        // see, so their schemas would list the Rust variant names; publish the spellings
+        // that actually cross the wire.
+        use critfumble_sdk::api_key::KeyEnv;
+        use critfumble_sdk::wire::{ChatRole, KeyScope, MemberRole, RollSource, UsageGroupBy, Vtt};
+        let spellings: [(&str, Vec<&str>); 7] = [
+            (
+                "MemberRole",
+                MemberRole::ALL.iter().map(|v| v.as_str()).collect(),
+            ),
+            ("Vtt", Vtt::ALL.iter().map(|v| v.as_str()).collect()),
+            (
+                "RollSource",
+                RollSource::ALL.iter().map(|v| v.as_str()).collect(),
+            ),
+            (
+                "KeyScope",
+                KeyScope::ALL.iter().map(|v| v.as_str()).collect(),
+            ),
+            (
+                "ChatRole",
+                ChatRole::ALL.iter().map(|v| v.as_str()).collect(),
+            ),
+            (
+                "UsageGroupBy",
+                UsageGroupBy::ALL.iter().map(|v| v.as_str()).collect(),
+            ),
+            ("KeyEnv", KeyEnv::ALL.iter().map(|v| v.as_str()).collect()),
+        ];
+        for (name, values) in spellings {
+            if let Some(schema) = components.schemas.get_mut(name) {
+                *schema = utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(values))
+                    .into();
+            }
+        }
+        // Any operation can also answer with the error body (a malformed path, query or
+        // body, missing credentials, a limit): document that as the default response.
+        let error = utoipa::openapi::ResponseBuilder::new()
+            .description("an error, with the SDK error body")
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("default".to_owned())
+                    .or_insert_with(|| error.clone().into());
+            }
+        }
     }
 }
 

@@ -28,6 +28,11 @@ async fn health_and_openapi(backend: Backend) {
         .json();
     assert!(doc["paths"]["/v1/rolls"]["post"].is_object());
     assert!(doc["components"]["schemas"]["NewRoll"].is_object());
+    assert_eq!(
+        doc["components"]["schemas"]["MemberRole"]["enum"],
+        json!(["gm", "player"])
+    );
+    assert!(doc["paths"]["/v1/rolls"]["post"]["responses"]["default"].is_object());
     server
         .get(&Auth::None, "/no/such/route")
         .await
