@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod roll_writer;
 pub mod state;
 pub mod store;
 pub mod token;

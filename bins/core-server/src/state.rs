@@ -7,6 +7,7 @@ use critfumble_sdk::api_key::{KeyEnv, KeyPepper};
 use critfumble_sdk::webhook::WebhookVerifier;
 
 use crate::config::{Secrets, ServeArgs};
+use crate::roll_writer::RollWriter;
 use crate::store::Store;
 
 /// Discord OAuth2 settings; absent when no client id and secret were configured.
@@ -32,6 +33,7 @@ struct Inner {
     key_env: KeyEnv,
     webhooks: WebhookVerifier,
     fumblebot: FumbleBotClient,
+    roll_writer: RollWriter,
     discord: Option<DiscordConfig>,
     public_url: String,
     http: reqwest::Client,
@@ -71,6 +73,10 @@ impl AppState {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
             .build()?;
+        let lease_millis = i64::try_from(args.idempotency_lease_secs)
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000);
+        let roll_writer = RollWriter::start(store.clone(), lease_millis);
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
@@ -78,12 +84,11 @@ impl AppState {
                 key_env: args.key_env,
                 webhooks: WebhookVerifier::new(secrets.webhook_secret.clone()),
                 fumblebot,
+                roll_writer,
                 discord,
                 public_url: args.public_url(),
                 http,
-                idempotency_lease_millis: i64::try_from(args.idempotency_lease_secs)
-                    .unwrap_or(i64::MAX / 1000)
-                    .saturating_mul(1000),
+                idempotency_lease_millis: lease_millis,
             }),
         })
     }
@@ -106,6 +111,11 @@ impl AppState {
     /// Checks FumbleBot's webhook signatures.
     pub fn webhooks(&self) -> &WebhookVerifier {
         &self.inner.webhooks
+    }
+
+    /// The group-commit writer of rolls.
+    pub fn roll_writer(&self) -> &RollWriter {
+        &self.inner.roll_writer
     }
 
     /// The client for FumbleBot's AI endpoint.

@@ -23,9 +23,9 @@ mod users;
 mod vtt;
 
 pub use ai::UsageReader;
-pub use idempotency::{Claim, IdempotencyKey, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
+pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
 pub use keys::{NewKey, StoredKey};
-pub use rolls::{D20Summary, RollReader};
+pub use rolls::{D20Summary, PendingRoll, RollReader};
 pub use vtt::{Delivery, EventRejected};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.

@@ -15,7 +15,7 @@ use crate::auth::{Caller, Need};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ApiQuery, json_bytes, parse_json};
 use crate::state::AppState;
-use crate::store::{Claim, D20Summary, IdempotencyKey, RollReader};
+use crate::store::{Claim, D20Summary, PendingRoll, RollReader};
 
 /// The header set on a response replayed from an idempotency key.
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
@@ -47,18 +47,15 @@ pub async fn report_roll(
     let stored = Roll::from_new(crate::store::new_id(), roll, chrono::Utc::now());
     let body = serde_json::to_string(&stored).map_err(AppError::internal)?;
     let claim = state
-        .store()
-        .insert_roll_once(
-            &stored,
-            D20Summary::of_tree(&stored.rolled),
-            IdempotencyKey {
-                scope: &scope,
-                key: &key,
-                request_hash: &request_hash,
-            },
-            &body,
-            state.idempotency_lease_millis(),
-        )
+        .roll_writer()
+        .write(PendingRoll {
+            d20: D20Summary::of_tree(&stored.rolled),
+            roll: stored,
+            scope,
+            key: key.clone(),
+            request_hash,
+            body: body.clone(),
+        })
         .await?;
     match claim {
         Claim::Acquired { .. } => Ok(json_response(StatusCode::CREATED, body, false)),

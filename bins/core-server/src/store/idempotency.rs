@@ -1,7 +1,8 @@
 //! Idempotency keys: claim a key, replay a stored response, or refuse a mismatch.
 //!
 //! Work that lives in the database (a roll) claims the key, does the work and stores the
-//! response in one transaction ([`Store::insert_roll_once`]). Work with slow outside calls
+//! response in one transaction ([`Store::insert_rolls`], which also batches rolls into
+//! one commit). Work with slow outside calls
 //! commits a claim first with [`Store::claim_idempotency_key`], so that a second request
 //! sees it and gets 409 while the first is in flight; a claim whose holder died is taken
 //! over once its lease runs out, and the takeover checks the old claim token.
@@ -34,17 +35,6 @@ pub enum Claim {
     Mismatch,
     /// Another request with this key is still being processed.
     InFlight,
-}
-
-/// Names an idempotency key: the caller's namespace, the key, and the request's hash.
-#[derive(Clone, Copy, Debug)]
-pub struct IdempotencyKey<'a> {
-    /// The principal's namespace (`service`, `user:<id>`).
-    pub scope: &'a str,
-    /// The client's key.
-    pub key: &'a str,
-    /// The hash of the request body.
-    pub request_hash: &'a str,
 }
 
 /// What an existing key row means for a new request with the same key.

@@ -3,7 +3,7 @@
 use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery};
 use uuid::Uuid;
 
-use super::idempotency::{Claim, Decision, IdempotencyKey, KeyRow};
+use super::idempotency::{Claim, Decision, KeyRow};
 use super::{Store, StoreError, StoreResult, now_millis, to_id, to_millis, with_pool};
 
 /// The d20 faces of one roll, counted when it is stored so that statistics are one query.
@@ -73,6 +73,23 @@ impl D20Summary {
     }
 }
 
+/// A roll waiting to be stored under an idempotency key, with the response to store.
+#[derive(Clone, Debug)]
+pub struct PendingRoll {
+    /// The roll, as it will be stored.
+    pub roll: Roll,
+    /// Its d20 faces.
+    pub d20: D20Summary,
+    /// The caller's idempotency namespace.
+    pub scope: String,
+    /// The idempotency key.
+    pub key: String,
+    /// The hash of the request body.
+    pub request_hash: String,
+    /// The JSON of `roll`: both the stored document and the 201 response body.
+    pub body: String,
+}
+
 /// Who is reading rolls: everything (a service acting for nobody) or one user.
 #[derive(Clone, Copy, Debug)]
 pub enum RollReader {
@@ -107,76 +124,82 @@ struct StatsRow {
 }
 
 impl Store {
-    /// Stores `roll` once per idempotency key, in one transaction with the key and the
-    /// response `body` (status 201): a crash either keeps both or neither, and a replay of
-    /// the key returns the stored response instead of storing the roll again.
+    /// Stores a batch of rolls, each once per idempotency key, in ONE transaction (group
+    /// commit: one fsync for the whole batch). Each roll is stored together with its key
+    /// and its response `body` (status 201), so a crash keeps both or neither, and a
+    /// replayed key returns the stored response instead of storing the roll again.
     ///
-    /// A concurrent request with the same key waits for this transaction (SQLite has one
-    /// writer; PostgreSQL blocks on the unique index) and then replays its response.
-    pub async fn insert_roll_once(
+    /// Each roll runs in a savepoint, so one failing roll (say, its campaign was just
+    /// deleted) does not fail the others. Nothing is acknowledged before the commit.
+    pub async fn insert_rolls(
         &self,
-        roll: &Roll,
-        d20: D20Summary,
-        key: IdempotencyKey<'_>,
-        body: &str,
+        batch: &[PendingRoll],
         lease_millis: i64,
-    ) -> StoreResult<Claim> {
-        let document = serde_json::to_string(roll)?;
-        for _ in 0..3 {
-            let token = uuid::Uuid::new_v4().to_string();
-            let now = now_millis();
-            let outcome = with_pool!(self, |pool| {
-                let mut tx = pool.begin().await?;
-                let mut owned = sqlx::query(
-                    "INSERT INTO idempotency_keys \
-                     (scope, key, request_hash, claim_token, status, body, created_at) \
-                     VALUES ($1, $2, $3, $4, 201, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
-                )
-                .bind(key.scope)
-                .bind(key.key)
-                .bind(key.request_hash)
-                .bind(&token)
-                .bind(body)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                let mut decided = None;
-                if !owned {
-                    let existing: Option<KeyRow> = sqlx::query_as(
-                        "SELECT request_hash, claim_token, status, body, created_at \
-                         FROM idempotency_keys WHERE scope = $1 AND key = $2",
+    ) -> StoreResult<Vec<StoreResult<Claim>>> {
+        let now = now_millis();
+        let results = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut results = Vec::with_capacity(batch.len());
+            for pending in batch {
+                let mut savepoint = sqlx::Acquire::begin(&mut tx).await?;
+                let outcome = async {
+                    let token = uuid::Uuid::new_v4().to_string();
+                    let mut owned = sqlx::query(
+                        "INSERT INTO idempotency_keys \
+                         (scope, key, request_hash, claim_token, status, body, created_at) \
+                         VALUES ($1, $2, $3, $4, 201, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
                     )
-                    .bind(key.scope)
-                    .bind(key.key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match existing.map(|row| row.decide(key.request_hash, now, lease_millis)) {
-                        Some(Decision::Settled(claim)) => decided = Some(claim),
-                        Some(Decision::TakeOver(old_token)) => {
-                            owned = sqlx::query(
-                                "UPDATE idempotency_keys SET request_hash = $1, \
-                                 claim_token = $2, status = 201, body = $3, created_at = $4 \
-                                 WHERE scope = $5 AND key = $6 AND claim_token = $7",
-                            )
-                            .bind(key.request_hash)
-                            .bind(&token)
-                            .bind(body)
-                            .bind(now)
-                            .bind(key.scope)
-                            .bind(key.key)
-                            .bind(&old_token)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected()
-                                == 1;
+                    .bind(&pending.scope)
+                    .bind(&pending.key)
+                    .bind(&pending.request_hash)
+                    .bind(&token)
+                    .bind(&pending.body)
+                    .bind(now)
+                    .execute(&mut *savepoint)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    let mut decided = Claim::InFlight;
+                    if !owned {
+                        let existing: Option<KeyRow> = sqlx::query_as(
+                            "SELECT request_hash, claim_token, status, body, created_at \
+                             FROM idempotency_keys WHERE scope = $1 AND key = $2",
+                        )
+                        .bind(&pending.scope)
+                        .bind(&pending.key)
+                        .fetch_optional(&mut *savepoint)
+                        .await?;
+                        match existing
+                            .map(|row| row.decide(&pending.request_hash, now, lease_millis))
+                        {
+                            Some(Decision::Settled(claim)) => decided = claim,
+                            Some(Decision::TakeOver(old_token)) => {
+                                owned = sqlx::query(
+                                    "UPDATE idempotency_keys SET request_hash = $1, \
+                                     claim_token = $2, status = 201, body = $3, created_at = $4 \
+                                     WHERE scope = $5 AND key = $6 AND claim_token = $7",
+                                )
+                                .bind(&pending.request_hash)
+                                .bind(&token)
+                                .bind(&pending.body)
+                                .bind(now)
+                                .bind(&pending.scope)
+                                .bind(&pending.key)
+                                .bind(&old_token)
+                                .execute(&mut *savepoint)
+                                .await?
+                                .rows_affected()
+                                    == 1;
+                            }
+                            // Purged between the insert and the read: the client retries.
+                            None => {}
                         }
-                        // The row vanished (purged) between the insert and the read.
-                        None => {}
                     }
-                }
-                if owned {
+                    if !owned {
+                        return Ok::<_, StoreError>(decided);
+                    }
+                    let roll = &pending.roll;
+                    let d20 = pending.d20;
                     sqlx::query(
                         "INSERT INTO rolls (id, source, user_id, campaign_id, session_id, \
                          private, document, d20_count, d20_sum, nat20s, nat1s, rolled_at) \
@@ -188,26 +211,32 @@ impl Store {
                     .bind(roll.campaign_id.map(|id| id.to_string()))
                     .bind(roll.session_id.map(|id| id.to_string()))
                     .bind(roll.private)
-                    .bind(&document)
+                    .bind(&pending.body)
                     .bind(d20.count)
                     .bind(d20.sum)
                     .bind(d20.nat20s)
                     .bind(d20.nat1s)
                     .bind(to_millis(roll.rolled_at))
-                    .execute(&mut *tx)
+                    .execute(&mut *savepoint)
                     .await?;
-                    tx.commit().await?;
-                    Some(Claim::Acquired { token })
-                } else {
-                    tx.rollback().await?;
-                    decided
+                    Ok(Claim::Acquired { token })
                 }
-            });
-            if let Some(outcome) = outcome {
-                return Ok(outcome);
+                .await;
+                match outcome {
+                    Ok(claim) => {
+                        savepoint.commit().await?;
+                        results.push(Ok(claim));
+                    }
+                    Err(error) => {
+                        savepoint.rollback().await?;
+                        results.push(Err(error));
+                    }
+                }
             }
-        }
-        Ok(Claim::InFlight)
+            tx.commit().await?;
+            results
+        });
+        Ok(results)
     }
 
     /// The roll with this id, if `reader` may see it.
