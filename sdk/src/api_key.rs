@@ -128,6 +128,18 @@ impl ApiKey {
     }
 }
 
+/// Reads the key from an `Authorization: Bearer cfk_...` header value.
+pub fn parse_bearer(header_value: &str) -> Result<ApiKey, SdkError> {
+    let token = header_value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| SdkError::ApiKeyMalformed {
+            reason: "the authorization header must be 'Bearer <key>'".into(),
+        })?;
+    ApiKey::parse(token)
+}
+
 /// A server-side secret mixed into every key hash, so that a leaked database alone does not
 /// let anyone test guesses. At least 32 bytes.
 #[derive(Clone)]

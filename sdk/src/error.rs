@@ -1,6 +1,6 @@
 //! The one error type of the crate: bad wire values, webhook and API key failures, client failures.
 
-use crate::wire::ErrorBody;
+use crate::wire::{ErrorBody, ErrorCode};
 
 /// Everything that can go wrong in this crate.
 ///
@@ -133,10 +133,93 @@ impl SdkError {
         }
     }
 
+    /// The error body a server answers with when this error ends a request, with the status
+    /// in [`ErrorCode::status`]: bad values give `validation_failed` (naming the field in
+    /// `details`), bad signatures and keys `unauthorized`, a failed call to another service
+    /// `upstream_failed` or `upstream_timeout`, and an API error is passed on as it came.
+    pub fn error_body(&self) -> ErrorBody {
+        let message = self.to_string();
+        match self {
+            Self::Invalid { field, .. } => ErrorBody::new(ErrorCode::ValidationFailed, message)
+                .with_details(serde_json::json!({ "field": field })),
+            Self::UnknownValue { kind, value, .. } => {
+                ErrorBody::new(ErrorCode::ValidationFailed, message)
+                    .with_details(serde_json::json!({ "kind": kind, "value": value }))
+            }
+            Self::WebhookMissingHeader { .. }
+            | Self::WebhookMalformedHeader { .. }
+            | Self::WebhookTimestampOutOfRange { .. }
+            | Self::WebhookSignatureMismatch
+            | Self::ApiKeyMalformed { .. }
+            | Self::ApiKeyChecksum => ErrorBody::new(ErrorCode::Unauthorized, message),
+            Self::Api { body, .. } => (**body).clone(),
+            Self::Timeout { .. } => ErrorBody::new(ErrorCode::UpstreamTimeout, message),
+            Self::Transport { .. } | Self::Decode { .. } => {
+                ErrorBody::new(ErrorCode::UpstreamFailed, message)
+            }
+            Self::WebhookSecret { .. } | Self::Config { .. } => {
+                ErrorBody::new(ErrorCode::Internal, message)
+            }
+        }
+    }
+
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::Invalid {
             field: field.into(),
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_for_servers() {
+        let invalid = SdkError::invalid("sheet.level", "must be between 1 and 30");
+        let body = invalid.error_body();
+        assert_eq!(body.error.code, ErrorCode::ValidationFailed);
+        assert_eq!(body.error.code.status(), 422);
+        assert_eq!(
+            body.error.message,
+            "invalid sheet.level: must be between 1 and 30"
+        );
+        assert_eq!(
+            body.error.details,
+            Some(serde_json::json!({"field": "sheet.level"}))
+        );
+
+        let cases = [
+            (SdkError::WebhookSignatureMismatch, ErrorCode::Unauthorized),
+            (SdkError::ApiKeyChecksum, ErrorCode::Unauthorized),
+            (
+                SdkError::Timeout {
+                    url: "u".into(),
+                    timeout_ms: 5,
+                },
+                ErrorCode::UpstreamTimeout,
+            ),
+            (
+                SdkError::Transport {
+                    url: "u".into(),
+                    message: "refused".into(),
+                },
+                ErrorCode::UpstreamFailed,
+            ),
+            (SdkError::Config { reason: "r".into() }, ErrorCode::Internal),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.error_body().error.code, code, "{error}");
+        }
+
+        let upstream = ErrorBody::new(ErrorCode::RateLimited, "slow down");
+        let api = SdkError::Api {
+            method: "POST".into(),
+            url: "u".into(),
+            status: 429,
+            body: Box::new(upstream.clone()),
+        };
+        assert_eq!(api.error_body(), upstream);
     }
 }

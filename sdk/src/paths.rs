@@ -158,6 +158,35 @@ mod tests {
         );
     }
 
+    fn decode(segment: &str) -> Vec<u8> {
+        let bytes = segment.as_bytes();
+        let mut out = Vec::new();
+        let mut index = 0;
+        while index < bytes.len() {
+            if bytes[index] == b'%' {
+                let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).expect("ascii");
+                out.push(u8::from_str_radix(hex, 16).expect("hex"));
+                index += 3;
+            } else {
+                out.push(bytes[index]);
+                index += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn expanded_values_stay_one_segment_and_decode_back(value in "\\PC{0,30}") {
+            let path = expand(CAMPAIGN_BY_DISCORD_CHANNEL, &[&value]);
+            let segment = path
+                .strip_prefix("/v1/campaigns/by-discord-channel/")
+                .expect("prefix kept");
+            proptest::prop_assert!(!segment.contains('/') && !segment.contains('?'));
+            proptest::prop_assert_eq!(decode(segment), value.as_bytes());
+        }
+    }
+
     #[test]
     fn expand_keeps_unfilled_placeholders() {
         assert_eq!(

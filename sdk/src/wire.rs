@@ -65,8 +65,12 @@ macro_rules! wire_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[derive(serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // Every spelling is the variant's name in lowercase (a test checks it against
+        // `as_str`). `rename_all` rather than a per-variant `rename`, because utoipa does not
+        // see attributes whose value comes from a macro fragment.
+        #[serde(rename_all = "lowercase")]
         pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
+            $( $(#[$vmeta])* $variant, )+
         }
 
         impl $name {

@@ -106,6 +106,23 @@ fn parse_explains_what_is_wrong() {
 }
 
 #[test]
+fn bearer_headers() {
+    let key = ApiKey::generate_with_rng(KeyEnv::Dev, &mut rand::rng());
+    let header = format!("Bearer {}", key.expose_secret());
+    assert_eq!(parse_bearer(&header), Ok(key.clone()));
+    assert_eq!(
+        parse_bearer(&format!("bearer  {}", key.expose_secret())),
+        Ok(key.clone())
+    );
+    assert_eq!(
+        parse_bearer(&format!("Basic {}", key.expose_secret())).map_err(|e| e.to_string()),
+        Err("malformed api key: the authorization header must be 'Bearer <key>'".into())
+    );
+    assert!(parse_bearer(key.expose_secret()).is_err());
+    assert!(parse_bearer("Bearer cfk_live_nope").is_err());
+}
+
+#[test]
 fn hash_depends_on_key_and_pepper() {
     let mut rng = rand::rng();
     let key = ApiKey::generate_with_rng(KeyEnv::Live, &mut rng);
@@ -162,4 +179,43 @@ fn stored_key_checks_hash_revocation_and_expiry() {
     assert_eq!(info.prefix, key.lookup_prefix());
     assert_eq!(info.scope, KeyScope::Service);
     assert_eq!(info.revoked_at, Some(now));
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,60}") {
+            let _ = ApiKey::parse(&text);
+        }
+
+        #[test]
+        fn parse_never_panics_on_near_keys(
+            env in "(live|test|dev|[a-z]{0,5})",
+            random in "[0-9A-Za-z_é-]{0,30}",
+            check in "[0-9A-Za-z_é]{0,8}",
+        ) {
+            let _ = ApiKey::parse(&format!("cfk_{env}_{random}_{check}"));
+        }
+
+        #[test]
+        fn any_single_substitution_is_caught(
+            seed in any::<u64>(),
+            position in 0usize..40,
+            replacement in proptest::sample::select(BASE62.to_vec()),
+        ) {
+            use rand::SeedableRng as _;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let key = ApiKey::generate_with_rng(KeyEnv::Live, &mut rng);
+            let mut bytes = key.expose_secret().as_bytes().to_vec();
+            let position = "cfk_live_".len() + position % (RANDOM_CHARS + 1 + CHECKSUM_CHARS);
+            prop_assume!(bytes[position] != b'_' && bytes[position] != replacement);
+            bytes[position] = replacement;
+            let tampered = String::from_utf8(bytes).expect("ascii");
+            prop_assert!(ApiKey::parse(&tampered).is_err());
+        }
+    }
 }

@@ -206,3 +206,51 @@ fn sign_headers_round_trip_and_event_decoding() {
         Err(SdkError::Invalid { field, .. }) if field == "body"
     ));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn verify_never_panics(
+            id in proptest::option::of("\\PC{0,40}"),
+            timestamp in proptest::option::of("\\PC{0,20}"),
+            signature in proptest::option::of("\\PC{0,120}"),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+            now in any::<i64>(),
+        ) {
+            let headers = WebhookHeaders {
+                id: id.as_deref(),
+                timestamp: timestamp.as_deref(),
+                signature: signature.as_deref(),
+            };
+            let _ = WebhookVerifier::new(secret()).verify(headers, &body, now);
+        }
+
+        #[test]
+        fn what_is_signed_verifies(
+            id in "[!-~]{1,64}",
+            timestamp in -10_000_000_000i64..10_000_000_000,
+            body in proptest::collection::vec(any::<u8>(), 0..256),
+            skew in -300i64..=300,
+        ) {
+            let signed = secret().sign_headers(&id, timestamp, &body);
+            let timestamp_text = signed.timestamp.to_string();
+            let headers = WebhookHeaders {
+                id: Some(&signed.id),
+                timestamp: Some(&timestamp_text),
+                signature: Some(&signed.signature),
+            };
+            let verifier = WebhookVerifier::new(secret());
+            prop_assert!(verifier.verify(headers, &body, timestamp + skew).is_ok());
+            let mut tampered = body.clone();
+            tampered.push(b'x');
+            prop_assert_eq!(
+                verifier.verify(headers, &tampered, timestamp),
+                Err(SdkError::WebhookSignatureMismatch)
+            );
+        }
+    }
+}

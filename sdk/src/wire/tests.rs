@@ -113,6 +113,41 @@ fn outputs_ignore_unknown_fields() {
     assert_eq!(user.name, "a");
 }
 
+fn check_spellings<T>(all: &[T])
+where
+    T: serde::Serialize
+        + serde::de::DeserializeOwned
+        + FromStr
+        + PartialEq
+        + std::fmt::Debug
+        + std::fmt::Display,
+    <T as FromStr>::Err: std::fmt::Debug,
+{
+    for value in all {
+        let text = value.to_string();
+        assert_eq!(
+            serde_json::to_value(value).expect("serializes"),
+            json!(text)
+        );
+        assert_eq!(
+            &serde_json::from_value::<T>(json!(text)).expect("deserializes"),
+            value
+        );
+        assert_eq!(&T::from_str(&text).expect("parses"), value);
+    }
+}
+
+#[test]
+fn serde_and_as_str_agree_for_every_enum() {
+    check_spellings(Vtt::ALL);
+    check_spellings(RollSource::ALL);
+    check_spellings(MemberRole::ALL);
+    check_spellings(ChatRole::ALL);
+    check_spellings(UsageGroupBy::ALL);
+    check_spellings(KeyScope::ALL);
+    check_spellings(crate::api_key::KeyEnv::ALL);
+}
+
 #[test]
 fn enums_use_fixed_spellings() {
     for source in RollSource::ALL {
