@@ -70,17 +70,16 @@ impl AppError {
 }
 
 impl From<SdkError> for AppError {
-    /// Wire validation failures are 422 with the field in the details.
+    /// Wire validation failures are 422 with the field in the details (the SDK decides the
+    /// body, so Core and FumbleBot answer alike).
     fn from(error: SdkError) -> AppError {
-        let message = error.to_string();
-        match error {
-            SdkError::Invalid { field, .. } => AppError::new(ErrorCode::ValidationFailed, message)
-                .with_details(serde_json::json!({ "field": field })),
-            SdkError::UnknownValue { kind, .. } => {
-                AppError::new(ErrorCode::ValidationFailed, message)
-                    .with_details(serde_json::json!({ "kind": kind }))
-            }
-            other => AppError::new(ErrorCode::BadRequest, other.to_string()),
+        let body = error.error_body();
+        let status = StatusCode::from_u16(body.error.code.status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        AppError {
+            status,
+            body,
+            retry_after: None,
         }
     }
 }

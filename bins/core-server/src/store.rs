@@ -2,7 +2,7 @@
 //!
 //! There are two concrete sqlx pools and no `Any` driver. The SQL is written once, in the
 //! subset both engines accept (`$N` placeholders, `RETURNING`, `ON CONFLICT`), and the
-//! [`with_pool!`] macro expands each query once per backend, so both arms are type-checked
+//! `with_pool!` macro expands each query once per backend, so both arms are type-checked
 //! against their own driver. Each backend has its own versioned migrations, run at start-up.
 
 use std::str::FromStr;
