@@ -9,6 +9,7 @@ mod harness;
 mod ai;
 mod basics;
 mod campaigns;
+mod cli;
 mod durability;
 mod fakes;
 mod login;
