@@ -31,6 +31,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the database at {}", args.database_url))?;
     let purged = store.purge_idempotency_keys(true).await?;
     tracing::info!(backend = ?store.kind(), purged, "database ready");
+    // Stored idempotency responses are replayed for 24 h; drop older ones every hour.
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        hourly.tick().await;
+        loop {
+            hourly.tick().await;
+            match purger.purge_idempotency_keys(false).await {
+                Ok(purged) => tracing::debug!(purged, "expired idempotency keys deleted"),
+                Err(error) => tracing::warn!(%error, "cannot delete expired idempotency keys"),
+            }
+        }
+    });
     let state = AppState::new(store.clone(), &args, &secrets)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
