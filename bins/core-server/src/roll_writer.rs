@@ -66,7 +66,13 @@ async fn write_batches(store: Store, lease_millis: i64, mut receiver: mpsc::Rece
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let batch: Vec<PendingRoll> = jobs.iter().map(|job| job.roll.clone()).collect();
-        match store.insert_rolls(&batch, lease_millis).await {
+        // The whole batch in one go first; if any roll fails, again with a savepoint each,
+        // so that only the failing rolls fail.
+        let mut outcome = store.insert_rolls(&batch, lease_millis, false).await;
+        if outcome.is_err() && batch.len() > 1 {
+            outcome = store.insert_rolls(&batch, lease_millis, true).await;
+        }
+        match outcome {
             Ok(results) => {
                 for (job, result) in jobs.drain(..).zip(results) {
                     // The client may have gone away; its roll is stored all the same.

@@ -129,19 +129,24 @@ impl Store {
     /// and its response `body` (status 201), so a crash keeps both or neither, and a
     /// replayed key returns the stored response instead of storing the roll again.
     ///
-    /// Each roll runs in a savepoint, so one failing roll (say, its campaign was just
-    /// deleted) does not fail the others. Nothing is acknowledged before the commit.
+    /// With `isolate`, each roll runs in a savepoint, so one failing roll (say, its
+    /// campaign was just deleted) does not fail the others; without it the first failure
+    /// fails the batch (cheaper: the writer tries that first and isolates on failure).
+    /// Nothing is acknowledged before the commit.
     pub async fn insert_rolls(
         &self,
         batch: &[PendingRoll],
         lease_millis: i64,
+        isolate: bool,
     ) -> StoreResult<Vec<StoreResult<Claim>>> {
         let now = now_millis();
         let results = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut results = Vec::with_capacity(batch.len());
             for pending in batch {
-                let mut savepoint = sqlx::Acquire::begin(&mut tx).await?;
+                if isolate {
+                    sqlx::query("SAVEPOINT roll").execute(&mut *tx).await?;
+                }
                 let outcome = async {
                     let token = uuid::Uuid::new_v4().to_string();
                     let mut owned = sqlx::query(
@@ -155,7 +160,7 @@ impl Store {
                     .bind(&token)
                     .bind(&pending.body)
                     .bind(now)
-                    .execute(&mut *savepoint)
+                    .execute(&mut *tx)
                     .await?
                     .rows_affected()
                         == 1;
@@ -167,7 +172,7 @@ impl Store {
                         )
                         .bind(&pending.scope)
                         .bind(&pending.key)
-                        .fetch_optional(&mut *savepoint)
+                        .fetch_optional(&mut *tx)
                         .await?;
                         match existing
                             .map(|row| row.decide(&pending.request_hash, now, lease_millis))
@@ -186,7 +191,7 @@ impl Store {
                                 .bind(&pending.scope)
                                 .bind(&pending.key)
                                 .bind(&old_token)
-                                .execute(&mut *savepoint)
+                                .execute(&mut *tx)
                                 .await?
                                 .rows_affected()
                                     == 1;
@@ -217,20 +222,31 @@ impl Store {
                     .bind(d20.nat20s)
                     .bind(d20.nat1s)
                     .bind(to_millis(roll.rolled_at))
-                    .execute(&mut *savepoint)
+                    .execute(&mut *tx)
                     .await?;
                     Ok(Claim::Acquired { token })
                 }
                 .await;
                 match outcome {
                     Ok(claim) => {
-                        savepoint.commit().await?;
+                        if isolate {
+                            sqlx::query("RELEASE SAVEPOINT roll")
+                                .execute(&mut *tx)
+                                .await?;
+                        }
                         results.push(Ok(claim));
                     }
-                    Err(error) => {
-                        savepoint.rollback().await?;
+                    Err(error) if isolate => {
+                        sqlx::query("ROLLBACK TO SAVEPOINT roll")
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query("RELEASE SAVEPOINT roll")
+                            .execute(&mut *tx)
+                            .await?;
                         results.push(Err(error));
                     }
+                    // Dropping `tx` rolls the whole batch back.
+                    Err(error) => return Err(error),
                 }
             }
             tx.commit().await?;

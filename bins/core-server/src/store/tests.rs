@@ -110,7 +110,9 @@ async fn one_failing_roll_does_not_fail_its_batch() {
         pending("b", Some(uuid::Uuid::now_v7())),
         pending("a", None),
     ];
-    let results = store.insert_rolls(&batch, 30_000).await.unwrap();
+    // Without isolation the failing roll fails the batch, and nothing is stored.
+    assert!(store.insert_rolls(&batch, 30_000, false).await.is_err());
+    let results = store.insert_rolls(&batch, 30_000, true).await.unwrap();
     assert!(matches!(results[0], Ok(Claim::Acquired { .. })));
     assert!(results[1].is_err());
     match &results[2] {
@@ -128,7 +130,7 @@ async fn one_failing_roll_does_not_fail_its_batch() {
     assert_eq!(rolls.len(), 1);
     // The failed key was not stored, so the client can retry it.
     let retry = store
-        .insert_rolls(&[pending("b", None)], 30_000)
+        .insert_rolls(&[pending("b", None)], 30_000, false)
         .await
         .unwrap();
     assert!(matches!(retry[0], Ok(Claim::Acquired { .. })));
