@@ -1,0 +1,213 @@
+//! AI: campaign chat through FumbleBot, stored conversations, and token usage reports.
+
+use axum::Json;
+use axum::extract::State;
+use critfumble_sdk::wire::{
+    AiChatRequest, AiContext, CampaignChatRequest, CampaignChatResponse, ChatMessage, ChatRole,
+    ContextRoll, Conversation, ConversationDetail, ErrorBody, ErrorCode, MemberRole, Page,
+    PageRequest, SessionNotes, UsageQuery, UsageReport,
+};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Need};
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use crate::store::UsageReader;
+
+/// How many recent rolls the model sees.
+const CONTEXT_ROLLS: u32 = 20;
+/// How many earlier messages of the conversation are sent again.
+const HISTORY_MESSAGES: usize = 50;
+/// How many sessions' notes the model sees.
+const CONTEXT_SESSIONS: usize = 5;
+
+/// Asks the campaign's AI assistant. Core builds the context (the campaign, its characters,
+/// the last 20 rolls, session notes), stores both messages and the token usage. When
+/// FumbleBot fails the answer is 502, and the user's message is still stored.
+#[utoipa::path(post, path = "/v1/campaigns/{campaign_id}/ai/chat", tag = "ai",
+    params(("campaign_id" = Uuid, Path)), request_body = CampaignChatRequest,
+    responses((status = 200, body = CampaignChatResponse), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 502, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn chat(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(campaign_id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<CampaignChatRequest>,
+) -> AppResult<Json<CampaignChatResponse>> {
+    request.validate()?;
+    let user = caller.require_user()?;
+    let (campaign, _) = caller
+        .campaign_access(state.store(), campaign_id, Need::Member)
+        .await?;
+    let store = state.store();
+    let conversation = match request.conversation_id {
+        Some(id) => store
+            .conversation(id)
+            .await?
+            .filter(|c| c.campaign_id == campaign_id && c.user_id == user.id)
+            .ok_or_else(|| AppError::not_found(format!("conversation {id}")))?,
+        None => {
+            let title: String = request.message.chars().take(80).collect();
+            store
+                .create_conversation(campaign_id, user.id, Some(&title))
+                .await?
+        }
+    };
+    let history = store.conversation_messages(conversation.id).await?;
+    store
+        .add_message(&conversation, ChatRole::User, &request.message, None)
+        .await?;
+    let mut messages: Vec<ChatMessage> = history
+        .iter()
+        .rev()
+        .take(HISTORY_MESSAGES)
+        .rev()
+        .map(|message| ChatMessage {
+            role: message.role,
+            content: message.content.clone(),
+        })
+        .collect();
+    messages.push(ChatMessage::user(request.message.clone()));
+    let rolls = store
+        .recent_campaign_rolls(campaign_id, CONTEXT_ROLLS)
+        .await?;
+    let session_notes = store
+        .sessions(campaign_id, 50)
+        .await?
+        .into_iter()
+        .filter_map(|session| {
+            Some(SessionNotes {
+                session_id: session.id,
+                title: session.title,
+                started_at: session.started_at,
+                notes: session.notes.filter(|notes| !notes.trim().is_empty())?,
+            })
+        })
+        .take(CONTEXT_SESSIONS)
+        .collect();
+    let ai_request = AiChatRequest {
+        messages,
+        context: AiContext {
+            characters: store.characters(campaign_id).await?,
+            recent_rolls: rolls
+                .iter()
+                .filter(|roll| !roll.private)
+                .map(ContextRoll::from)
+                .collect(),
+            session_notes,
+            campaign: Some(campaign),
+        },
+        model: None,
+    };
+    let answer = state.fumblebot().chat(&ai_request).await.map_err(|error| {
+        tracing::warn!(%error, conversation = %conversation.id, "fumblebot chat failed");
+        AppError::new(
+            ErrorCode::UpstreamFailed,
+            format!(
+                "the ai service failed: {error}; your message was saved in conversation {}",
+                conversation.id
+            ),
+        )
+        .with_details(serde_json::json!({ "conversation_id": conversation.id }))
+    })?;
+    let message = store
+        .add_message(
+            &conversation,
+            ChatRole::Assistant,
+            &answer.content,
+            Some(&answer.usage),
+        )
+        .await?;
+    Ok(Json(CampaignChatResponse {
+        conversation_id: conversation.id,
+        message,
+        usage: answer.usage,
+    }))
+}
+
+/// A campaign's conversations, newest first: the caller's own, or all of them for the GM.
+#[utoipa::path(get, path = "/v1/campaigns/{campaign_id}/ai/conversations", tag = "ai",
+    params(("campaign_id" = Uuid, Path), PageRequest),
+    responses((status = 200, body = Page<Conversation>), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(campaign_id): ApiPath<Uuid>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<Conversation>>> {
+    let (_, role) = caller
+        .campaign_access(state.store(), campaign_id, Need::Member)
+        .await?;
+    let only_user = match (&caller.user, role) {
+        (Some(_), Some(MemberRole::Gm)) | (None, _) => None,
+        (Some(user), _) => Some(user.id),
+    };
+    let conversations = state.store().conversations(campaign_id, only_user).await?;
+    crate::api::page_in_memory(conversations, |c| c.id, &page).map(Json)
+}
+
+/// One conversation with its messages: its owner, the campaign's GM, or the service.
+#[utoipa::path(get, path = "/v1/ai/conversations/{conversation_id}", tag = "ai",
+    params(("conversation_id" = Uuid, Path)),
+    responses((status = 200, body = ConversationDetail), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(conversation_id): ApiPath<Uuid>,
+) -> AppResult<Json<ConversationDetail>> {
+    let not_found = || AppError::not_found(format!("conversation {conversation_id}"));
+    let conversation = state
+        .store()
+        .conversation(conversation_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let (_, role) = caller
+        .campaign_access(state.store(), conversation.campaign_id, Need::Member)
+        .await
+        .map_err(|_| not_found())?;
+    let is_owner = caller
+        .user
+        .as_ref()
+        .is_some_and(|user| user.id == conversation.user_id);
+    if !(is_owner || role == Some(MemberRole::Gm) || caller.is_unrestricted()) {
+        return Err(not_found());
+    }
+    let messages = state.store().conversation_messages(conversation_id).await?;
+    Ok(Json(ConversationDetail {
+        conversation,
+        messages,
+    }))
+}
+
+/// Token usage grouped by day, model or user. A user sees their own usage and that of
+/// campaigns they are the GM of; with `campaign_id`, only the GM (or the service) may ask.
+#[utoipa::path(get, path = "/v1/usage", tag = "ai",
+    params(UsageQuery),
+    responses((status = 200, body = UsageReport), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn usage(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<UsageQuery>,
+) -> AppResult<Json<UsageReport>> {
+    if let Some(campaign_id) = query.campaign_id {
+        caller
+            .campaign_access(state.store(), campaign_id, Need::Gm)
+            .await?;
+    }
+    let reader = match &caller.user {
+        Some(user) => UsageReader::User(user.id),
+        None => UsageReader::Everything,
+    };
+    let rows = state.store().usage_report(&query, reader).await?;
+    Ok(Json(UsageReport {
+        group_by: query.group_by,
+        rows,
+    }))
+}

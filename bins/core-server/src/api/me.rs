@@ -1,0 +1,136 @@
+//! The caller's own things: user tokens for the browser extension and linked VTT accounts.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use critfumble_sdk::wire::{
+    ApiKeyInfo, CreateTokenRequest, CreatedToken, ErrorBody, KeyScope, Page, PageRequest,
+    VttAccountLink,
+};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use crate::store::NewKey;
+
+/// Issues a user token (shown once) for the browser extension. Needs a logged-in user
+/// (cookie or user token), not a service key.
+#[utoipa::path(post, path = "/v1/me/tokens", tag = "me", request_body = CreateTokenRequest,
+    responses((status = 201, body = CreatedToken), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<CreateTokenRequest>,
+) -> AppResult<(StatusCode, Json<CreatedToken>)> {
+    let user = own_user(&caller)?;
+    request.validate()?;
+    let now = chrono::Utc::now();
+    if request.expires_at.is_some_and(|expires| expires <= now) {
+        return Err(AppError::new(
+            critfumble_sdk::wire::ErrorCode::ValidationFailed,
+            "invalid expires_at: must be in the future",
+        )
+        .with_details(serde_json::json!({ "field": "expires_at" })));
+    }
+    let issued = crate::keys::issue(KeyScope::User, state.key_env(), state.pepper());
+    let key = state
+        .store()
+        .insert_api_key(&NewKey {
+            prefix: &issued.prefix,
+            hash: &issued.hash,
+            scope: KeyScope::User,
+            user_id: Some(user),
+            name: &request.name,
+            expires_at: request.expires_at.map(crate::store::to_millis),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            token: issued.full,
+            key,
+        }),
+    ))
+}
+
+/// The caller's user tokens (never the tokens themselves).
+#[utoipa::path(get, path = "/v1/me/tokens", tag = "me",
+    params(PageRequest),
+    responses((status = 200, body = Page<ApiKeyInfo>), (status = 403, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<ApiKeyInfo>>> {
+    let user = own_user(&caller)?;
+    let tokens = state.store().user_tokens(user).await?;
+    crate::api::page_in_memory(tokens, |token| token.id, &page).map(Json)
+}
+
+/// Revokes one of the caller's user tokens; another user's token is 404.
+#[utoipa::path(delete, path = "/v1/me/tokens/{token_id}", tag = "me",
+    params(("token_id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(token_id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    let user = own_user(&caller)?;
+    state
+        .store()
+        .revoke_user_token(user, token_id)
+        .await
+        .map_err(|_| AppError::not_found(format!("token {token_id}")))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's linked VTT accounts.
+#[utoipa::path(get, path = "/v1/me/vtt-accounts", tag = "me",
+    params(PageRequest),
+    responses((status = 200, body = Page<VttAccountLink>), (status = 403, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn list_vtt_accounts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<VttAccountLink>>> {
+    let user = caller.require_user()?;
+    let links = state.store().vtt_accounts(user.id).await?;
+    crate::api::page_in_memory(links, |link| link.id, &page).map(Json)
+}
+
+/// Unlinks one of the caller's VTT accounts; another user's link is 404.
+#[utoipa::path(delete, path = "/v1/me/vtt-accounts/{link_id}", tag = "me",
+    params(("link_id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn unlink_vtt_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(link_id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    let user = caller.require_user()?;
+    state
+        .store()
+        .delete_vtt_account(user.id, link_id)
+        .await
+        .map_err(|_| AppError::not_found(format!("vtt account link {link_id}")))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The user behind a cookie or user token; service keys cannot manage user tokens.
+fn own_user(caller: &Caller) -> AppResult<Uuid> {
+    if caller.service {
+        return Err(AppError::forbidden(
+            "user tokens are managed by the user (cookie or user token), not by a service key",
+        ));
+    }
+    Ok(caller.require_user()?.id)
+}

@@ -1,0 +1,261 @@
+//! Rolls: idempotent reports, filtered history with cursor paging, and campaign statistics.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use critfumble_sdk::paths::IDEMPOTENCY_KEY_HEADER;
+use critfumble_sdk::wire::{
+    CampaignRollStats, ErrorBody, ErrorCode, NewRoll, Page, PageRequest, Roll, RollQuery,
+    RollSource, Vtt,
+};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Need};
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiPath, ApiQuery, json_bytes, parse_json};
+use crate::state::AppState;
+use crate::store::{Claim, D20Summary, PendingRoll, RollReader};
+
+/// The header set on a response replayed from an idempotency key.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// Reports a roll. Needs an `Idempotency-Key`: the first response is stored and replayed
+/// for 24 hours; the same key with another body is 422; while the first request is still
+/// running, 409.
+#[utoipa::path(post, path = "/v1/rolls", tag = "rolls",
+    params(("idempotency-key" = String, Header, description = "1 to 255 visible ASCII characters")),
+    request_body = NewRoll,
+    responses((status = 201, body = Roll), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn report_roll(
+    State(state): State<AppState>,
+    caller: Caller,
+    request: Request,
+) -> AppResult<Response> {
+    let key = idempotency_key(request.headers())?;
+    let bytes = json_bytes(request, &state).await?;
+    let mut roll: NewRoll = parse_json(&bytes)?;
+    roll.validate()?;
+    authorize_and_resolve(&state, &caller, &mut roll).await?;
+    // The hash covers the body as JSON, so whitespace and key order do not matter.
+    let canonical: serde_json::Value = parse_json(&bytes)?;
+    let request_hash = crate::token::sha256_hex(canonical.to_string().as_bytes());
+    let scope = caller.idempotency_scope();
+    let stored = Roll::from_new(crate::store::new_id(), roll, chrono::Utc::now());
+    let body = serde_json::to_string(&stored).map_err(AppError::internal)?;
+    let claim = state
+        .roll_writer()
+        .write(PendingRoll {
+            d20: D20Summary::of_tree(&stored.rolled),
+            roll: stored,
+            scope,
+            key: key.clone(),
+            request_hash,
+            body: body.clone(),
+        })
+        .await?;
+    match claim {
+        Claim::Acquired { .. } => Ok(json_response(StatusCode::CREATED, body, false)),
+        Claim::Replay(record) => {
+            let status = StatusCode::from_u16(record.status).unwrap_or(StatusCode::OK);
+            Ok(json_response(status, record.body, true))
+        }
+        Claim::Mismatch => Err(AppError::new(
+            ErrorCode::IdempotencyKeyReused,
+            format!("idempotency key '{key}' was already used with a different body"),
+        )),
+        Claim::InFlight => Err(AppError {
+            retry_after: Some(1),
+            ..AppError::new(
+                ErrorCode::IdempotencyKeyInFlight,
+                format!("a request with idempotency key '{key}' is still being processed; retry"),
+            )
+        }),
+    }
+}
+
+fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
+    let mut response = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+fn idempotency_key(headers: &HeaderMap) -> AppResult<String> {
+    let missing = || {
+        AppError::new(
+            ErrorCode::IdempotencyKeyRequired,
+            format!("POST /v1/rolls needs an '{IDEMPOTENCY_KEY_HEADER}' header"),
+        )
+    };
+    let value = headers.get(IDEMPOTENCY_KEY_HEADER).ok_or_else(missing)?;
+    let key = value.to_str().map_err(|_| missing())?;
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::new(
+            ErrorCode::IdempotencyKeyRequired,
+            format!(
+                "the '{IDEMPOTENCY_KEY_HEADER}' header must be 1 to 255 visible ascii characters"
+            ),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// Checks that the caller may report this roll and fills in `actor.user_id`.
+async fn authorize_and_resolve(
+    state: &AppState,
+    caller: &Caller,
+    roll: &mut NewRoll,
+) -> AppResult<()> {
+    let store = state.store();
+    if let Some(campaign_id) = roll.campaign_id {
+        caller
+            .campaign_access(store, campaign_id, Need::Member)
+            .await?;
+        if let Some(session_id) = roll.session_id {
+            store
+                .session(campaign_id, session_id)
+                .await?
+                .ok_or_else(|| invalid("session_id", "is not a session of the campaign"))?;
+        }
+    } else if roll.session_id.is_some() {
+        return Err(invalid("session_id", "needs a campaign_id"));
+    }
+    match (&caller.user, caller.service) {
+        (Some(user), false) => {
+            // A user reports only their own rolls.
+            if roll.actor.user_id.is_some_and(|id| id != user.id) {
+                return Err(AppError::forbidden(
+                    "a user may only report their own rolls",
+                ));
+            }
+            roll.actor.user_id = Some(user.id);
+        }
+        (Some(user), true) => {
+            roll.actor.user_id.get_or_insert(user.id);
+        }
+        (None, _) => {
+            if roll.actor.user_id.is_none() {
+                roll.actor.user_id = resolve_actor(state, roll).await?;
+            }
+        }
+    }
+    if let Some(user_id) = roll.actor.user_id
+        && store.user(user_id).await?.is_none()
+    {
+        return Err(invalid("actor.user_id", "is not a known user"));
+    }
+    Ok(())
+}
+
+/// Finds the user behind a roll from its Discord id or linked VTT account.
+async fn resolve_actor(state: &AppState, roll: &NewRoll) -> AppResult<Option<Uuid>> {
+    if let Some(discord_id) = &roll.actor.discord_id
+        && let Some(user) = state.store().user_by_discord_id(discord_id).await?
+    {
+        return Ok(Some(user.id));
+    }
+    let vtt = match roll.source {
+        RollSource::Roll20 => Some(Vtt::Roll20),
+        RollSource::Foundry => Some(Vtt::Foundry),
+        RollSource::DndBeyond => Some(Vtt::DndBeyond),
+        _ => None,
+    };
+    if let (Some(vtt), Some(vtt_user_id)) = (vtt, &roll.actor.vtt_user_id) {
+        return Ok(state.store().user_of_vtt_account(vtt, vtt_user_id).await?);
+    }
+    Ok(None)
+}
+
+fn invalid(field: &str, reason: &str) -> AppError {
+    AppError::new(
+        ErrorCode::ValidationFailed,
+        format!("invalid {field}: {reason}"),
+    )
+    .with_details(serde_json::json!({ "field": field }))
+}
+
+/// Rolls the caller may see, newest first, filtered and paged by cursor.
+#[utoipa::path(get, path = "/v1/rolls", tag = "rolls",
+    params(RollQuery),
+    responses((status = 200, body = Page<Roll>), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn list_rolls(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<RollQuery>,
+) -> AppResult<Json<Page<Roll>>> {
+    if let Some(campaign_id) = query.campaign_id {
+        caller
+            .campaign_access(state.store(), campaign_id, Need::Member)
+            .await?;
+    }
+    let limit = PageRequest {
+        cursor: None,
+        limit: query.limit,
+    }
+    .effective_limit();
+    let (items, next_cursor) = state.store().rolls(&query, reader(&caller), limit).await?;
+    Ok(Json(Page { items, next_cursor }))
+}
+
+/// One roll, if the caller may see it.
+#[utoipa::path(get, path = "/v1/rolls/{roll_id}", tag = "rolls",
+    params(("roll_id" = Uuid, Path)),
+    responses((status = 200, body = Roll), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn get_roll(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(roll_id): ApiPath<Uuid>,
+) -> AppResult<Json<Roll>> {
+    let roll = state
+        .store()
+        .roll(roll_id, reader(&caller))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("roll {roll_id}")))?;
+    Ok(Json(roll))
+}
+
+/// Per-member roll statistics of a campaign (members only).
+#[utoipa::path(get, path = "/v1/campaigns/{campaign_id}/roll-stats", tag = "rolls",
+    params(("campaign_id" = Uuid, Path)),
+    responses((status = 200, body = CampaignRollStats), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn roll_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(campaign_id): ApiPath<Uuid>,
+) -> AppResult<Json<CampaignRollStats>> {
+    caller
+        .campaign_access(state.store(), campaign_id, Need::Member)
+        .await?;
+    Ok(Json(CampaignRollStats {
+        campaign_id,
+        expected_average_d20: 10.5,
+        members: state.store().roll_stats(campaign_id).await?,
+    }))
+}
+
+fn reader(caller: &Caller) -> RollReader {
+    match &caller.user {
+        Some(user) => RollReader::User(user.id),
+        None if caller.service => RollReader::Everything,
+        None => RollReader::User(Uuid::nil()),
+    }
+}

@@ -1,0 +1,271 @@
+//! API keys (service keys and user tokens), browser sessions, and OAuth2 login states.
+
+use critfumble_sdk::wire::{ApiKeyInfo, KeyScope};
+use uuid::Uuid;
+
+use super::{
+    Store, StoreError, StoreResult, new_id, now_millis, to_enum, to_id, to_optional_id,
+    to_optional_timestamp, to_timestamp, with_pool,
+};
+
+/// A stored API key, as the authentication layer needs it.
+#[derive(Clone, Debug)]
+pub struct StoredKey {
+    /// The key's id.
+    pub id: Uuid,
+    /// The hash of the full key.
+    pub hash: String,
+    /// What the key may do.
+    pub scope: KeyScope,
+    /// The user a `user` key belongs to.
+    pub user_id: Option<Uuid>,
+    /// When it stops working, in Unix milliseconds.
+    pub expires_at: Option<i64>,
+    /// When it was revoked, in Unix milliseconds.
+    pub revoked_at: Option<i64>,
+    /// When it was last used, in Unix milliseconds (updated at most once a minute).
+    pub last_used_at: Option<i64>,
+}
+
+/// A new key to store: only its lookup prefix and hash, never the key.
+#[derive(Clone, Debug)]
+pub struct NewKey<'a> {
+    /// The public lookup prefix.
+    pub prefix: &'a str,
+    /// The peppered hash of the full key.
+    pub hash: &'a str,
+    /// What the key may do.
+    pub scope: KeyScope,
+    /// The owner of a `user` key.
+    pub user_id: Option<Uuid>,
+    /// A label.
+    pub name: &'a str,
+    /// When it stops working, in Unix milliseconds.
+    pub expires_at: Option<i64>,
+}
+
+const KEY_COLUMNS: &str =
+    "id, prefix, scope, user_id, name, created_at, expires_at, revoked_at, last_used_at";
+
+#[derive(sqlx::FromRow)]
+struct KeyInfoRow {
+    id: String,
+    prefix: String,
+    scope: String,
+    user_id: Option<String>,
+    name: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
+}
+
+impl KeyInfoRow {
+    fn into_wire(self) -> StoreResult<ApiKeyInfo> {
+        Ok(ApiKeyInfo {
+            id: to_id(&self.id)?,
+            prefix: self.prefix,
+            scope: to_enum(&self.scope)?,
+            user_id: to_optional_id(self.user_id.as_deref())?,
+            name: self.name,
+            created_at: to_timestamp(self.created_at)?,
+            expires_at: to_optional_timestamp(self.expires_at)?,
+            revoked_at: to_optional_timestamp(self.revoked_at)?,
+            last_used_at: to_optional_timestamp(self.last_used_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredKeyRow {
+    id: String,
+    hash: String,
+    scope: String,
+    user_id: Option<String>,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
+}
+
+impl Store {
+    /// Stores a new key and returns its public description.
+    pub async fn insert_api_key(&self, key: &NewKey<'_>) -> StoreResult<ApiKeyInfo> {
+        let sql = format!(
+            "INSERT INTO api_keys (id, prefix, hash, scope, user_id, name, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
+        );
+        let row: KeyInfoRow = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(new_id().to_string())
+                .bind(key.prefix)
+                .bind(key.hash)
+                .bind(key.scope.as_str())
+                .bind(key.user_id.map(|id| id.to_string()))
+                .bind(key.name)
+                .bind(now_millis())
+                .bind(key.expires_at)
+                .fetch_one(pool)
+                .await?
+        });
+        row.into_wire()
+    }
+
+    /// The key with this lookup prefix.
+    pub async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<StoredKey>> {
+        let row: Option<StoredKeyRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, hash, scope, user_id, expires_at, revoked_at, last_used_at \
+                 FROM api_keys WHERE prefix = $1",
+            )
+            .bind(prefix)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|row| {
+            Ok(StoredKey {
+                id: to_id(&row.id)?,
+                hash: row.hash,
+                scope: to_enum(&row.scope)?,
+                user_id: to_optional_id(row.user_id.as_deref())?,
+                expires_at: row.expires_at,
+                revoked_at: row.revoked_at,
+                last_used_at: row.last_used_at,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records that a key was used, at most once a minute per key (to spare the writer).
+    pub async fn touch_api_key(&self, id: Uuid) -> StoreResult<()> {
+        let now = now_millis();
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 \
+                 AND (last_used_at IS NULL OR last_used_at < $3)",
+            )
+            .bind(now)
+            .bind(id.to_string())
+            .bind(now - 60_000)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The user tokens of `user`, newest first.
+    pub async fn user_tokens(&self, user: Uuid) -> StoreResult<Vec<ApiKeyInfo>> {
+        let sql = format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND scope = 'user' \
+             ORDER BY id DESC"
+        );
+        let rows: Vec<KeyInfoRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(user.to_string())
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(KeyInfoRow::into_wire).collect()
+    }
+
+    /// Revokes a user token of `user`; another user's token is `NotFound`.
+    pub async fn revoke_user_token(&self, user: Uuid, id: Uuid) -> StoreResult<()> {
+        let updated = with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) \
+                 WHERE id = $2 AND user_id = $3 AND scope = 'user'",
+            )
+            .bind(now_millis())
+            .bind(id.to_string())
+            .bind(user.to_string())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Stores a browser session under the hash of its cookie token.
+    pub async fn insert_web_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO web_sessions (token_hash, user_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(now_millis())
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The user of an unexpired browser session.
+    pub async fn web_session_user(&self, token_hash: &str) -> StoreResult<Option<Uuid>> {
+        let user: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT user_id FROM web_sessions WHERE token_hash = $1 AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now_millis())
+            .fetch_optional(pool)
+            .await?
+        });
+        to_optional_id(user.as_deref())
+    }
+
+    /// Deletes a browser session (logout).
+    pub async fn delete_web_session(&self, token_hash: &str) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Remembers an OAuth2 `state` and its PKCE verifier until the callback.
+    pub async fn insert_oauth_state(&self, state: &str, verifier: &str) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO oauth_states (state, pkce_verifier, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(state)
+            .bind(verifier)
+            .bind(now_millis())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Consumes an OAuth2 `state` younger than `max_age_millis`, returning its verifier.
+    /// A state works once.
+    pub async fn take_oauth_state(
+        &self,
+        state: &str,
+        max_age_millis: i64,
+    ) -> StoreResult<Option<String>> {
+        let verifier: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "DELETE FROM oauth_states WHERE state = $1 AND created_at > $2 \
+                 RETURNING pkce_verifier",
+            )
+            .bind(state)
+            .bind(now_millis() - max_age_millis)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(verifier)
+    }
+}

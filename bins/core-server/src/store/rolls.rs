@@ -1,0 +1,447 @@
+//! The permanent roll history: idempotent inserts, filtered cursor pages, and statistics.
+
+use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery};
+use uuid::Uuid;
+
+use super::idempotency::{Claim, Decision, KeyRow};
+use super::{Store, StoreError, StoreResult, now_millis, to_id, to_millis, with_pool};
+
+/// The d20 faces of one roll, counted when it is stored so that statistics are one query.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct D20Summary {
+    /// How many single d20s the roll contains.
+    pub count: i64,
+    /// The sum of their faces.
+    pub sum: i64,
+    /// How many showed 20.
+    pub nat20s: i64,
+    /// How many showed 1.
+    pub nat1s: i64,
+}
+
+impl D20Summary {
+    /// Counts the d20s in a rolled tree.
+    ///
+    /// The tree is `critfumble-dice`'s JSON; rather than depend on its exact shape, this
+    /// looks for any object whose `sides` (or `faces`) is 20 and reads the faces from its
+    /// `results`, `rolls` or `values` array: plain numbers, or objects with a `value` or
+    /// `result` number.
+    pub fn of_tree(tree: &serde_json::Value) -> D20Summary {
+        let mut summary = D20Summary::default();
+        summary.walk(tree, 0);
+        summary
+    }
+
+    fn walk(&mut self, node: &serde_json::Value, depth: usize) {
+        // A malicious tree cannot recurse deeper than this (the body limit bounds it too).
+        if depth > 64 {
+            return;
+        }
+        match node {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    self.walk(item, depth + 1);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                let sides = map.get("sides").or_else(|| map.get("faces"));
+                if sides.and_then(serde_json::Value::as_i64) == Some(20) {
+                    for field in ["results", "rolls", "values"] {
+                        if let Some(serde_json::Value::Array(faces)) = map.get(field) {
+                            for face in faces {
+                                let value = face.as_i64().or_else(|| {
+                                    face.get("value")
+                                        .or_else(|| face.get("result"))
+                                        .and_then(serde_json::Value::as_i64)
+                                });
+                                if let Some(value @ 1..=20) = value {
+                                    self.count += 1;
+                                    self.sum += value;
+                                    self.nat20s += i64::from(value == 20);
+                                    self.nat1s += i64::from(value == 1);
+                                }
+                            }
+                        }
+                    }
+                }
+                for value in map.values() {
+                    self.walk(value, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A roll waiting to be stored under an idempotency key, with the response to store.
+#[derive(Clone, Debug)]
+pub struct PendingRoll {
+    /// The roll, as it will be stored.
+    pub roll: Roll,
+    /// Its d20 faces.
+    pub d20: D20Summary,
+    /// The caller's idempotency namespace.
+    pub scope: String,
+    /// The idempotency key.
+    pub key: String,
+    /// The hash of the request body.
+    pub request_hash: String,
+    /// The JSON of `roll`: both the stored document and the 201 response body.
+    pub body: String,
+}
+
+/// Who is reading rolls: everything (a service acting for nobody) or one user.
+#[derive(Clone, Copy, Debug)]
+pub enum RollReader {
+    /// Sees every roll.
+    Everything,
+    /// Sees rolls of campaigns they belong to and their own rolls; private rolls only when
+    /// they rolled them or are the campaign's GM.
+    User(Uuid),
+}
+
+/// A value bound to a dynamically built query.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+#[derive(sqlx::FromRow)]
+struct RollRow {
+    seq: i64,
+    document: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    user_id: String,
+    name: String,
+    rolls: i64,
+    d20_count: i64,
+    d20_sum: i64,
+    nat20s: i64,
+    nat1s: i64,
+}
+
+impl Store {
+    /// Stores a batch of rolls, each once per idempotency key, in ONE transaction (group
+    /// commit: one fsync for the whole batch). Each roll is stored together with its key
+    /// and its response `body` (status 201), so a crash keeps both or neither, and a
+    /// replayed key returns the stored response instead of storing the roll again.
+    ///
+    /// With `isolate`, each roll runs in a savepoint, so one failing roll (say, its
+    /// campaign was just deleted) does not fail the others; without it the first failure
+    /// fails the batch (cheaper: the writer tries that first and isolates on failure).
+    /// Nothing is acknowledged before the commit.
+    pub async fn insert_rolls(
+        &self,
+        batch: &[PendingRoll],
+        lease_millis: i64,
+        isolate: bool,
+    ) -> StoreResult<Vec<StoreResult<Claim>>> {
+        let now = now_millis();
+        let results = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut results = Vec::with_capacity(batch.len());
+            for pending in batch {
+                if isolate {
+                    sqlx::query("SAVEPOINT roll").execute(&mut *tx).await?;
+                }
+                let outcome = async {
+                    let token = uuid::Uuid::new_v4().to_string();
+                    let mut owned = sqlx::query(
+                        "INSERT INTO idempotency_keys \
+                         (scope, key, request_hash, claim_token, status, body, created_at) \
+                         VALUES ($1, $2, $3, $4, 201, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
+                    )
+                    .bind(&pending.scope)
+                    .bind(&pending.key)
+                    .bind(&pending.request_hash)
+                    .bind(&token)
+                    .bind(&pending.body)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    let mut decided = Claim::InFlight;
+                    if !owned {
+                        let existing: Option<KeyRow> = sqlx::query_as(
+                            "SELECT request_hash, claim_token, status, body, created_at \
+                             FROM idempotency_keys WHERE scope = $1 AND key = $2",
+                        )
+                        .bind(&pending.scope)
+                        .bind(&pending.key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        match existing
+                            .map(|row| row.decide(&pending.request_hash, now, lease_millis))
+                        {
+                            Some(Decision::Settled(claim)) => decided = claim,
+                            Some(Decision::TakeOver(old_token)) => {
+                                owned = sqlx::query(
+                                    "UPDATE idempotency_keys SET request_hash = $1, \
+                                     claim_token = $2, status = 201, body = $3, created_at = $4 \
+                                     WHERE scope = $5 AND key = $6 AND claim_token = $7",
+                                )
+                                .bind(&pending.request_hash)
+                                .bind(&token)
+                                .bind(&pending.body)
+                                .bind(now)
+                                .bind(&pending.scope)
+                                .bind(&pending.key)
+                                .bind(&old_token)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                                    == 1;
+                            }
+                            // Purged between the insert and the read: the client retries.
+                            None => {}
+                        }
+                    }
+                    if !owned {
+                        return Ok::<_, StoreError>(decided);
+                    }
+                    let roll = &pending.roll;
+                    let d20 = pending.d20;
+                    sqlx::query(
+                        "INSERT INTO rolls (id, source, user_id, campaign_id, session_id, \
+                         private, document, d20_count, d20_sum, nat20s, nat1s, rolled_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(roll.id.to_string())
+                    .bind(roll.source.as_str())
+                    .bind(roll.actor.user_id.map(|id| id.to_string()))
+                    .bind(roll.campaign_id.map(|id| id.to_string()))
+                    .bind(roll.session_id.map(|id| id.to_string()))
+                    .bind(roll.private)
+                    .bind(&pending.body)
+                    .bind(d20.count)
+                    .bind(d20.sum)
+                    .bind(d20.nat20s)
+                    .bind(d20.nat1s)
+                    .bind(to_millis(roll.rolled_at))
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(Claim::Acquired { token })
+                }
+                .await;
+                match outcome {
+                    Ok(claim) => {
+                        if isolate {
+                            sqlx::query("RELEASE SAVEPOINT roll")
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        results.push(Ok(claim));
+                    }
+                    Err(error) if isolate => {
+                        sqlx::query("ROLLBACK TO SAVEPOINT roll")
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query("RELEASE SAVEPOINT roll")
+                            .execute(&mut *tx)
+                            .await?;
+                        results.push(Err(error));
+                    }
+                    // Dropping `tx` rolls the whole batch back.
+                    Err(error) => return Err(error),
+                }
+            }
+            tx.commit().await?;
+            results
+        });
+        Ok(results)
+    }
+
+    /// The roll with this id, if `reader` may see it.
+    pub async fn roll(&self, id: Uuid, reader: RollReader) -> StoreResult<Option<Roll>> {
+        let mut args = vec![Arg::Text(id.to_string())];
+        let visibility = visibility_clause(reader, &mut args);
+        let sql = format!("SELECT r.seq, r.document FROM rolls r WHERE r.id = $1 AND {visibility}");
+        let rows = self.fetch_rolls(&sql, args).await?;
+        Ok(rows.into_iter().next().map(|(_, roll)| roll))
+    }
+
+    /// One page of rolls matching `query` that `reader` may see, newest first, and the
+    /// cursor of the next page.
+    pub async fn rolls(
+        &self,
+        query: &RollQuery,
+        reader: RollReader,
+        limit: u32,
+    ) -> StoreResult<(Vec<Roll>, Option<String>)> {
+        let mut args = Vec::new();
+        let mut conditions = vec![visibility_clause(reader, &mut args)];
+        let mut push = |column: &str, operator: &str, arg: Arg| {
+            args.push(arg);
+            conditions.push(format!("r.{column} {operator} ${}", args.len()));
+        };
+        if let Some(campaign) = query.campaign_id {
+            push("campaign_id", "=", Arg::Text(campaign.to_string()));
+        }
+        if let Some(session) = query.session_id {
+            push("session_id", "=", Arg::Text(session.to_string()));
+        }
+        if let Some(user) = query.user_id {
+            push("user_id", "=", Arg::Text(user.to_string()));
+        }
+        if let Some(source) = query.source {
+            push("source", "=", Arg::Text(source.as_str().to_owned()));
+        }
+        if let Some(since) = query.since {
+            push("rolled_at", ">=", Arg::Int(to_millis(since)));
+        }
+        if let Some(until) = query.until {
+            push("rolled_at", "<", Arg::Int(to_millis(until)));
+        }
+        if let Some(cursor) = &query.cursor {
+            let seq = parse_cursor(cursor)?;
+            push("seq", "<", Arg::Int(seq));
+        }
+        args.push(Arg::Int(i64::from(limit) + 1));
+        let sql = format!(
+            "SELECT r.seq, r.document FROM rolls r WHERE {} ORDER BY r.seq DESC LIMIT ${}",
+            conditions.join(" AND "),
+            args.len()
+        );
+        let mut rows = self.fetch_rolls(&sql, args).await?;
+        let next_cursor = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|(seq, _)| format!("r{seq}"))
+        } else {
+            None
+        };
+        Ok((
+            rows.into_iter().map(|(_, roll)| roll).collect(),
+            next_cursor,
+        ))
+    }
+
+    async fn fetch_rolls(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<(i64, Roll)>> {
+        let rows: Vec<RollRow> = with_pool!(self, |pool| {
+            let mut query = sqlx::query_as(sql);
+            for arg in &args {
+                query = match arg {
+                    Arg::Text(text) => query.bind(text),
+                    Arg::Int(number) => query.bind(*number),
+                };
+            }
+            query.fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|row| Ok((row.seq, serde_json::from_str(&row.document)?)))
+            .collect()
+    }
+
+    /// The last `limit` rolls of a campaign, newest first (for the AI context).
+    pub async fn recent_campaign_rolls(
+        &self,
+        campaign: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<Roll>> {
+        let query = RollQuery {
+            campaign_id: Some(campaign),
+            ..RollQuery::default()
+        };
+        Ok(self.rolls(&query, RollReader::Everything, limit).await?.0)
+    }
+
+    /// Per-user roll statistics of a campaign.
+    pub async fn roll_stats(&self, campaign: Uuid) -> StoreResult<Vec<MemberRollStats>> {
+        let rows: Vec<StatsRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT r.user_id AS user_id, u.name AS name, COUNT(*) AS rolls, \
+                 CAST(SUM(r.d20_count) AS BIGINT) AS d20_count, \
+                 CAST(SUM(r.d20_sum) AS BIGINT) AS d20_sum, \
+                 CAST(SUM(r.nat20s) AS BIGINT) AS nat20s, \
+                 CAST(SUM(r.nat1s) AS BIGINT) AS nat1s \
+                 FROM rolls r JOIN users u ON u.id = r.user_id \
+                 WHERE r.campaign_id = $1 GROUP BY r.user_id, u.name ORDER BY u.name, r.user_id",
+            )
+            .bind(campaign.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                let count = |n: i64| u64::try_from(n).unwrap_or(0);
+                #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+                let average_d20 =
+                    (row.d20_count > 0).then(|| row.d20_sum as f64 / row.d20_count as f64);
+                Ok(MemberRollStats {
+                    user_id: to_id(&row.user_id)?,
+                    name: row.name,
+                    rolls: count(row.rolls),
+                    d20_rolls: count(row.d20_count),
+                    nat20s: count(row.nat20s),
+                    nat1s: count(row.nat1s),
+                    average_d20,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The SQL condition limiting rolls to what `reader` may see (binding its arguments).
+fn visibility_clause(reader: RollReader, args: &mut Vec<Arg>) -> String {
+    match reader {
+        RollReader::Everything => "1 = 1".to_owned(),
+        RollReader::User(user) => {
+            args.push(Arg::Text(user.to_string()));
+            let n = args.len();
+            format!(
+                "(r.user_id = ${n} OR (r.private = FALSE AND r.campaign_id IN \
+                 (SELECT campaign_id FROM campaign_members WHERE user_id = ${n})) \
+                 OR r.campaign_id IN (SELECT campaign_id FROM campaign_members \
+                 WHERE user_id = ${n} AND role = 'gm'))"
+            )
+        }
+    }
+}
+
+fn parse_cursor(cursor: &str) -> StoreResult<i64> {
+    cursor
+        .strip_prefix('r')
+        .and_then(|digits| digits.parse().ok())
+        .ok_or_else(|| StoreError::BadCursor(cursor.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::D20Summary;
+
+    #[test]
+    fn counts_d20_faces_in_nested_trees() {
+        let tree = serde_json::json!({
+            "op": "add",
+            "terms": [
+                {"count": 2, "sides": 20, "results": [{"value": 20}, {"value": 1, "dropped": true}]},
+                {"sides": 6, "results": [6]},
+                {"sides": 20, "rolls": [7]}
+            ]
+        });
+        assert_eq!(
+            D20Summary::of_tree(&tree),
+            D20Summary {
+                count: 3,
+                sum: 28,
+                nat20s: 1,
+                nat1s: 1
+            }
+        );
+    }
+
+    #[test]
+    fn ignores_trees_without_d20s() {
+        assert_eq!(
+            D20Summary::of_tree(&serde_json::json!({"sides": 6, "results": [1, 6]})),
+            D20Summary::default()
+        );
+        assert_eq!(
+            D20Summary::of_tree(&serde_json::json!(null)),
+            D20Summary::default()
+        );
+    }
+}

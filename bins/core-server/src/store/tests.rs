@@ -1,0 +1,137 @@
+//! Unit tests of the store's idempotency protocol on a SQLite file (the integration tests
+//! cover every query on both backends through the API).
+
+use super::{Claim, Store};
+
+async fn store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&dir.path().join("unit.db").display().to_string())
+        .await
+        .unwrap();
+    (store, dir)
+}
+
+#[tokio::test]
+async fn a_claim_blocks_its_key_until_its_lease_runs_out() {
+    let (store, _dir) = store().await;
+    let first = store
+        .claim_idempotency_key("service", "k", "hash-a", 60_000)
+        .await
+        .unwrap();
+    assert!(matches!(first, Claim::Acquired { .. }));
+    let second = store
+        .claim_idempotency_key("service", "k", "hash-a", 60_000)
+        .await
+        .unwrap();
+    assert_eq!(second, Claim::InFlight);
+    let other_body = store
+        .claim_idempotency_key("service", "k", "hash-b", 60_000)
+        .await
+        .unwrap();
+    assert_eq!(other_body, Claim::Mismatch);
+    // Another scope has its own keys.
+    let other_scope = store
+        .claim_idempotency_key("user:1", "k", "hash-b", 60_000)
+        .await
+        .unwrap();
+    assert!(matches!(other_scope, Claim::Acquired { .. }));
+    // With a lease of zero the claim counts as abandoned and is taken over.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let taken = store
+        .claim_idempotency_key("service", "k", "hash-a", 0)
+        .await
+        .unwrap();
+    match (first, taken) {
+        (Claim::Acquired { token: old }, Claim::Acquired { token: new }) => assert_ne!(old, new),
+        other => panic!("expected a takeover, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn startup_purge_releases_unfinished_claims_on_sqlite() {
+    let (store, _dir) = store().await;
+    store
+        .claim_idempotency_key("service", "k", "hash-a", 60_000)
+        .await
+        .unwrap();
+    assert_eq!(store.purge_idempotency_keys(false).await.unwrap(), 0);
+    assert_eq!(store.purge_idempotency_keys(true).await.unwrap(), 1);
+    let again = store
+        .claim_idempotency_key("service", "k", "hash-a", 60_000)
+        .await
+        .unwrap();
+    assert!(matches!(again, Claim::Acquired { .. }));
+}
+
+#[tokio::test]
+async fn migrations_are_versioned_and_rerun_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("twice.db").display().to_string();
+    let first = Store::connect(&url).await.unwrap();
+    first.close().await;
+    // A second start finds the schema current and changes nothing.
+    let second = Store::connect(&url).await.unwrap();
+    second.ping().await.unwrap();
+    let versions: Vec<i64> = super::with_pool!(second, |pool| {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(versions, [1]);
+}
+
+fn pending(key: &str, campaign: Option<uuid::Uuid>) -> super::PendingRoll {
+    let new: critfumble_sdk::wire::NewRoll = serde_json::from_value(serde_json::json!({
+        "source": "api", "actor": {"name": "unit"}, "campaign_id": campaign,
+        "expression": "1d20", "total": 20, "rolled": {"sides": 20, "results": [20]},
+        "rolled_at": "2026-11-25T20:00:00Z"
+    }))
+    .unwrap();
+    let roll = critfumble_sdk::wire::Roll::from_new(super::new_id(), new, chrono::Utc::now());
+    let body = serde_json::to_string(&roll).unwrap();
+    super::PendingRoll {
+        d20: super::D20Summary::of_tree(&roll.rolled),
+        roll,
+        scope: "service".to_owned(),
+        key: key.to_owned(),
+        request_hash: "same".to_owned(),
+        body,
+    }
+}
+
+#[tokio::test]
+async fn one_failing_roll_does_not_fail_its_batch() {
+    let (store, _dir) = store().await;
+    // The second roll names a campaign that does not exist (a foreign key failure); the
+    // third repeats the first one's key inside the same transaction.
+    let batch = [
+        pending("a", None),
+        pending("b", Some(uuid::Uuid::now_v7())),
+        pending("a", None),
+    ];
+    // Without isolation the failing roll fails the batch, and nothing is stored.
+    assert!(store.insert_rolls(&batch, 30_000, false).await.is_err());
+    let results = store.insert_rolls(&batch, 30_000, true).await.unwrap();
+    assert!(matches!(results[0], Ok(Claim::Acquired { .. })));
+    assert!(results[1].is_err());
+    match &results[2] {
+        Ok(Claim::Replay(record)) => {
+            assert_eq!(record.status, 201);
+            assert_eq!(record.body, batch[0].body);
+        }
+        other => panic!("expected a replay, got {other:?}"),
+    }
+    let query = critfumble_sdk::wire::RollQuery::default();
+    let (rolls, _) = store
+        .rolls(&query, super::RollReader::Everything, 10)
+        .await
+        .unwrap();
+    assert_eq!(rolls.len(), 1);
+    // The failed key was not stored, so the client can retry it.
+    let retry = store
+        .insert_rolls(&[pending("b", None)], 30_000, false)
+        .await
+        .unwrap();
+    assert!(matches!(retry[0], Ok(Claim::Acquired { .. })));
+}

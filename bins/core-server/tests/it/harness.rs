@@ -1,0 +1,376 @@
+//! The test harness: a real Core on 127.0.0.1:0 over a fresh SQLite file or PostgreSQL schema.
+
+use std::net::SocketAddr;
+
+use critfumble_core::config::{Secrets, ServeArgs};
+use critfumble_core::store::NewKey;
+use critfumble_core::{AppState, Store};
+use critfumble_sdk::api_key::KeyEnv;
+use critfumble_sdk::wire::{KeyScope, UpsertUserRequest, User};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The two storage backends every test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use (trust auth).
+pub(crate) const POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+pub(crate) const PEPPER: &str = "test-pepper-test-pepper-test-pepper";
+
+/// Runs `$name(Backend)` once per backend, as two tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::harness::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::harness::postgres_available().await {
+                        super::$name($crate::harness::Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// Whether PostgreSQL answers. Without it the PostgreSQL tests are skipped, except under
+/// `CI=true`, where they fail.
+pub(crate) async fn postgres_available() -> bool {
+    match sqlx::PgPool::connect(POSTGRES_ADMIN_URL).await {
+        Ok(pool) => {
+            pool.close().await;
+            true
+        }
+        Err(error) => {
+            if std::env::var("CI").is_ok_and(|value| value == "true") {
+                panic!("CI=true and PostgreSQL at {POSTGRES_ADMIN_URL} is unreachable: {error}");
+            }
+            eprintln!("skipping: PostgreSQL at {POSTGRES_ADMIN_URL} is unreachable: {error}");
+            false
+        }
+    }
+}
+
+/// A fresh, empty database: a SQLite file in a temporary directory, or a new PostgreSQL
+/// schema (dropped when the value is dropped).
+pub(crate) struct TestDatabase {
+    pub(crate) url: String,
+    schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub(crate) async fn new(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = dir.path().join("core.db").display().to_string();
+                TestDatabase {
+                    url,
+                    schema: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let pool = sqlx::PgPool::connect(POSTGRES_ADMIN_URL).await.unwrap();
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                TestDatabase {
+                    url: format!("{POSTGRES_ADMIN_URL}?options=-c%20search_path%3D{schema}"),
+                    schema: Some(schema),
+                    _dir: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(schema) = self.schema.take() {
+            // Best effort, on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(POSTGRES_ADMIN_URL).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                            .execute(&pool)
+                            .await;
+                        pool.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Settings for a test server.
+pub(crate) fn serve_args(database_url: &str) -> ServeArgs {
+    ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url.to_owned(),
+        discord_client_id: None,
+        discord_client_secret: None,
+        discord_api_base: "http://127.0.0.1:9/api".to_owned(),
+        public_url: Some("http://127.0.0.1:9".to_owned()),
+        webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+        pepper: Some(PEPPER.to_owned()),
+        fumblebot_url: "http://127.0.0.1:9".to_owned(),
+        fumblebot_api_key: None,
+        key_env: KeyEnv::Dev,
+        idempotency_lease_secs: 30,
+    }
+}
+
+/// A running Core with a service key, and helpers to call it.
+pub(crate) struct TestServer {
+    pub(crate) base_url: String,
+    pub(crate) store: Store,
+    pub(crate) pepper: critfumble_sdk::api_key::KeyPepper,
+    pub(crate) service_key: String,
+    pub(crate) http: reqwest::Client,
+    _database: TestDatabase,
+}
+
+impl TestServer {
+    pub(crate) async fn start(backend: Backend) -> TestServer {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts a server after letting `configure` change its settings.
+    pub(crate) async fn start_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut ServeArgs),
+    ) -> TestServer {
+        let database = TestDatabase::new(backend).await;
+        let mut args = serve_args(&database.url);
+        configure(&mut args);
+        let secrets = Secrets::resolve(&args).unwrap();
+        let store = Store::connect(&args.database_url).await.unwrap();
+        let service_key = critfumble_core::auth::create_service_key(
+            &store,
+            args.key_env,
+            &secrets.pepper,
+            "tests",
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        args.public_url = Some(format!("http://{address}"));
+        let state = AppState::new(store.clone(), &args, &secrets).unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, critfumble_core::app(state))
+                .await
+                .unwrap();
+        });
+        TestServer {
+            base_url: format!("http://{address}"),
+            pepper: secrets.pepper.clone(),
+            store,
+            service_key,
+            http: reqwest::Client::new(),
+            _database: database,
+        }
+    }
+
+    /// Upserts a user through the API, as the service.
+    pub(crate) async fn user(&self, discord_id: &str, name: &str) -> User {
+        let request = UpsertUserRequest {
+            name: name.to_owned(),
+            avatar: None,
+        };
+        self.call(
+            &Auth::Service,
+            Method::PUT,
+            &format!("/v1/users/discord/{discord_id}"),
+            Some(&request),
+        )
+        .await
+        .json()
+    }
+
+    /// A user token for `user`, stored directly (as `POST /v1/me/tokens` would).
+    pub(crate) async fn token_for(&self, user: &User) -> Auth {
+        let issued = critfumble_core::keys::issue(KeyScope::User, KeyEnv::Dev, &self.pepper);
+        self.store
+            .insert_api_key(&NewKey {
+                prefix: &issued.prefix,
+                hash: &issued.hash,
+                scope: KeyScope::User,
+                user_id: Some(user.id),
+                name: "test",
+                expires_at: None,
+            })
+            .await
+            .unwrap();
+        Auth::Token(issued.full)
+    }
+
+    /// A `CoreClient` from the SDK with the service key.
+    pub(crate) fn service_client(&self) -> critfumble_sdk::CoreClient {
+        critfumble_sdk::CoreClient::new(self.base_url.clone(), self.service_key.clone()).unwrap()
+    }
+
+    /// A `CoreClient` from the SDK with a user token.
+    pub(crate) fn client(&self, auth: &Auth) -> critfumble_sdk::CoreClient {
+        match auth {
+            Auth::Token(token) => {
+                critfumble_sdk::CoreClient::new(self.base_url.clone(), token.clone()).unwrap()
+            }
+            other => panic!("no client for {other:?}"),
+        }
+    }
+
+    /// Sends a request and returns the status and body.
+    pub(crate) async fn call<B: Serialize>(
+        &self,
+        auth: &Auth,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        request = auth.apply(request, &self.service_key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Reply::read(request.send().await.unwrap()).await
+    }
+
+    /// Sends a raw body with a content type.
+    pub(crate) async fn call_raw(
+        &self,
+        auth: &Auth,
+        method: Method,
+        path: &str,
+        body: &str,
+    ) -> Reply {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        Reply::read(auth.apply(request, &self.service_key).send().await.unwrap()).await
+    }
+
+    pub(crate) async fn get(&self, auth: &Auth, path: &str) -> Reply {
+        self.call::<()>(auth, Method::GET, path, None).await
+    }
+
+    pub(crate) async fn delete(&self, auth: &Auth, path: &str) -> Reply {
+        self.call::<()>(auth, Method::DELETE, path, None).await
+    }
+
+    pub(crate) async fn post<B: Serialize>(&self, auth: &Auth, path: &str, body: &B) -> Reply {
+        self.call(auth, Method::POST, path, Some(body)).await
+    }
+
+    pub(crate) async fn put<B: Serialize>(&self, auth: &Auth, path: &str, body: &B) -> Reply {
+        self.call(auth, Method::PUT, path, Some(body)).await
+    }
+
+    pub(crate) async fn patch<B: Serialize>(&self, auth: &Auth, path: &str, body: &B) -> Reply {
+        self.call(auth, Method::PATCH, path, Some(body)).await
+    }
+}
+
+/// How a test request authenticates.
+#[derive(Clone, Debug)]
+pub(crate) enum Auth {
+    None,
+    Service,
+    /// The service key acting for a Discord user.
+    ServiceFor(String),
+    Token(String),
+    Cookie(String),
+}
+
+impl Auth {
+    fn apply(
+        &self,
+        request: reqwest::RequestBuilder,
+        service_key: &str,
+    ) -> reqwest::RequestBuilder {
+        match self {
+            Auth::None => request,
+            Auth::Service => request.bearer_auth(service_key),
+            Auth::ServiceFor(discord_id) => request
+                .bearer_auth(service_key)
+                .header("x-act-as-discord-id", discord_id),
+            Auth::Token(token) => request.bearer_auth(token),
+            Auth::Cookie(value) => request.header("cookie", format!("cf_session={value}")),
+        }
+    }
+}
+
+/// A response: status, headers and body text.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) text: String,
+}
+
+impl Reply {
+    async fn read(response: reqwest::Response) -> Reply {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        Reply {
+            status,
+            headers,
+            text,
+        }
+    }
+
+    /// Parses the body as `T`, showing the body when that fails.
+    #[track_caller]
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("cannot parse {} body {:?}: {e}", self.status, self.text))
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub(crate) fn expect(&self, status: u16) -> &Reply {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status, body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts an error status and code in the SDK error body.
+    #[track_caller]
+    pub(crate) fn expect_error(&self, status: u16, code: &str) -> critfumble_sdk::wire::ErrorBody {
+        self.expect(status);
+        let body: critfumble_sdk::wire::ErrorBody = self.json();
+        assert_eq!(body.error.code.as_str(), code, "body: {}", self.text);
+        body
+    }
+}
