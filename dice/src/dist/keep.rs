@@ -33,7 +33,6 @@ pub(super) fn keep(
     for i in (0..order.len()).rev() {
         rest[i] = rest[i + 1] + order[i].1;
     }
-    let ln_factorial = ln_factorials(n);
     let mut done = Pmf::Int {
         min: 0,
         p: Vec::new(),
@@ -48,14 +47,18 @@ pub(super) fn keep(
         };
         let w = weight(*value);
         let mut next: BTreeMap<(u64, u64), Pmf> = BTreeMap::new();
+        let mut rows: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
         for ((left, kept), total) in states {
             if left == 0 || kept == k {
                 done = done.mix(&total);
                 continue;
             }
             budget.spend((left + 1).saturating_mul(total.len() as u64))?;
+            let row = rows
+                .entry(left)
+                .or_insert_with(|| binomial_row(left, share));
             for c in 0..=left {
-                let chance = binomial(left, c, share, &ln_factorial);
+                let chance = row[c as usize];
                 if chance == 0.0 {
                     continue;
                 }
@@ -81,28 +84,32 @@ pub(super) fn keep(
     Ok(done)
 }
 
-/// ln(i!) for i in 0..=n.
-fn ln_factorials(n: u64) -> Vec<f64> {
-    let mut out = Vec::with_capacity(n as usize + 1);
-    let mut acc = 0.0;
-    out.push(0.0);
-    for i in 1..=n {
-        acc += (i as f64).ln();
-        out.push(acc);
-    }
-    out
-}
-
-/// P(exactly c of n trials succeed) with success chance p, in log space so
-/// that large n neither overflows nor underflows to nonsense.
-fn binomial(n: u64, c: u64, p: f64, ln_factorial: &[f64]) -> f64 {
+/// P(exactly c of n trials succeed) for every c, with success chance p.
+///
+/// Built outward from the most likely count by the ratio of neighbours and
+/// then normalized: no `ln` or `exp` (whose last bits differ between platform
+/// maths libraries, so native and wasm would disagree), and no underflow of
+/// `(1-p)^n` to zero when n is large.
+fn binomial_row(n: u64, p: f64) -> Vec<f64> {
+    let mut row = vec![0.0; n as usize + 1];
     if p <= 0.0 {
-        return if c == 0 { 1.0 } else { 0.0 };
+        row[0] = 1.0;
+        return row;
     }
     if p >= 1.0 {
-        return if c == n { 1.0 } else { 0.0 };
+        row[n as usize] = 1.0;
+        return row;
     }
-    let ln_choose =
-        ln_factorial[n as usize] - ln_factorial[c as usize] - ln_factorial[(n - c) as usize];
-    (ln_choose + c as f64 * p.ln() + (n - c) as f64 * (1.0 - p).ln()).exp()
+    let q = 1.0 - p;
+    let mode = (((n + 1) as f64 * p).floor() as u64).min(n) as usize;
+    row[mode] = 1.0;
+    for c in mode + 1..=n as usize {
+        row[c] = row[c - 1] * ((n as usize - c + 1) as f64 / c as f64) * (p / q);
+    }
+    for c in (0..mode).rev() {
+        row[c] = row[c + 1] * ((c + 1) as f64 / (n as usize - c) as f64) * (q / p);
+    }
+    let sum: f64 = row.iter().sum();
+    row.iter_mut().for_each(|w| *w /= sum);
+    row
 }

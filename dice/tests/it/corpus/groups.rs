@@ -36,11 +36,7 @@ fn groups() {
     check(DEF, "{(1d4)d6}>3", expect!["{(1d4)d6}cs>3 [0, 1]"]);
     check(DEF, "{3dF}>0", expect!["{3dF}cs>0 [0, 3]"]);
     check(R20, "{3d20+5}>=21", expect!["{3d20 + 5}>=21 [0, 3]"]);
-    check(
-        R20,
-        "{2d6, 1d12}kh1>5",
-        expect!["{2d6, 1d12}kh1>=5 [0, 1]"],
-    );
+    check(R20, "{2d6, 1d12}kh1>5", expect!["{2d6, 1d12}kh1>=5 [0, 1]"]);
     check(FVTT, "{3d20+5}>21", expect!["{3d20 + 5}cs>21 [0, 1]"]);
     check(D20, "{4d6, 3d8}kh1", expect!["{4d6, 3d8}kh1 [4, 24]"]);
 }
