@@ -51,7 +51,7 @@ pub fn parse(input: &str) -> Result<Expr, DiceError> {
 /// use critfumble_dice::{parse_with, Dialect, ParseOptions};
 /// // In Roll20, `>` includes the value: this counts dice showing 5 or 6.
 /// let expr = parse_with("3d6>5", &ParseOptions::dialect(Dialect::Roll20))?;
-/// assert_eq!(expr.to_string(), "3d6cs>=5");
+/// assert_eq!(expr.to_string(), "3d6>=5");
 /// # Ok::<(), critfumble_dice::DiceError>(())
 /// ```
 pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError> {

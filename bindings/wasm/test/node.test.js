@@ -80,7 +80,7 @@ describe('the same JSON as the CLI', () => {
     assert.equal(expr.root.type, 'binary');
     assert.deepEqual(expr.root.rhs, { type: 'number', value: 5 });
     assert.deepEqual(expr.root.lhs.modifiers, [{ type: 'keep', value: { highest: 1 } }]);
-    assert.equal(parse('3d6>5', { dialect: 'roll20' }).notation, '3d6cs>=5');
+    assert.equal(parse('3d6>5', { dialect: 'roll20' }).notation, '3d6>=5');
   });
 });
 

@@ -40,7 +40,14 @@ impl<'r, R: Rng + ?Sized> RandomSource<'r, R> {
 /// (probability `sides / 2^32`) that a draw might need rejecting.
 #[inline]
 fn draw_in<R: Rng + ?Sized>(rng: &mut R, sides: u32) -> u32 {
-    let mut product = u64::from(rng.next_u32()) * u64::from(sides);
+    let first = rng.next_u32();
+    draw_from(rng, first, sides)
+}
+
+/// [`draw_in`] starting from 32 random bits already drawn.
+#[inline]
+fn draw_from<R: Rng + ?Sized>(rng: &mut R, first: u32, sides: u32) -> u32 {
+    let mut product = u64::from(first) * u64::from(sides);
     let mut low = product as u32;
     if low < sides {
         let threshold = sides.wrapping_neg() % sides;
@@ -82,7 +89,20 @@ impl<R: Rng + ?Sized> DieSource for RandomSource<'_, R> {
         let start = dice.len();
         grow_zeroed(dice, count);
         let mut sum = 0;
-        for slot in &mut dice[start..] {
+        let mut slots = dice[start..].chunks_exact_mut(2);
+        for pair in &mut slots {
+            // One 64-bit step of the generator gives two independent 32-bit draws.
+            let bits = self.rng.next_u64();
+            for (slot, half) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
+                let value = i64::from(draw_from(self.rng, half, sides));
+                sum += value;
+                *slot = Die {
+                    value,
+                    flags: flag::LAZY_EXTREMES,
+                };
+            }
+        }
+        for slot in slots.into_remainder() {
             let value = i64::from(draw_in(self.rng, sides));
             sum += value;
             *slot = Die {
