@@ -71,8 +71,9 @@ pub(crate) fn check(replay: &Replay) -> Option<bool> {
         },
         limits: Limits::default(),
     };
-    let formula = engine_formula(&replay.formula, replay.dialect);
-    let expr = critfumble_dice::parse_with(&formula, &options).ok()?;
+    // The engine reads each VTT's own dialect: Roll20's `cs`/`cf` set the
+    // critical range there, and Foundry's bare `kh` keeps one die.
+    let expr = critfumble_dice::parse_with(&replay.formula, &options).ok()?;
     match critfumble_dice::replay(&expr, &replay.faces, &RollOptions::default()) {
         Ok(rolled) => Some((rolled.total() - replay.total).abs() < TOLERANCE),
         Err(
@@ -82,58 +83,6 @@ pub(crate) fn check(replay: &Replay) -> Option<bool> {
         ) => Some(false),
         Err(_) => None,
     }
-}
-
-/// The formula as the engine should read it.
-///
-/// - Roll20's `cs` and `cf` only mark which faces count as crits there; the
-///   engine reads them as success counting, which changes the total, so they go.
-/// - Foundry's bare `kh`, `kl`, `dh` and `dl` mean one die; the engine wants the `1`.
-fn engine_formula(formula: &str, dialect: Dialect) -> String {
-    let bytes = formula.as_bytes();
-    let mut out = String::with_capacity(formula.len() + 4);
-    let mut index = 0;
-    let mut in_label = false;
-    while index < bytes.len() {
-        let byte = bytes[index];
-        in_label = match byte {
-            b'[' => true,
-            b']' => false,
-            _ => in_label,
-        };
-        let after_dice = index > 0
-            && (bytes[index - 1].is_ascii_alphanumeric() || b"<>=!".contains(&bytes[index - 1]));
-        let rest = &bytes[index..];
-        if !in_label
-            && after_dice
-            && dialect == Dialect::Roll20
-            && (rest.starts_with(b"cs") || rest.starts_with(b"cf"))
-        {
-            index += 2;
-            while index < bytes.len()
-                && (b"<>=".contains(&bytes[index]) || bytes[index].is_ascii_digit())
-            {
-                index += 1;
-            }
-            continue;
-        }
-        let keep = [b"kh", b"kl", b"dh", b"dl"]
-            .iter()
-            .any(|k| rest.starts_with(*k));
-        if !in_label && after_dice && dialect == Dialect::Foundry && keep {
-            out.push_str(&formula[index..index + 2]);
-            if !bytes.get(index + 2).is_some_and(u8::is_ascii_digit) {
-                out.push('1');
-            }
-            index += 2;
-            continue;
-        }
-        // Copy one whole character (formulas may hold non-ASCII labels).
-        let width = formula[index..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&formula[index..index + width]);
-        index += width;
-    }
-    out
 }
 
 /// Totals closer than this are equal (fractional modifiers such as Foundry's `+ 0.1`).
@@ -196,17 +145,29 @@ mod tests {
     }
 
     #[test]
-    fn formulas_are_normalized_for_the_engine() {
+    fn each_vtt_formula_is_read_in_its_own_dialect() {
+        // Roll20: `cs>19` marks crits and leaves the total alone.
         assert_eq!(
-            engine_formula("1d20cs>19cf<2 + 1[cs STR]", Dialect::Roll20),
-            "1d20 + 1[cs STR]"
+            replay(
+                "1d20cs>19 + 1",
+                Dialect::Roll20,
+                Faces::Number(20),
+                &[19],
+                20.0
+            ),
+            Some(true)
         );
+        // Foundry: a bare `kh` keeps one die.
         assert_eq!(
-            engine_formula("2d20kh + 4d6dl + 2d20kh1", Dialect::Foundry),
-            "2d20kh1 + 4d6dl1 + 2d20kh1"
+            replay(
+                "2d20kh + 4",
+                Dialect::Foundry,
+                Faces::Number(20),
+                &[7, 16],
+                20.0
+            ),
+            Some(true)
         );
-        assert_eq!(engine_formula("1d20 + 0.1", Dialect::Foundry), "1d20 + 0.1");
-        assert_eq!(engine_formula("1d20 + 5 ⚔", Dialect::Roll20), "1d20 + 5 ⚔");
     }
 
     #[test]
