@@ -3,6 +3,7 @@
 //! Tokens (numbers, operators, modifier tags) are nom parsers; the structure is
 //! precedence climbing that pushes nodes into the [`Expr`] arena in post-order.
 
+mod fast;
 mod lexeme;
 mod modifier;
 mod reference;
@@ -62,6 +63,9 @@ pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError
             limit: limits.max_length as u64,
             span: Span::new(0, input.len()),
         });
+    }
+    if let Some(expr) = fast::plain_sum(input, options) {
+        return Ok(expr);
     }
     let mut parser = Parser {
         input,
@@ -480,7 +484,7 @@ impl<'a> Parser<'a, '_> {
 
 /// Room for the nodes: inline for a lone term such as `1d20` or `4d6kh3`
 /// (no allocation at all), else enough for the input in one allocation.
-fn node_storage(input: &str) -> SmallVec<[Node; 1]> {
+pub(super) fn node_storage(input: &str) -> SmallVec<[Node; 1]> {
     let structural = |b: u8| {
         matches!(
             b,

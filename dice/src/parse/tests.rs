@@ -123,3 +123,83 @@ fn roll20_cs_and_cf_set_critical_ranges_and_foundry_reads_bare_keep() {
         expect!["error 6..6: expected a number after 'kh'"],
     );
 }
+
+/// Compares the fast lane with the full grammar on one input.
+fn fast_lane_agrees(input: &str, options: &crate::ParseOptions) {
+    let fast = super::fast::plain_sum(input, options);
+    let mut full = super::Parser {
+        input,
+        options,
+        nodes: super::node_storage(input),
+        depth: 0,
+        dice_hint: 0,
+    };
+    let full = full.expression(input).and_then(|(rest, _)| {
+        full.comment(rest)?;
+        Ok((full.nodes, full.dice_hint))
+    });
+    match (fast, full) {
+        (Some(fast), Ok((nodes, hint))) => {
+            assert_eq!(fast.nodes.as_slice(), nodes.as_slice(), "{input}");
+            let spans = |n: &[crate::ast::Node]| n.iter().map(|n| n.span).collect::<Vec<_>>();
+            assert_eq!(spans(&fast.nodes), spans(&nodes), "{input}");
+            assert_eq!(fast.dice_hint, hint, "{input}");
+        }
+        (Some(_), Err(error)) => {
+            panic!("{input}: the fast lane took what the grammar refuses: {error}")
+        }
+        (None, _) => {}
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_fast_lane_agrees_on_dice_sums(input in "[0-9dD+-]{1,24}") {
+        fast_lane_agrees(&input, &crate::ParseOptions::default());
+    }
+}
+
+/// The fast lane for plain sums builds exactly what the full grammar builds,
+/// spans included, and leaves everything else to the full grammar.
+#[test]
+fn the_fast_lane_matches_the_full_grammar() {
+    use crate::{Dialect, ParseOptions};
+    let inputs = [
+        "1d20",
+        "8d6",
+        "d20",
+        "D6",
+        "1d20+1d4+3",
+        "3d6+2d8-1",
+        "100d6",
+        "1000d1000",
+        "0d6",
+        "5",
+        "1-2+3",
+        "2d6+3",
+        "10000d1",
+        "10001d6",
+        "1d1000001",
+        "1d0",
+        "2d",
+        "1d6+",
+        "1.5",
+        "1d20+5",
+        "1d6-1d6",
+        "99999999999999999999d6",
+        "9007199254740993",
+        "1d6kh3",
+        "4d6d2",
+    ];
+    for dialect in [
+        Dialect::Default,
+        Dialect::Roll20,
+        Dialect::Foundry,
+        Dialect::D20,
+    ] {
+        let options = ParseOptions::dialect(dialect);
+        for input in inputs {
+            fast_lane_agrees(input, &options);
+        }
+    }
+}
