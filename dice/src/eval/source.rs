@@ -86,6 +86,19 @@ impl<R: Rng + ?Sized> DieSource for RandomSource<'_, R> {
         };
         // The hot loop of plain `NdM`: one bounded draw and one store per die,
         // into a slice, which skips the capacity check that pushing pays.
+        if count <= 2 {
+            // One or two dice: pushing costs less than zeroing a block first.
+            let mut sum = 0;
+            for _ in 0..count {
+                let value = i64::from(draw_in(self.rng, sides));
+                sum += value;
+                dice.push(Die {
+                    value,
+                    flags: flag::LAZY_EXTREMES,
+                });
+            }
+            return Ok(sum);
+        }
         let start = dice.len();
         grow_zeroed(dice, count);
         let mut sum = 0;
