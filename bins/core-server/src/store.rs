@@ -7,6 +7,7 @@
 
 use std::str::FromStr;
 use std::time::Duration;
+use uuid::Uuid;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -106,6 +107,22 @@ pub struct Store {
 }
 
 impl Store {
+    /// Runs a `DELETE` whose `$1`, `$2`, … are `ids` (as text, in order), and
+    /// answers `NotFound` when it removed no row.
+    pub(crate) async fn delete_one(&self, sql: &'static str, ids: &[Uuid]) -> StoreResult<()> {
+        let deleted = with_pool!(self, |pool| {
+            let mut query = sqlx::query(sql);
+            for id in ids {
+                query = query.bind(id.to_string());
+            }
+            query.execute(pool).await?.rows_affected()
+        });
+        if deleted == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// Connects to `database_url` and runs the pending migrations.
     ///
     /// `postgres://` and `postgresql://` URLs select PostgreSQL; anything else is a SQLite

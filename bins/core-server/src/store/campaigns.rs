@@ -258,17 +258,8 @@ impl Store {
 
     /// Deletes a campaign with its members, characters, sessions and rolls.
     pub async fn delete_campaign(&self, id: Uuid) -> StoreResult<()> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM campaigns WHERE id = $1")
-                .bind(id.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        if deleted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        self.delete_one("DELETE FROM campaigns WHERE id = $1", &[id])
+            .await
     }
 
     /// The role of `user` in `campaign`, or `None` for a non-member.
@@ -330,18 +321,11 @@ impl Store {
 
     /// Removes `user` from `campaign`.
     pub async fn remove_member(&self, campaign: Uuid, user: Uuid) -> StoreResult<()> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM campaign_members WHERE campaign_id = $1 AND user_id = $2")
-                .bind(campaign.to_string())
-                .bind(user.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        if deleted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        self.delete_one(
+            "DELETE FROM campaign_members WHERE campaign_id = $1 AND user_id = $2",
+            &[campaign, user],
+        )
+        .await
     }
 }
 

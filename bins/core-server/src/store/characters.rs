@@ -120,17 +120,10 @@ impl Store {
 
     /// Deletes a character.
     pub async fn delete_character(&self, campaign: Uuid, id: Uuid) -> StoreResult<()> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM characters WHERE id = $1 AND campaign_id = $2")
-                .bind(id.to_string())
-                .bind(campaign.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        if deleted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        self.delete_one(
+            "DELETE FROM characters WHERE id = $1 AND campaign_id = $2",
+            &[id, campaign],
+        )
+        .await
     }
 }

@@ -194,18 +194,11 @@ impl Store {
 
     /// Removes one of `user`'s VTT links; another user's link is `NotFound`.
     pub async fn delete_vtt_account(&self, user: Uuid, id: Uuid) -> StoreResult<()> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM vtt_accounts WHERE id = $1 AND user_id = $2")
-                .bind(id.to_string())
-                .bind(user.to_string())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        if deleted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        self.delete_one(
+            "DELETE FROM vtt_accounts WHERE id = $1 AND user_id = $2",
+            &[id, user],
+        )
+        .await
     }
 
     /// The user linked to a VTT account, to attribute VTT rolls.
