@@ -47,6 +47,8 @@ const HOSTILE: &[&str] = &[
     "{{name=x}}",
     "[\u{81}[1d20]]",
     "[\r[/r 1d6]]",
+    "\u{200b}",
+    "[\u{200b}[1d20]] @\u{200b}UUID[Actor.x]",
     "'; DROP TABLE rolls; --",
     "\"quoted\" <b>bold</b> & 'single'",
 ];
@@ -168,7 +170,9 @@ fn assert_foundry_safe(author: &str, content: &str) {
         .replace("&amp;", "&");
     let expected: String = content
         .chars()
-        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        // Zero-width spaces are compared away on both sides: the writer adds
+        // them to break patterns, and one typed on Discord is invisible anyway.
+        .filter(|&c| (c == '\n' || c == '\t' || !c.is_control()) && c != '\u{200b}')
         .collect();
     assert_eq!(unescaped, expected);
     assert!(data.speaker.alias.ends_with(" (Discord)"));
