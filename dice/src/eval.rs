@@ -80,26 +80,49 @@ pub(crate) fn evaluate<'e, S: DieSource>(
     options: &RollOptions,
 ) -> Result<Rolled<'e>, DiceError> {
     let hint = usize::try_from(expr.dice_hint.min(options.limits.max_dice)).unwrap_or(0);
-    let mut rolled = Rolled {
+    // Built where it is returned from, and filled through a reference: a
+    // `Rolled` built in a local would be copied out whole.
+    let mut result = Ok(Rolled {
         expr,
-        nodes: SmallVec::with_capacity(expr.nodes.len()),
-        dice: SmallVec::with_capacity(hint),
+        nodes: SmallVec::new(),
+        dice: SmallVec::new(),
         elements: Vec::new(),
-    };
+    });
+    if let Ok(rolled) = &mut result {
+        // Reserved in place: `SmallVec::with_capacity` would build each vector
+        // on the stack and copy it in.
+        rolled.nodes.reserve(expr.nodes.len());
+        rolled.dice.reserve(hint);
+        fill(rolled, source, options)?;
+    }
+    result
+}
+
+/// Evaluates every node of `rolled.expr`, in order, into `rolled`.
+fn fill<S: DieSource>(
+    rolled: &mut Rolled<'_>,
+    source: &mut S,
+    options: &RollOptions,
+) -> Result<(), DiceError> {
+    let expr = rolled.expr;
     let mut drawn = 0u64;
     for node in &expr.nodes {
         let mut out = RolledNode {
             value: 0.0,
             start: 0,
             end: 0,
-            kind: None,
+            computed_sides: 0,
         };
         out.value = match &node.kind {
             NodeKind::Number(value) => *value,
             NodeKind::Dice(dice) => {
                 let kind = match DieKind::known(dice.faces, expr.dialect) {
                     Some(kind) => kind,
-                    None => computed_faces(&rolled, dice.faces, &options.limits, node.span)?,
+                    None => {
+                        let kind = computed_faces(rolled, dice.faces, &options.limits, node.span)?;
+                        out.computed_sides = kind.sides();
+                        kind
+                    }
                 };
                 if matches!(dice.faces, Faces::Computed(_)) {
                     crate::termination::check(kind, &dice.modifiers)?;
@@ -116,22 +139,28 @@ pub(crate) fn evaluate<'e, S: DieSource>(
                         span: node.span,
                     });
                 }
-                out.kind = Some(kind);
                 out.start = rolled.dice.len() as u32;
-                let mut pool = PoolRoller {
-                    source: &mut *source,
-                    limits: &options.limits,
-                    drawn: &mut drawn,
-                    kind,
-                    span: node.span,
+                let total = if dice.modifiers.is_empty() {
+                    // Plain `NdM`, the common case, straight to the source: the
+                    // count was checked against the dice limit just above.
+                    drawn += count;
+                    source.draw_many(kind, count, &mut rolled.dice, node.span)? as f64
+                } else {
+                    let mut pool = PoolRoller {
+                        source: &mut *source,
+                        limits: &options.limits,
+                        drawn: &mut drawn,
+                        kind,
+                        span: node.span,
+                    };
+                    pool.roll(count, &dice.modifiers, &mut rolled.dice)?
                 };
-                let total = pool.roll(count, &dice.modifiers, &mut rolled.dice)?;
                 out.end = rolled.dice.len() as u32;
                 total
             }
             NodeKind::Group(group) => {
                 out.start = rolled.elements.len() as u32;
-                let total = group::roll_group(&mut rolled, group)?;
+                let total = group::roll_group(rolled, group)?;
                 out.end = rolled.elements.len() as u32;
                 total
             }
@@ -157,7 +186,7 @@ pub(crate) fn evaluate<'e, S: DieSource>(
         out.value = checked(out.value, node.span)?;
         rolled.nodes.push(out);
     }
-    Ok(rolled)
+    Ok(())
 }
 
 /// Applies a binary operator with JavaScript's semantics, refusing division by zero.

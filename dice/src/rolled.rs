@@ -165,8 +165,11 @@ pub(crate) struct RolledNode {
     /// Dice nodes: the range in `Rolled::dice`. Groups: the range in `Rolled::elements`.
     pub(crate) start: u32,
     pub(crate) end: u32,
-    /// Dice nodes: the dice as rolled, once computed faces are known.
-    pub(crate) kind: Option<DieKind>,
+    /// Dice nodes with computed faces (`2d(1d6+2)`): the faces they came to.
+    /// Other dice nodes read their kind from the expression, which keeps this
+    /// node at 24 bytes and the whole [`Rolled`] small enough to move with
+    /// inline stores rather than a call to `memcpy`.
+    pub(crate) computed_sides: u64,
 }
 
 /// A rolled expression: the total, and every node's value and dice.
@@ -201,7 +204,7 @@ impl<'e> Rolled<'e> {
     /// The dice of a dice node, in the order rolled, with rerolled and dropped
     /// dice included (compound parts excluded). Empty for other nodes.
     pub fn dice(&self, id: NodeId) -> impl Iterator<Item = Die> + '_ {
-        let kind = self.nodes[id.index()].kind;
+        let kind = self.die_kind(id);
         self.raw_dice(id)
             .iter()
             .filter(|d| !d.has(flag::PART))
@@ -241,7 +244,18 @@ impl<'e> Rolled<'e> {
 
     /// The faces of a dice node as rolled (`20`, `F`, `%`), once computed faces are known.
     pub fn faces_label(&self, id: NodeId) -> Option<String> {
-        self.nodes[id.index()].kind.map(DieKind::label)
+        self.die_kind(id).map(DieKind::label)
+    }
+
+    /// The kind of die a dice node rolled, once computed faces are known.
+    fn die_kind(&self, id: NodeId) -> Option<DieKind> {
+        match &self.expr.node(id).kind {
+            NodeKind::Dice(dice) => Some(
+                DieKind::known(dice.faces, self.expr.dialect)
+                    .unwrap_or(DieKind::Numeric(self.nodes[id.index()].computed_sides)),
+            ),
+            _ => None,
+        }
     }
 
     pub(crate) fn raw_dice(&self, id: NodeId) -> &[Die] {

@@ -102,20 +102,25 @@ impl<R: Rng + ?Sized> DieSource for RandomSource<'_, R> {
         let start = dice.len();
         grow_zeroed(dice, count);
         let mut sum = 0;
-        let mut slots = dice[start..].chunks_exact_mut(2);
-        for pair in &mut slots {
+        let (pairs, rest) = dice[start..].as_chunks_mut::<2>();
+        for pair in pairs {
             // One 64-bit step of the generator gives two independent 32-bit draws.
             let bits = self.rng.next_u64();
-            for (slot, half) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
-                let value = i64::from(draw_from(self.rng, half, sides));
-                sum += value;
-                *slot = Die {
-                    value,
+            let first = i64::from(draw_from(self.rng, bits as u32, sides));
+            let second = i64::from(draw_from(self.rng, (bits >> 32) as u32, sides));
+            sum += first + second;
+            *pair = [
+                Die {
+                    value: first,
                     flags: flag::LAZY_EXTREMES,
-                };
-            }
+                },
+                Die {
+                    value: second,
+                    flags: flag::LAZY_EXTREMES,
+                },
+            ];
         }
-        for slot in slots.into_remainder() {
+        for slot in rest {
             let value = i64::from(draw_in(self.rng, sides));
             sum += value;
             *slot = Die {
@@ -147,7 +152,8 @@ fn draw_each<S: DieSource + ?Sized>(
 /// Appends `count` blank dice by copying blocks, far cheaper per die than
 /// `SmallVec::resize`, which pushes one at a time.
 fn grow_zeroed(dice: &mut DiceVec, count: usize) {
-    const BLANK: [Die; 64] = [Die { value: 0, flags: 0 }; 64];
+    // A static, not a const: a const block would be built on the stack each call.
+    static BLANK: [Die; 64] = [Die { value: 0, flags: 0 }; 64];
     dice.reserve(count);
     let mut left = count;
     while left > 0 {
