@@ -101,25 +101,8 @@ impl<R: Rng + ?Sized> DieSource for RandomSource<'_, R> {
         }
         let start = dice.len();
         grow_zeroed(dice, count);
-        let mut sum = 0;
         let (pairs, rest) = dice[start..].as_chunks_mut::<2>();
-        for pair in pairs {
-            // One 64-bit step of the generator gives two independent 32-bit draws.
-            let bits = self.rng.next_u64();
-            let first = i64::from(draw_from(self.rng, bits as u32, sides));
-            let second = i64::from(draw_from(self.rng, (bits >> 32) as u32, sides));
-            sum += first + second;
-            *pair = [
-                Die {
-                    value: first,
-                    flags: flag::LAZY_EXTREMES,
-                },
-                Die {
-                    value: second,
-                    flags: flag::LAZY_EXTREMES,
-                },
-            ];
-        }
+        let mut sum = fill_pairs(&mut *self.rng, sides, pairs);
         for slot in rest {
             let value = i64::from(draw_in(self.rng, sides));
             sum += value;
@@ -130,6 +113,31 @@ impl<R: Rng + ?Sized> DieSource for RandomSource<'_, R> {
         }
         Ok(sum)
     }
+}
+
+/// Rolls plain dice into `pairs`, two per 64-bit step of the generator, and
+/// returns their sum. A function of its own so that the generator and the
+/// slots arrive as separate references: the compiler then knows that storing
+/// a die cannot change the generator, and keeps its state in registers.
+fn fill_pairs<R: Rng + ?Sized>(rng: &mut R, sides: u32, pairs: &mut [[Die; 2]]) -> i64 {
+    let mut sum = 0;
+    for pair in pairs {
+        let bits = rng.next_u64();
+        let first = i64::from(draw_from(rng, bits as u32, sides));
+        let second = i64::from(draw_from(rng, (bits >> 32) as u32, sides));
+        sum += first + second;
+        *pair = [
+            Die {
+                value: first,
+                flags: flag::LAZY_EXTREMES,
+            },
+            Die {
+                value: second,
+                flags: flag::LAZY_EXTREMES,
+            },
+        ];
+    }
+    sum
 }
 
 /// Rolls `count` dice one draw at a time.

@@ -5,7 +5,6 @@
 //! and gives up (returning `None`) on anything else, including every input
 //! the full grammar would refuse, so that errors always come from one place.
 
-use super::lexeme::digits_value;
 use crate::ast::{BinaryOp, Count, Dice, Expr, Faces, Node, NodeId, NodeKind};
 use crate::{ParseOptions, Span};
 use smallvec::SmallVec;
@@ -29,7 +28,7 @@ pub(super) fn plain_sum(input: &str, options: &ParseOptions) -> Option<Expr> {
     let mut pending: Option<(BinaryOp, NodeId)> = None;
     loop {
         let start = at;
-        let (term, end) = term(input, at)?;
+        let (term, end) = term(bytes, at)?;
         let kind = match term {
             Term::Dice { count, faces } => {
                 let limits = &options.limits;
@@ -92,37 +91,36 @@ pub(super) fn plain_sum(input: &str, options: &ParseOptions) -> Option<Expr> {
 }
 
 /// `NdM`, `dM` or `N` at `at`, and where it ends; `None` for anything else.
-fn term(input: &str, at: usize) -> Option<(Term, usize)> {
-    let bytes = input.as_bytes();
-    let digits = |from: usize| {
-        bytes[from..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count()
-    };
-    let count_len = digits(at);
+fn term(bytes: &[u8], at: usize) -> Option<(Term, usize)> {
+    let (count_len, count) = digits(bytes, at)?;
     let after_count = at + count_len;
-    // Every slice here starts and ends next to ASCII digits, so on a char boundary.
-    let text = |from: usize, len: usize| input.get(from..from + len);
     match bytes.get(after_count) {
         Some(b'd' | b'D') => {
-            let faces_len = digits(after_count + 1);
+            let (faces_len, faces) = digits(bytes, after_count + 1)?;
             if faces_len == 0 {
                 return None;
             }
-            let count = if count_len == 0 {
-                None
-            } else {
-                Some(digits_value(text(at, count_len)?)?)
-            };
-            let faces = digits_value(text(after_count + 1, faces_len)?)?;
+            let count = (count_len > 0).then_some(count);
             Some((Term::Dice { count, faces }, after_count + 1 + faces_len))
         }
         // A number followed by `.` is a decimal, and anything else is not ours.
-        Some(b'+' | b'-') | None if count_len > 0 => Some((
-            Term::Number(digits_value(text(at, count_len)?)?),
-            after_count,
-        )),
+        Some(b'+' | b'-') | None if count_len > 0 => Some((Term::Number(count), after_count)),
         _ => None,
     }
+}
+
+/// The length and value of the run of ASCII digits at `at`, in one pass;
+/// `None` when the value does not fit in a `u64`.
+#[inline]
+fn digits(bytes: &[u8], at: usize) -> Option<(usize, u64)> {
+    let mut value = 0u64;
+    let mut len = 0;
+    for &b in bytes.get(at..).unwrap_or_default() {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        len += 1;
+    }
+    Some((len, value))
 }
