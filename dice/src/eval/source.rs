@@ -160,8 +160,7 @@ fn draw_each<S: DieSource + ?Sized>(
 /// Appends `count` blank dice by copying blocks, far cheaper per die than
 /// `SmallVec::resize`, which pushes one at a time.
 fn grow_zeroed(dice: &mut DiceVec, count: usize) {
-    // A static, not a const: a const block would be built on the stack each call.
-    static BLANK: [Die; 64] = [Die { value: 0, flags: 0 }; 64];
+    const BLANK: [Die; 64] = [Die { value: 0, flags: 0 }; 64];
     dice.reserve(count);
     let mut left = count;
     while left > 0 {
