@@ -344,6 +344,13 @@ pub enum ModifierKind {
     Sort(SortOrder),
 }
 
+impl ModifierKind {
+    /// Keep or drop: a step on the whole pool once it is rolled, never on one die.
+    pub(crate) fn is_keep_or_drop(self) -> bool {
+        matches!(self, ModifierKind::Keep(_) | ModifierKind::Drop(_))
+    }
+}
+
 /// Which dice a keep or drop modifier selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -140,11 +140,18 @@ fn fill<S: DieSource>(
                     });
                 }
                 out.start = rolled.dice.len() as u32;
-                let total = if dice.modifiers.is_empty() {
-                    // Plain `NdM`, the common case, straight to the source: the
-                    // count was checked against the dice limit just above.
+                let total = if dice.modifiers.iter().all(|m| m.kind.is_keep_or_drop()) {
+                    // Plain `NdM` and keep/drop (`4d6kh3`), the common cases,
+                    // straight to the source: the count was checked against the
+                    // dice limit just above, and no die needs a step of its own.
                     drawn += count;
-                    source.draw_many(kind, count, &mut rolled.dice, node.span)? as f64
+                    let start = rolled.dice.len();
+                    let sum = source.draw_many(kind, count, &mut rolled.dice, node.span)?;
+                    if dice.modifiers.is_empty() {
+                        sum as f64
+                    } else {
+                        pool::apply_pool_modifiers(&mut rolled.dice[start..], &dice.modifiers)?
+                    }
                 } else {
                     let mut pool = PoolRoller {
                         source: &mut *source,

@@ -144,9 +144,10 @@ pub(super) fn dice_bounds(
     let mut total = per_die.times(kept);
     // With no keep, drop or counting, each die and the dice it adds form a
     // chain whose range is exact.
-    let plain_pool = !dice.modifiers.iter().any(|m| {
-        matches!(m.kind, ModifierKind::Keep(_) | ModifierKind::Drop(_)) || is_counting(m.kind)
-    });
+    let plain_pool = !dice
+        .modifiers
+        .iter()
+        .any(|m| m.kind.is_keep_or_drop() || is_counting(m.kind));
     if plain_pool && let Some(chain) = chain_range(kind, face, dice) {
         total = chain.times(original_count);
     }

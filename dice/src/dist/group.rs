@@ -76,10 +76,10 @@ fn per_die_element(
         Count::Literal(n) => n,
         Count::Computed(_) => return Err(Step::Fallback),
     };
-    let has_select = dice.modifiers.iter().any(|m| {
-        matches!(m.kind, ModifierKind::Keep(_) | ModifierKind::Drop(_))
-            || crate::eval::is_counting(std::slice::from_ref(m))
-    });
+    let has_select = dice
+        .modifiers
+        .iter()
+        .any(|m| m.kind.is_keep_or_drop() || crate::eval::is_counting(std::slice::from_ref(m)));
     let Some(kind) = crate::die::DieKind::known(dice.faces, walk.expr.dialect) else {
         return Err(Step::Fallback);
     };
