@@ -141,7 +141,17 @@ fn fast_lane_agrees(input: &str, options: &crate::ParseOptions) {
     match (fast, full) {
         (Some(fast), Ok((nodes, hint))) => {
             assert_eq!(fast.nodes.as_slice(), nodes.as_slice(), "{input}");
-            let spans = |n: &[crate::ast::Node]| n.iter().map(|n| n.span).collect::<Vec<_>>();
+            let spans = |n: &[crate::ast::Node]| {
+                n.iter()
+                    .flat_map(|n| {
+                        let modifiers = match &n.kind {
+                            crate::ast::NodeKind::Dice(dice) => dice.modifiers.as_slice(),
+                            _ => &[],
+                        };
+                        std::iter::once(n.span).chain(modifiers.iter().map(|m| m.span))
+                    })
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(spans(&fast.nodes), spans(&nodes), "{input}");
             assert_eq!(fast.dice_hint, hint, "{input}");
         }
@@ -154,8 +164,14 @@ fn fast_lane_agrees(input: &str, options: &crate::ParseOptions) {
 
 proptest::proptest! {
     #[test]
-    fn the_fast_lane_agrees_on_dice_sums(input in "[0-9dD+-]{1,24}") {
-        fast_lane_agrees(&input, &crate::ParseOptions::default());
+    fn the_fast_lane_agrees_on_dice_sums(input in "[0-9dDkKhHlL+-]{1,24}", dialect in 0..4usize) {
+        let dialect = [
+            crate::Dialect::Default,
+            crate::Dialect::Roll20,
+            crate::Dialect::Foundry,
+            crate::Dialect::D20,
+        ][dialect];
+        fast_lane_agrees(&input, &crate::ParseOptions::dialect(dialect));
     }
 }
 
@@ -190,6 +206,23 @@ fn the_fast_lane_matches_the_full_grammar() {
         "9007199254740993",
         "1d6kh3",
         "4d6d2",
+        "2d20kh1+5",
+        "2d20kl1-1",
+        "4d6kh3",
+        "4d6dl1",
+        "4d6DL1+4d6Dh1",
+        "2d20KH1",
+        "2d20kh",
+        "2d20kh+5",
+        "4d6kh3!",
+        "4d6kh3kh2",
+        "4d6kh0",
+        "4d6kh99999999999999999999",
+        "4d6dh1",
+        "4d6k3",
+        "4d6d1",
+        "4d6khl",
+        "d20kh1",
     ];
     for dialect in [
         Dialect::Default,
@@ -202,4 +235,19 @@ fn the_fast_lane_matches_the_full_grammar() {
             fast_lane_agrees(input, &options);
         }
     }
+    // The common rolls do take the fast lane (and so were compared above).
+    for input in [
+        "1d20",
+        "1d20+1d4+3",
+        "2d20kh1+5",
+        "4d6kh3",
+        "4d6dl1",
+        "2d20KL1",
+    ] {
+        let options = ParseOptions::default();
+        assert!(super::fast::plain_sum(input, &options).is_some(), "{input}");
+    }
+    let avrae = ParseOptions::dialect(Dialect::D20);
+    assert!(super::fast::plain_sum("4d6kh3", &avrae).is_some());
+    assert!(super::fast::plain_sum("4d6dl1", &avrae).is_none());
 }
