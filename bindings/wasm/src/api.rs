@@ -127,11 +127,31 @@ fn with_roll<T>(
     Ok(then(&rolled))
 }
 
-/// Exactly the line `critfumble roll --json` prints.
+/// Exactly the line `critfumble roll --json` prints (the package builds the
+/// same object from [`roll_tree`]; the tests compare the two).
+#[cfg(test)]
 pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<String, Failure> {
     with_roll(input, options, faces, |rolled| {
         to_json(&RollReport { input, rolled })
     })
+}
+
+/// The report `critfumble roll --json` prints, in the compact form of
+/// [`crate::tree`]. The encoder takes every value the dice crate writes (the
+/// unit tests read 24 kinds of trees back); should it ever refuse one, the
+/// caller gets an error rather than a wrong object.
+pub(crate) fn roll_tree(
+    input: &str,
+    options: &Options,
+    faces: Faces,
+) -> Result<crate::tree::Encoder, Failure> {
+    let encoded = with_roll(input, options, faces, |rolled| {
+        let mut encoder = crate::tree::Encoder::with_capacity(256);
+        encoder
+            .encode(&RollReport { input, rolled })
+            .map(|()| encoder)
+    })?;
+    encoded.map_err(|e| Failure::Option(format!("the roll's tree could not be encoded: {e}")))
 }
 
 /// The total alone: the same roll as [`roll_json`] with the same faces.
