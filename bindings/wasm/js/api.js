@@ -1,8 +1,7 @@
 // The package's API over the raw wasm exports, shared by the web and the Node
-// entry points. The wasm side returns the CLI's JSON text (made by the dice
-// crate's serde code, so it is the CLI's to the byte) and JSON.parse builds
-// the objects; for a roll's tree it returns the same serde value in a compact
-// form instead (src/tree.rs), which `readTree` builds here.
+// entry points. The wasm side returns the CLI's JSON objects (made by the dice
+// crate's serde code, so they are the CLI's) in a compact form (src/tree.rs):
+// an op stream and its strings, which `readTree` builds into objects here.
 
 /** A bad expression: `start` and `end` are UTF-16 offsets into the input. */
 export class DiceError extends Error {
@@ -184,10 +183,13 @@ function dialectOf(options) {
 
 /** The API over one instance of the wasm glue (`web` or `nodejs` target). */
 export function bind(wasm) {
+  // The op stream an export returned, with its strings, as objects.
+  const tree = (ops) => readTree(ops, wasm.treeStrings());
+
   function parse(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.parseJson(str(expr, 'expr'), dialectOf(options), options.vars));
+      return tree(wasm.parseTree(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
@@ -220,7 +222,7 @@ export function bind(wasm) {
   function bounds(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.boundsJson(str(expr, 'expr'), dialectOf(options), options.vars));
+      return tree(wasm.boundsTree(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
@@ -229,8 +231,8 @@ export function bind(wasm) {
   function rollInline(text, options) {
     options ??= NO_OPTIONS;
     try {
-      return JSON.parse(
-        wasm.rollInlineJson(str(text, 'text'), dialectOf(options), options.vars, seedOf(options.seed)),
+      return tree(
+        wasm.rollInlineTree(str(text, 'text'), dialectOf(options), options.vars, seedOf(options.seed)),
       );
     } catch (error) {
       throw rethrow(error);
@@ -240,7 +242,7 @@ export function bind(wasm) {
   function stats(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.statsJson(str(expr, 'expr'), dialectOf(options), options.vars));
+      return tree(wasm.statsTree(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
@@ -249,7 +251,7 @@ export function bind(wasm) {
   function statsVs(a, b, options) {
     options ??= NO_OPTIONS;
     try {
-      return JSON.parse(wasm.statsVsJson(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars));
+      return tree(wasm.statsVsTree(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }

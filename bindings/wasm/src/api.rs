@@ -1,8 +1,10 @@
-//! The bindings' logic without any JS types: options in, the CLI's JSON out.
+//! The bindings' logic without any JS types: options in, the CLI's JSON
+//! objects out, in the compact form of [`crate::tree`].
 //!
 //! Everything here runs natively too, so the unit tests need no JS engine;
 //! `lib.rs` only converts between these functions and `wasm-bindgen`'s types.
 
+use crate::tree::Encoder;
 use critfumble_dice::{
     Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
     SeededRng, StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
@@ -102,9 +104,9 @@ pub(crate) fn forced_faces(values: &[f64]) -> Result<Vec<i64>, Failure> {
 }
 
 /// The AST as `Expr` serializes it.
-pub(crate) fn parse_json(input: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn parse_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
     let expr = parse_with(input, &options.parse).map_err(|e| Failure::dice(input, &e))?;
-    Ok(to_json(&expr))
+    encode(&expr)
 }
 
 /// Parses and rolls `input`, and hands the roll to `then`.
@@ -132,26 +134,16 @@ fn with_roll<T>(
 #[cfg(test)]
 pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<String, Failure> {
     with_roll(input, options, faces, |rolled| {
-        to_json(&RollReport { input, rolled })
+        serde_json::to_string(&RollReport { input, rolled }).unwrap()
     })
 }
 
-/// The report `critfumble roll --json` prints, in the compact form of
-/// [`crate::tree`]. The encoder takes every value the dice crate writes (the
-/// unit tests read 24 kinds of trees back); should it ever refuse one, the
-/// caller gets an error rather than a wrong object.
-pub(crate) fn roll_tree(
-    input: &str,
-    options: &Options,
-    faces: Faces,
-) -> Result<crate::tree::Encoder, Failure> {
-    let encoded = with_roll(input, options, faces, |rolled| {
-        let mut encoder = crate::tree::Encoder::with_capacity(256);
-        encoder
-            .encode(&RollReport { input, rolled })
-            .map(|()| encoder)
-    })?;
-    encoded.map_err(|e| Failure::Option(format!("the roll's tree could not be encoded: {e}")))
+/// The object `critfumble roll --json` prints, in the compact form of
+/// [`crate::tree`].
+pub(crate) fn roll_tree(input: &str, options: &Options, faces: Faces) -> Result<Encoder, Failure> {
+    with_roll(input, options, faces, |rolled| {
+        encode(&RollReport { input, rolled })
+    })?
 }
 
 /// The total alone: the same roll as [`roll_json`] with the same faces.
@@ -160,13 +152,13 @@ pub(crate) fn roll_total(input: &str, options: &Options, faces: Faces) -> Result
 }
 
 /// Exactly the line `critfumble bounds --json` prints.
-pub(crate) fn bounds_json(input: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn bounds_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
     let dice = |e: DiceError| Failure::dice(input, &e);
     let bounds = parse_with(input, &options.parse)
         .map_err(dice)?
         .bounds_with(&options.roll)
         .map_err(dice)?;
-    Ok(to_json(&bounds))
+    encode(&bounds)
 }
 
 /// Text with its `[[...]]` rolls rolled: `{"text", "rolls": [...]}`.
@@ -188,11 +180,11 @@ struct InlineRollJson<'a> {
 }
 
 /// `{"text": "I hit 17 ...", "rolls": [{"expression", "start", "end", "total", "markdown", "plain"}]}`.
-pub(crate) fn roll_inline_json(
+pub(crate) fn roll_inline_tree(
     text: &str,
     options: &Options,
     rng: &mut SeededRng,
-) -> Result<String, Failure> {
+) -> Result<Encoder, Failure> {
     let out = roll_inline(text, rng, &options.parse, &options.roll)
         .map_err(|e| Failure::dice(text, &e))?;
     let rolls = out
@@ -207,10 +199,10 @@ pub(crate) fn roll_inline_json(
             plain: &r.plain,
         })
         .collect();
-    Ok(to_json(&InlineJson {
+    encode(&InlineJson {
         text: &out.text,
         rolls,
-    }))
+    })
 }
 
 /// The distribution of `input`, with the CLI's options.
@@ -225,12 +217,12 @@ fn distribution(input: &str, options: &Options) -> Result<Distribution, Failure>
 }
 
 /// Exactly the line `critfumble stats --json` prints.
-pub(crate) fn stats_json(input: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn stats_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
     let distribution = distribution(input, options)?;
-    Ok(to_json(&StatsReport {
+    encode(&StatsReport {
         input,
         distribution: &distribution,
-    }))
+    })
 }
 
 /// `critfumble stats A --vs B --json`: its keys in its (alphabetical) order.
@@ -245,7 +237,7 @@ struct VersusJson<'a> {
 
 /// Exactly the line `critfumble stats A --vs B --json` prints. An error in
 /// `b` keeps its span (into `b`) and says in its message that it is in `b`.
-pub(crate) fn stats_vs_json(a: &str, b: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn stats_vs_tree(a: &str, b: &str, options: &Options) -> Result<Encoder, Failure> {
     let dist_a = distribution(a, options)?;
     let dist_b = distribution(b, options).map_err(|failure| match failure {
         Failure::Dice {
@@ -260,20 +252,26 @@ pub(crate) fn stats_vs_json(a: &str, b: &str, options: &Options) -> Result<Strin
         other => other,
     })?;
     let c = dist_a.compare(&dist_b);
-    Ok(to_json(&VersusJson {
+    encode(&VersusJson {
         a,
         b,
         equal: c.equal,
         greater: c.greater,
         less: c.less,
-    }))
+    })
 }
 
-/// serde_json of our own types cannot fail: they have string keys and no
-/// fallible `Serialize`, and non-finite numbers (which would become `null`) are
-/// refused by the dice crate as overflow.
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// `value` in the compact form of [`crate::tree`], which JS builds into the
+/// object that `JSON.parse` of serde_json's text would give. The encoder
+/// takes every value written here (the unit tests read each kind back as
+/// serde_json's text); should it ever refuse one, the caller gets an error
+/// rather than a wrong object.
+fn encode<T: Serialize>(value: &T) -> Result<Encoder, Failure> {
+    let mut encoder = Encoder::with_capacity(256);
+    encoder
+        .encode(value)
+        .map_err(|e| Failure::Option(format!("the result could not be encoded: {e}")))?;
+    Ok(encoder)
 }
 
 #[cfg(test)]

@@ -565,4 +565,4 @@ fn not_a_string_key() -> Unsupported {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -101,7 +101,8 @@ impl Reader<'_> {
     }
 }
 
-fn read(encoder: &Encoder) -> String {
+/// The JSON text of what `encoder` holds, as serde_json would write it.
+pub(crate) fn read(encoder: &Encoder) -> String {
     read_counting(encoder).0
 }
 
