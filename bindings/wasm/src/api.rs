@@ -7,10 +7,10 @@
 use crate::tree::Encoder;
 use critfumble_dice::{
     Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
-    SeededRng, StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
+    StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
 };
-use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -118,11 +118,17 @@ fn with_roll<T>(
 ) -> Result<T, Failure> {
     let dice = |e: DiceError| Failure::dice(input, &e);
     let expr = parse_with(input, &options.parse).map_err(dice)?;
+    // Both generators go through `dyn Rng`, so that the roller is
+    // compiled once for them (and for inline rolls) rather than once each.
     let rolled = match faces {
         Faces::Forced(faces) => replay(&expr, &faces, &options.roll),
-        Faces::Seed(seed) => roll_with(&expr, &mut seeded_rng(seed), &options.roll),
+        Faces::Seed(seed) => {
+            let rng: &mut dyn Rng = &mut seeded_rng(seed);
+            roll_with(&expr, rng, &options.roll)
+        }
         Faces::Unseeded(seed) => {
-            roll_with(&expr, &mut SmallRng::seed_from_u64(seed), &options.roll)
+            let rng: &mut dyn Rng = &mut SmallRng::seed_from_u64(seed);
+            roll_with(&expr, rng, &options.roll)
         }
     }
     .map_err(dice)?;
@@ -183,7 +189,7 @@ struct InlineRollJson<'a> {
 pub(crate) fn roll_inline_tree(
     text: &str,
     options: &Options,
-    rng: &mut SeededRng,
+    rng: &mut dyn Rng,
 ) -> Result<Encoder, Failure> {
     let out = roll_inline(text, rng, &options.parse, &options.roll)
         .map_err(|e| Failure::dice(text, &e))?;
