@@ -36,8 +36,10 @@ if [ "$version" != "$npm_version" ]; then
     exit 1
 fi
 
-cargo build --locked -p critfumble-dice-wasm --target wasm32-unknown-unknown --profile wasm-release
-wasm="$target_dir/wasm32-unknown-unknown/wasm-release/critfumble_dice_wasm.wasm"
+# WASM_PROFILE picks another Cargo profile, to compare builds (default: wasm-release).
+profile=${WASM_PROFILE:-wasm-release}
+cargo build --locked -p critfumble-dice-wasm --target wasm32-unknown-unknown --profile "$profile"
+wasm="$target_dir/wasm32-unknown-unknown/$profile/critfumble_dice_wasm.wasm"
 
 rm -rf pkg
 mkdir -p pkg

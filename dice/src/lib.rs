@@ -18,6 +18,7 @@ mod parse;
 mod render;
 mod rolled;
 mod serialize;
+mod sort;
 mod termination;
 
 pub use ast::{

@@ -1,14 +1,16 @@
-//! The bindings' logic without any JS types: options in, the CLI's JSON out.
+//! The bindings' logic without any JS types: options in, the CLI's JSON
+//! objects out, in the compact form of [`crate::tree`].
 //!
 //! Everything here runs natively too, so the unit tests need no JS engine;
 //! `lib.rs` only converts between these functions and `wasm-bindgen`'s types.
 
+use crate::tree::Encoder;
 use critfumble_dice::{
     Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
-    SeededRng, StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
+    StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
 };
-use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -102,9 +104,9 @@ pub(crate) fn forced_faces(values: &[f64]) -> Result<Vec<i64>, Failure> {
 }
 
 /// The AST as `Expr` serializes it.
-pub(crate) fn parse_json(input: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn parse_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
     let expr = parse_with(input, &options.parse).map_err(|e| Failure::dice(input, &e))?;
-    Ok(to_json(&expr))
+    encode(&expr)
 }
 
 /// Parses and rolls `input`, and hands the roll to `then`.
@@ -116,22 +118,38 @@ fn with_roll<T>(
 ) -> Result<T, Failure> {
     let dice = |e: DiceError| Failure::dice(input, &e);
     let expr = parse_with(input, &options.parse).map_err(dice)?;
+    // Both generators go through `dyn Rng`, so that the roller is
+    // compiled once for them (and for inline rolls) rather than once each.
     let rolled = match faces {
         Faces::Forced(faces) => replay(&expr, &faces, &options.roll),
-        Faces::Seed(seed) => roll_with(&expr, &mut seeded_rng(seed), &options.roll),
+        Faces::Seed(seed) => {
+            let rng: &mut dyn Rng = &mut seeded_rng(seed);
+            roll_with(&expr, rng, &options.roll)
+        }
         Faces::Unseeded(seed) => {
-            roll_with(&expr, &mut SmallRng::seed_from_u64(seed), &options.roll)
+            let rng: &mut dyn Rng = &mut SmallRng::seed_from_u64(seed);
+            roll_with(&expr, rng, &options.roll)
         }
     }
     .map_err(dice)?;
     Ok(then(&rolled))
 }
 
-/// Exactly the line `critfumble roll --json` prints.
+/// Exactly the line `critfumble roll --json` prints (the package builds the
+/// same object from [`roll_tree`]; the tests compare the two).
+#[cfg(test)]
 pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<String, Failure> {
     with_roll(input, options, faces, |rolled| {
-        to_json(&RollReport { input, rolled })
+        serde_json::to_string(&RollReport { input, rolled }).unwrap()
     })
+}
+
+/// The object `critfumble roll --json` prints, in the compact form of
+/// [`crate::tree`].
+pub(crate) fn roll_tree(input: &str, options: &Options, faces: Faces) -> Result<Encoder, Failure> {
+    with_roll(input, options, faces, |rolled| {
+        encode(&RollReport { input, rolled })
+    })?
 }
 
 /// The total alone: the same roll as [`roll_json`] with the same faces.
@@ -140,13 +158,13 @@ pub(crate) fn roll_total(input: &str, options: &Options, faces: Faces) -> Result
 }
 
 /// Exactly the line `critfumble bounds --json` prints.
-pub(crate) fn bounds_json(input: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn bounds_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
     let dice = |e: DiceError| Failure::dice(input, &e);
     let bounds = parse_with(input, &options.parse)
         .map_err(dice)?
         .bounds_with(&options.roll)
         .map_err(dice)?;
-    Ok(to_json(&bounds))
+    encode(&bounds)
 }
 
 /// Text with its `[[...]]` rolls rolled: `{"text", "rolls": [...]}`.
@@ -168,11 +186,11 @@ struct InlineRollJson<'a> {
 }
 
 /// `{"text": "I hit 17 ...", "rolls": [{"expression", "start", "end", "total", "markdown", "plain"}]}`.
-pub(crate) fn roll_inline_json(
+pub(crate) fn roll_inline_tree(
     text: &str,
     options: &Options,
-    rng: &mut SeededRng,
-) -> Result<String, Failure> {
+    rng: &mut dyn Rng,
+) -> Result<Encoder, Failure> {
     let out = roll_inline(text, rng, &options.parse, &options.roll)
         .map_err(|e| Failure::dice(text, &e))?;
     let rolls = out
@@ -187,10 +205,10 @@ pub(crate) fn roll_inline_json(
             plain: &r.plain,
         })
         .collect();
-    Ok(to_json(&InlineJson {
+    encode(&InlineJson {
         text: &out.text,
         rolls,
-    }))
+    })
 }
 
 /// The distribution of `input`, with the CLI's options.
@@ -205,12 +223,12 @@ fn distribution(input: &str, options: &Options) -> Result<Distribution, Failure>
 }
 
 /// Exactly the line `critfumble stats --json` prints.
-pub(crate) fn stats_json(input: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn stats_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
     let distribution = distribution(input, options)?;
-    Ok(to_json(&StatsReport {
+    encode(&StatsReport {
         input,
         distribution: &distribution,
-    }))
+    })
 }
 
 /// `critfumble stats A --vs B --json`: its keys in its (alphabetical) order.
@@ -225,7 +243,7 @@ struct VersusJson<'a> {
 
 /// Exactly the line `critfumble stats A --vs B --json` prints. An error in
 /// `b` keeps its span (into `b`) and says in its message that it is in `b`.
-pub(crate) fn stats_vs_json(a: &str, b: &str, options: &Options) -> Result<String, Failure> {
+pub(crate) fn stats_vs_tree(a: &str, b: &str, options: &Options) -> Result<Encoder, Failure> {
     let dist_a = distribution(a, options)?;
     let dist_b = distribution(b, options).map_err(|failure| match failure {
         Failure::Dice {
@@ -240,20 +258,26 @@ pub(crate) fn stats_vs_json(a: &str, b: &str, options: &Options) -> Result<Strin
         other => other,
     })?;
     let c = dist_a.compare(&dist_b);
-    Ok(to_json(&VersusJson {
+    encode(&VersusJson {
         a,
         b,
         equal: c.equal,
         greater: c.greater,
         less: c.less,
-    }))
+    })
 }
 
-/// serde_json of our own types cannot fail: they have string keys and no
-/// fallible `Serialize`, and non-finite numbers (which would become `null`) are
-/// refused by the dice crate as overflow.
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// `value` in the compact form of [`crate::tree`], which JS builds into the
+/// object that `JSON.parse` of serde_json's text would give. The encoder
+/// takes every value written here (the unit tests read each kind back as
+/// serde_json's text); should it ever refuse one, the caller gets an error
+/// rather than a wrong object.
+fn encode<T: Serialize>(value: &T) -> Result<Encoder, Failure> {
+    let mut encoder = Encoder::with_capacity(256);
+    encoder
+        .encode(value)
+        .map_err(|e| Failure::Option(format!("the result could not be encoded: {e}")))?;
+    Ok(encoder)
 }
 
 #[cfg(test)]

@@ -81,15 +81,16 @@ pub(super) fn group_bounds(
             _ => take,
         };
     }
-    let sums = |mut list: Vec<f64>, highest: bool| -> f64 {
-        list.sort_by(|a, b| {
+    let sums = |list: Vec<f64>, highest: bool| -> f64 {
+        let order = crate::sort::order_by_key(list.iter().map(|&v| {
+            let key = crate::sort::f64_key(v);
             if highest {
-                b.total_cmp(a)
+                crate::sort::descending(key)
             } else {
-                a.total_cmp(b)
+                key
             }
-        });
-        list.iter().take(take).sum()
+        }));
+        order.iter().take(take).map(|&i| list[i]).sum()
     };
     let keeps_highest = group.modifiers.iter().any(|m| {
         matches!(

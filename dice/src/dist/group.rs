@@ -196,18 +196,15 @@ fn enumerate(
             values.push((v, i));
         }
         // The same order the roller drops in: by value, ties leftmost first.
-        values.sort_by(|a, b| {
-            let by_value = if drop_lowest {
-                a.0.total_cmp(&b.0)
-            } else {
-                b.0.total_cmp(&a.0)
-            };
-            by_value.then(a.1.cmp(&b.1))
-        });
-        let total: f64 = values
+        let mut keyed: Vec<(i64, usize)> = values
+            .iter()
+            .map(|&(v, i)| crate::sort::keyed_f64(v, i, drop_lowest))
+            .collect();
+        crate::sort::sort_keyed(&mut keyed);
+        let total: f64 = keyed
             .iter()
             .skip(drop as usize)
-            .map(|(v, _)| weight(*v))
+            .map(|&(_, i)| weight(values[i].0))
             .sum();
         out.push((total, p));
         // Next joint outcome (an odometer over the items).

@@ -51,9 +51,9 @@ impl Pmf {
                 return Pmf::Int { min, p };
             }
         }
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let order = crate::sort::order_by_key(pairs.iter().map(|p| crate::sort::f64_key(p.0)));
         let mut merged: Vec<(f64, f64)> = Vec::with_capacity(pairs.len());
-        for (v, q) in pairs {
+        for (v, q) in order.into_iter().map(|i| pairs[i]) {
             match merged.last_mut() {
                 Some(last) if last.0 == v => last.1 += q,
                 _ => merged.push((v, q)),

@@ -179,17 +179,12 @@ fn keep_or_drop(elements: &mut [GroupElement], select: Select, keep: bool) {
         (Select::Highest(k), false) => (false, k.min(n_active)),
         (Select::Lowest(k), false) => (true, k.min(n_active)),
     };
-    let mut order = active;
-    order.sort_by(|&a, &b| {
-        let (va, vb) = (elements[a].value, elements[b].value);
-        let by_value = if drop_lowest {
-            va.total_cmp(&vb)
-        } else {
-            vb.total_cmp(&va)
-        };
-        by_value.then(a.cmp(&b))
-    });
-    for &i in order.iter().take(n as usize) {
+    let mut order: Vec<(i64, usize)> = active
+        .into_iter()
+        .map(|i| crate::sort::keyed_f64(elements[i].value, i, drop_lowest))
+        .collect();
+    crate::sort::sort_keyed(&mut order);
+    for &(_, i) in order.iter().take(n as usize) {
         elements[i].flags |= flag::DROPPED;
     }
 }

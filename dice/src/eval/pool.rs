@@ -407,15 +407,22 @@ fn drop_extremes(dice: &mut [Die], n: u64, lowest: bool) {
         }
         return;
     }
-    let mut order: Vec<usize> = (0..dice.len())
+    let mut order: Vec<(i64, usize)> = (0..dice.len())
         .filter(|&i| !dice[i].has(flag::INACTIVE))
+        .map(|i| {
+            let value = dice[i].value;
+            (
+                if lowest {
+                    value
+                } else {
+                    crate::sort::descending(value)
+                },
+                i,
+            )
+        })
         .collect();
-    if lowest {
-        order.sort_by_key(|&i| (dice[i].value, i));
-    } else {
-        order.sort_by_key(|&i| (std::cmp::Reverse(dice[i].value), i));
-    }
-    for &i in order.iter().take(n as usize) {
+    crate::sort::sort_keyed(&mut order);
+    for &(_, i) in order.iter().take(n as usize) {
         dice[i].flags |= flag::DROPPED;
     }
 }
@@ -429,11 +436,12 @@ fn sort_pool(dice: &mut [Die], order: SortOrder) {
             _ => chunks.push(vec![*die]),
         }
     }
-    match order {
-        SortOrder::Ascending => chunks.sort_by_key(|c| c[0].value),
-        SortOrder::Descending => chunks.sort_by_key(|c| std::cmp::Reverse(c[0].value)),
-    }
-    for (slot, die) in dice.iter_mut().zip(chunks.into_iter().flatten()) {
+    let sorted = crate::sort::order_by_key(chunks.iter().map(|c| match order {
+        SortOrder::Ascending => c[0].value,
+        SortOrder::Descending => crate::sort::descending(c[0].value),
+    }));
+    let dice_in_order = sorted.into_iter().flat_map(|i| chunks[i].iter().copied());
+    for (slot, die) in dice.iter_mut().zip(dice_in_order) {
         *slot = die;
     }
 }

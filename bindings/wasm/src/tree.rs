@@ -1,0 +1,568 @@
+//! A compact form of any `Serialize` value for JavaScript to build objects
+//! from, in place of JSON text and `JSON.parse`.
+//!
+//! The value becomes a stream of numbers (`ops`, read in JS through a
+//! `Float64Array` over wasm memory) and one string holding every string of
+//! the value back to back (decoded once; each `STR` gives its length in
+//! UTF-16 units, so JS cuts it with `slice`). Map keys that the rolled tree
+//! uses are numbers into [`KEYS`], which `js/api.js` repeats. A die
+//! (`{"value", "kept", "exploded", ...}`) and a group element (`{"value",
+//! "kept", "success", "failure"}`) are recognised after they are written and
+//! folded into one op with a flag word, which JS turns into an object
+//! literal: a 100d6 tree is 100 of those. The shape is serde's, the same
+//! that serde_json writes, so `JSON.stringify` of what JS builds is the
+//! CLI's JSON text (the package's tests compare them on 70 expressions).
+
+use serde::ser::{self, Serialize};
+use std::fmt;
+
+/// `null`.
+pub(crate) const NULL: f64 = 0.0;
+/// `false`.
+pub(crate) const FALSE: f64 = 1.0;
+/// `true`.
+pub(crate) const TRUE: f64 = 2.0;
+/// A number: the next op is its value.
+pub(crate) const NUM: f64 = 3.0;
+/// A string: the next op is its length in UTF-16 units.
+pub(crate) const STR: f64 = 4.0;
+/// An array: the next op is its length, then its items.
+pub(crate) const ARR: f64 = 5.0;
+/// An object: the next op is its number of entries, then each key (an index
+/// into [`KEYS`], or `-1 - length` for a key in the strings) and value.
+pub(crate) const OBJ: f64 = 6.0;
+/// A die: its value and its flags ([`DIE_FLAGS`], bit `i` for `KEYS[1 + i]`).
+pub(crate) const DIE: f64 = 7.0;
+/// A group element: its value and its flags (kept, success, failure).
+pub(crate) const ELEM: f64 = 8.0;
+
+/// Keys that take one op; a die's keys come first, in the order it has them.
+pub(crate) const KEYS: [&str; 36] = [
+    "value",
+    "kept",
+    "exploded",
+    "rerolled",
+    "added",
+    "success",
+    "failure",
+    "critical",
+    "fumble",
+    "penetrated",
+    "clamped",
+    "type",
+    "notation",
+    "count",
+    "faces",
+    "modifiers",
+    "rolled_faces",
+    "dice",
+    "items",
+    "elements",
+    "op",
+    "operand",
+    "lhs",
+    "rhs",
+    "func",
+    "arg",
+    "style",
+    "name",
+    "default",
+    "label",
+    "inner",
+    "parts",
+    "expr",
+    "total",
+    "rolled",
+    "markdown",
+];
+
+/// A perfect hash of [`KEYS`]: slot [`slot`]`(key)` holds the key's index
+/// plus one (0 for no key), so [`Encoder::key`] compares bytes once.
+const SLOTS: [u8; 128] = {
+    let mut out = [0; 128];
+    let mut i = 0;
+    while i < KEYS.len() {
+        let slot = slot(KEYS[i].as_bytes());
+        // Two keys in one slot would fail the build here.
+        assert!(out[slot] == 0);
+        out[slot] = i as u8 + 1;
+        i += 1;
+    }
+    out
+};
+
+/// The slot of a key in [`SLOTS`]: its length, first and last byte mixed
+/// (the multipliers were searched for, to put every key in its own slot).
+const fn slot(key: &[u8]) -> usize {
+    match key {
+        [] => 0,
+        [first, .., last] | [first @ last] => {
+            (key.len() * 5 + *first as usize + *last as usize * 29) & 127
+        }
+    }
+}
+
+/// A die's boolean keys that are always there, `KEYS[1..9]`.
+const DIE_FLAGS: usize = 8;
+/// The index of `penetrated` in [`KEYS`]; `clamped` follows it. Both appear
+/// only when true.
+const PENETRATED: usize = 9;
+/// A group element's boolean keys, as indices into [`KEYS`].
+const ELEMENT_KEYS: [usize; 3] = [1, 5, 6];
+
+/// A value the encoder does not take (a non-string map key, an `f32`); the
+/// caller falls back to JSON text.
+#[derive(Debug)]
+pub(crate) struct Unsupported(String);
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+impl ser::Error for Unsupported {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Unsupported(msg.to_string())
+    }
+}
+
+/// The ops and the strings of one value.
+#[derive(Debug, Default)]
+pub(crate) struct Encoder {
+    /// The op stream.
+    pub(crate) ops: Vec<f64>,
+    /// Every string of the value, back to back.
+    pub(crate) strings: String,
+}
+
+impl Encoder {
+    /// An empty encoder with room for `ops` ops and as many bytes of strings.
+    pub(crate) fn with_capacity(ops: usize) -> Self {
+        Encoder {
+            ops: Vec::with_capacity(ops),
+            strings: String::with_capacity(ops),
+        }
+    }
+
+    /// Encodes `value`, replacing what was encoded before.
+    pub(crate) fn encode<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        self.ops.clear();
+        self.strings.clear();
+        value.serialize(&mut *self)
+    }
+
+    fn string(&mut self, s: &str) {
+        let units = if s.is_ascii() {
+            s.len()
+        } else {
+            s.encode_utf16().count()
+        };
+        self.strings.push_str(s);
+        self.ops.push(units as f64);
+    }
+
+    fn key(&mut self, key: &str) {
+        let index = usize::from(SLOTS[slot(key.as_bytes())]).wrapping_sub(1);
+        match KEYS.get(index).filter(|k| **k == key) {
+            Some(_) => self.ops.push(index as f64),
+            None => {
+                let units = if key.is_ascii() {
+                    key.len()
+                } else {
+                    key.encode_utf16().count()
+                };
+                self.strings.push_str(key);
+                self.ops.push(-1.0 - units as f64);
+            }
+        }
+    }
+
+    /// Starts an array or an object: its op and a count to fill in at the end.
+    fn open(&mut self, op: f64) -> Compound<'_> {
+        let start = self.ops.len();
+        self.ops.push(op);
+        self.ops.push(0.0);
+        Compound {
+            encoder: self,
+            start,
+            count: 0,
+        }
+    }
+
+    /// `{"variant": ...}`, as serde_json writes an enum variant with data.
+    fn variant(&mut self, variant: &str) {
+        self.ops.push(OBJ);
+        self.ops.push(1.0);
+        self.key(variant);
+    }
+
+    /// Folds the object that starts at `start` into a [`DIE`] or an
+    /// [`ELEM`] when it is one.
+    fn fold(&mut self, start: usize, count: usize) {
+        let entries = &self.ops[start + 2..];
+        // `"value": number` first, then only known keys with a boolean: two
+        // ops each.
+        if count < 2
+            || entries.len() != 3 + 2 * (count - 1)
+            || entries[0] != 0.0
+            || entries[1] != NUM
+        {
+            return;
+        }
+        let value = entries[2];
+        let mut flags = 0u32;
+        let op = if (DIE_FLAGS + 1..=DIE_FLAGS + 3).contains(&count) {
+            // A die: the eight flags in order, then `penetrated` and
+            // `clamped`, each only when true.
+            let mut next_key = 1.0;
+            for (i, pair) in entries[3..].chunks_exact(2).enumerate() {
+                let (key, set) = (pair[0], pair[1]);
+                let in_order = if i < DIE_FLAGS {
+                    key == next_key && (set == TRUE || set == FALSE)
+                } else {
+                    key >= next_key && key <= (PENETRATED + 1) as f64 && set == TRUE
+                };
+                if !in_order {
+                    return;
+                }
+                flags |= u32::from(set == TRUE) << (key as u32 - 1);
+                next_key = key + 1.0;
+            }
+            DIE
+        } else if count == ELEMENT_KEYS.len() + 1 {
+            for (i, pair) in entries[3..].chunks_exact(2).enumerate() {
+                let (key, set) = (pair[0], pair[1]);
+                if key != ELEMENT_KEYS[i] as f64 || !(set == TRUE || set == FALSE) {
+                    return;
+                }
+                flags |= u32::from(set == TRUE) << i;
+            }
+            ELEM
+        } else {
+            return;
+        };
+        self.ops.truncate(start);
+        self.ops.extend([op, value, f64::from(flags)]);
+    }
+}
+
+/// An array or an object being written.
+pub(crate) struct Compound<'a> {
+    encoder: &'a mut Encoder,
+    start: usize,
+    count: usize,
+}
+
+impl Compound<'_> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        self.count += 1;
+        value.serialize(&mut *self.encoder)
+    }
+
+    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Unsupported> {
+        self.encoder.key(key);
+        self.item(value)
+    }
+
+    fn close(self) -> Result<(), Unsupported> {
+        self.encoder.ops[self.start + 1] = self.count as f64;
+        if self.encoder.ops[self.start] == OBJ {
+            self.encoder.fold(self.start, self.count);
+        }
+        Ok(())
+    }
+}
+
+/// Integer methods of the encoder: each is a [`NUM`].
+macro_rules! numbers {
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<(), Unsupported> {
+            self.serialize_f64(v as f64)
+        }
+    )*};
+}
+
+/// Enum variant methods of the encoder: `{"variant": ...}` around an array
+/// or an object.
+macro_rules! variants {
+    ($out:ty; $($method:ident => $op:expr),* $(,)?) => {$(
+        fn $method(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            _: usize,
+        ) -> Result<$out, Unsupported> {
+            self.variant(variant);
+            Ok(self.open($op))
+        }
+    )*};
+}
+
+impl<'a> ser::Serializer for &'a mut Encoder {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = Compound<'a>;
+    type SerializeTuple = Compound<'a>;
+    type SerializeTupleStruct = Compound<'a>;
+    type SerializeTupleVariant = Compound<'a>;
+    type SerializeMap = Compound<'a>;
+    type SerializeStruct = Compound<'a>;
+    type SerializeStructVariant = Compound<'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Unsupported> {
+        self.ops.push(if v { TRUE } else { FALSE });
+        Ok(())
+    }
+    // Integers are numbers; JSON.parse reads an integer's digits to the
+    // nearest double, as `as` does.
+    numbers! {
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+    }
+    /// serde_json writes an `f32` with `f32`'s shortest digits, which JS
+    /// reads as a different double; none of the trees has one.
+    fn serialize_f32(self, _: f32) -> Result<(), Unsupported> {
+        Err(Unsupported("f32".into()))
+    }
+    /// serde_json writes a non-finite number as `null`.
+    fn serialize_f64(self, v: f64) -> Result<(), Unsupported> {
+        if v.is_finite() {
+            self.ops.extend([NUM, v]);
+        } else {
+            self.ops.push(NULL);
+        }
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), Unsupported> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Unsupported> {
+        self.ops.push(STR);
+        self.string(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Unsupported> {
+        self.ops.extend([ARR, v.len() as f64]);
+        for &b in v {
+            self.ops.extend([NUM, f64::from(b)]);
+        }
+        Ok(())
+    }
+    fn serialize_none(self) -> Result<(), Unsupported> {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unsupported> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Unsupported> {
+        self.ops.push(NULL);
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Unsupported> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Unsupported> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        self.variant(variant);
+        value.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'a>, Unsupported> {
+        Ok(self.open(ARR))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'a>, Unsupported> {
+        Ok(self.open(ARR))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Compound<'a>, Unsupported> {
+        Ok(self.open(ARR))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Unsupported> {
+        Ok(self.open(OBJ))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Unsupported> {
+        Ok(self.open(OBJ))
+    }
+    // `{"variant": [...]}` and `{"variant": {...}}`.
+    variants! {
+        Compound<'a>;
+        serialize_tuple_variant => ARR,
+        serialize_struct_variant => OBJ,
+    }
+}
+
+/// The `Serialize*` traits whose items are values alone.
+macro_rules! items {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Unsupported;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), Unsupported> {
+                self.close()
+            }
+        }
+    )*};
+}
+
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+/// The `Serialize*` traits whose items are fields with a static name.
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Unsupported;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Unsupported> {
+                self.entry(key, value)
+            }
+            fn end(self) -> Result<(), Unsupported> {
+                self.close()
+            }
+        }
+    )*};
+}
+
+fields!(SerializeStruct, SerializeStructVariant);
+
+impl ser::SerializeMap for Compound<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unsupported> {
+        key.serialize(KeySerializer(self.encoder))
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Unsupported> {
+        self.close()
+    }
+}
+
+/// Map keys: strings only (serde_json also takes numbers and unit variants
+/// as keys; no tree here has them, and the caller gets an error if one did).
+struct KeySerializer<'a>(&'a mut Encoder);
+
+/// The methods of [`KeySerializer`] for values that are not keys.
+macro_rules! not_keys {
+    ($($method:ident($($arg:ty),*) -> $out:ty;)*) => {$(
+        fn $method(self, $(_: $arg),*) -> Result<$out, Unsupported> {
+            Err(not_a_string_key())
+        }
+    )*};
+}
+
+impl ser::Serializer for KeySerializer<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = ser::Impossible<(), Unsupported>;
+    type SerializeTuple = ser::Impossible<(), Unsupported>;
+    type SerializeTupleStruct = ser::Impossible<(), Unsupported>;
+    type SerializeTupleVariant = ser::Impossible<(), Unsupported>;
+    type SerializeMap = ser::Impossible<(), Unsupported>;
+    type SerializeStruct = ser::Impossible<(), Unsupported>;
+    type SerializeStructVariant = ser::Impossible<(), Unsupported>;
+
+    fn serialize_str(self, v: &str) -> Result<(), Unsupported> {
+        self.0.key(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), Unsupported> {
+        self.0.key(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Unsupported> {
+        Err(not_a_string_key())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Unsupported> {
+        Err(not_a_string_key())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Unsupported> {
+        Err(not_a_string_key())
+    }
+    not_keys! {
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+}
+
+fn not_a_string_key() -> Unsupported {
+    Unsupported("a map key that is not a string".into())
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
