@@ -25,8 +25,8 @@ mod vtt;
 
 pub use ai::UsageReader;
 pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
-pub use keys::{NewKey, StoredKey};
-pub use rolls::{D20Summary, PendingRoll, RollReader};
+pub use keys::{KEY_CACHE_TTL, NewKey, StoredKey};
+pub use rolls::{D20Summary, PendingRoll, RollPage, RollReader};
 pub use vtt::{Delivery, EventRejected};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.
@@ -104,6 +104,8 @@ pub enum BackendKind {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Recently read API keys (see [`Store::api_key_by_prefix_cached`]).
+    pub(crate) key_cache: std::sync::Arc<keys::KeyCache>,
 }
 
 impl Store {
@@ -140,6 +142,7 @@ impl Store {
                 .await?;
             Store {
                 backend: Backend::Postgres(pool),
+                key_cache: std::sync::Arc::default(),
             }
         } else {
             let path = database_url
@@ -163,6 +166,7 @@ impl Store {
                 .await?;
             Store {
                 backend: Backend::Sqlite(pool),
+                key_cache: std::sync::Arc::default(),
             }
         };
         store.migrate().await?;

@@ -123,6 +123,17 @@ impl Store {
         self.campaign_where("id = $1", &id.to_string(), None).await
     }
 
+    /// Whether a campaign with this id exists (one indexed lookup, nothing decoded).
+    pub async fn campaign_exists(&self, id: Uuid) -> StoreResult<bool> {
+        let found: Option<i32> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT 1 FROM campaigns WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
     /// The campaign linked to this Discord channel.
     pub async fn campaign_by_discord_channel(
         &self,

@@ -135,3 +135,46 @@ async fn one_failing_roll_does_not_fail_its_batch() {
         .unwrap();
     assert!(matches!(retry[0], Ok(Claim::Acquired { .. })));
 }
+
+#[tokio::test]
+async fn expired_sessions_and_old_login_states_are_purged() {
+    let (store, _dir) = store().await;
+    let request = critfumble_sdk::wire::UpsertUserRequest {
+        name: "Alice".to_owned(),
+        avatar: None,
+    };
+    let (user, _) = store.upsert_user("1001", &request).await.unwrap();
+    let now = super::now_millis();
+    store
+        .insert_web_session("expired", user.id, now - 1)
+        .await
+        .unwrap();
+    store
+        .insert_web_session("live", user.id, now + 60_000)
+        .await
+        .unwrap();
+    // A state started an hour ago, and one just now.
+    super::with_pool!(store, |pool| {
+        sqlx::query(
+            "INSERT INTO oauth_states (state, pkce_verifier, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind("old")
+        .bind("verifier-1")
+        .bind(now - 3_600_000)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+    store.insert_oauth_state("new", "verifier-2").await.unwrap();
+    // With a maximum age of ten minutes, the expired session and the old state go.
+    assert_eq!(store.purge_expired_logins(600_000).await.unwrap(), 2);
+    assert_eq!(store.web_session_user("expired").await.unwrap(), None);
+    assert_eq!(store.web_session_user("live").await.unwrap(), Some(user.id));
+    assert_eq!(store.take_oauth_state("old", 60_000).await.unwrap(), None);
+    assert_eq!(
+        store.take_oauth_state("new", 60_000).await.unwrap(),
+        Some("verifier-2".to_owned())
+    );
+    // Nothing is left to purge.
+    assert_eq!(store.purge_expired_logins(600_000).await.unwrap(), 0);
+}
