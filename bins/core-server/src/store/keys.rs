@@ -215,15 +215,23 @@ impl Store {
         Ok(())
     }
 
-    /// The user tokens of `user`, newest first.
-    pub async fn user_tokens(&self, user: Uuid) -> StoreResult<Vec<ApiKeyInfo>> {
+    /// One page of the user tokens of `user`, newest first: up to `limit + 1` of them
+    /// before the id `before` (the extra one only tells that there is a next page).
+    pub async fn user_tokens(
+        &self,
+        user: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<ApiKeyInfo>> {
         let sql = format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND scope = 'user' \
-             ORDER BY id DESC"
+             AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
         );
         let rows: Vec<KeyInfoRow> = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(user.to_string())
+                .bind(before.map(|id| id.to_string()).unwrap_or_default())
+                .bind(i64::from(limit) + 1)
                 .fetch_all(pool)
                 .await?
         });

@@ -338,6 +338,37 @@ async fn characters_crud_and_tenancy(backend: Backend) {
         .get(&party.gm, &path)
         .await
         .expect_error(404, "not_found");
+    // Pages are cut in SQL: five more characters, read two at a time, oldest first.
+    for n in 0..5 {
+        server
+            .post(
+                &party.player,
+                &party.path("/characters"),
+                &json!({"name": format!("P{n}"), "sheet": {}}),
+            )
+            .await
+            .expect(201);
+    }
+    let mut names = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    loop {
+        let page: Page<Character> = server
+            .get(&party.gm, &party.path(&format!("/characters{query}")))
+            .await
+            .expect(200)
+            .json();
+        assert!(page.items.len() <= 2);
+        names.extend(page.items.into_iter().map(|character| character.name));
+        match page.next_cursor {
+            Some(next) => query = format!("?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["Sidekick", "Strahd", "P0", "P1", "P2", "P3", "P4"]);
+    server
+        .get(&party.gm, &party.path("/characters?cursor=garbage"))
+        .await
+        .expect_error(400, "bad_request");
 }
 
 async fn sessions_and_active_session(backend: Backend) {
