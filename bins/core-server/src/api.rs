@@ -291,7 +291,7 @@ pub(crate) fn keyset_page<T>(
     critfumble_sdk::wire::Page { items, next_cursor }
 }
 
-/// Pages a short list that was loaded whole (members, sessions, VTT links): the cursor is
+/// Pages a short list that was loaded whole (a user's VTT links): the cursor is
 /// the id of the last item of the previous page.
 pub(crate) fn page_in_memory<T>(
     items: Vec<T>,

@@ -75,7 +75,7 @@ pub async fn chat(
         .recent_campaign_rolls(campaign_id, CONTEXT_ROLLS)
         .await?;
     let session_notes = store
-        .sessions(campaign_id, 50)
+        .sessions(campaign_id, None, 50)
         .await?
         .into_iter()
         .filter_map(|session| {
