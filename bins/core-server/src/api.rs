@@ -263,8 +263,36 @@ pub(crate) fn check_snowflake(field: &str, value: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Pages a short list that was loaded whole (members, tokens, characters, sessions): the
-/// cursor is the id of the last item of the previous page.
+/// The id in a keyset cursor (the id of the last item of the previous page), or 400.
+pub(crate) fn id_cursor(page: &critfumble_sdk::wire::PageRequest) -> AppResult<Option<uuid::Uuid>> {
+    page.cursor
+        .as_deref()
+        .map(|cursor| {
+            uuid::Uuid::parse_str(cursor)
+                .map_err(|_| crate::store::StoreError::BadCursor(cursor.to_owned()).into())
+        })
+        .transpose()
+}
+
+/// A page that SQL fetched by keyset: `items` holds up to `limit + 1` rows in order, and
+/// the extra one only tells that there is a next page, which starts after the last id.
+pub(crate) fn keyset_page<T>(
+    mut items: Vec<T>,
+    limit: u32,
+    id_of: impl Fn(&T) -> uuid::Uuid,
+) -> critfumble_sdk::wire::Page<T> {
+    let limit = limit as usize;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|item| id_of(item).to_string())
+    } else {
+        None
+    };
+    critfumble_sdk::wire::Page { items, next_cursor }
+}
+
+/// Pages a short list that was loaded whole (a user's VTT links): the cursor is
+/// the id of the last item of the previous page.
 pub(crate) fn page_in_memory<T>(
     items: Vec<T>,
     id_of: impl Fn(&T) -> uuid::Uuid,

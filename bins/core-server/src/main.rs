@@ -31,7 +31,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the database at {}", args.database_url))?;
     let purged = store.purge_idempotency_keys(true).await?;
     tracing::info!(backend = ?store.kind(), purged, "database ready");
-    // Stored idempotency responses are replayed for 24 h; drop older ones every hour.
+    // Stored idempotency responses are replayed for 24 h; drop older ones every hour, and
+    // with them expired browser sessions and abandoned OAuth2 login states.
     let purger = store.clone();
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -41,6 +42,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             match purger.purge_idempotency_keys(false).await {
                 Ok(purged) => tracing::debug!(purged, "expired idempotency keys deleted"),
                 Err(error) => tracing::warn!(%error, "cannot delete expired idempotency keys"),
+            }
+            let state_max_age = critfumble_core::api::login::STATE_MAX_AGE_SECS * 1000;
+            match purger.purge_expired_logins(state_max_age).await {
+                Ok(purged) => tracing::debug!(purged, "expired sessions and login states deleted"),
+                Err(error) => tracing::warn!(%error, "cannot delete expired sessions"),
             }
         }
     });

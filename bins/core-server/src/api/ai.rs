@@ -75,7 +75,7 @@ pub async fn chat(
         .recent_campaign_rolls(campaign_id, CONTEXT_ROLLS)
         .await?;
     let session_notes = store
-        .sessions(campaign_id, 50)
+        .sessions(campaign_id, None, 50)
         .await?
         .into_iter()
         .filter_map(|session| {
@@ -146,8 +146,14 @@ pub async fn list_conversations(
         (Some(_), Some(MemberRole::Gm)) | (None, _) => None,
         (Some(user), _) => Some(user.id),
     };
-    let conversations = state.store().conversations(campaign_id, only_user).await?;
-    crate::api::page_in_memory(conversations, |c| c.id, &page).map(Json)
+    let limit = page.effective_limit();
+    let conversations = state
+        .store()
+        .conversations(campaign_id, only_user, crate::api::id_cursor(&page)?, limit)
+        .await?;
+    Ok(Json(crate::api::keyset_page(conversations, limit, |c| {
+        c.id
+    })))
 }
 
 /// One conversation with its messages: its owner, the campaign's GM, or the service.

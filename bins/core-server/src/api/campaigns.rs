@@ -189,8 +189,12 @@ pub async fn list_members(
     caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
-    let members = state.store().members(campaign_id).await?;
-    crate::api::page_in_memory(members, |member| member.user.id, &page).map(Json)
+    let limit = page.effective_limit();
+    let members = state
+        .store()
+        .members_page(campaign_id, crate::api::id_cursor(&page)?, limit)
+        .await?;
+    Ok(Json(crate::api::keyset_page(members, limit, |m| m.user.id)))
 }
 
 /// Adds a user to a campaign or changes their role (GM only).

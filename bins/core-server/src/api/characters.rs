@@ -80,8 +80,12 @@ pub async fn list_characters(
     caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
-    let characters = state.store().characters(campaign_id).await?;
-    crate::api::page_in_memory(characters, |character| character.id, &page).map(Json)
+    let limit = page.effective_limit();
+    let characters = state
+        .store()
+        .characters_page(campaign_id, crate::api::id_cursor(&page)?, limit)
+        .await?;
+    Ok(Json(crate::api::keyset_page(characters, limit, |c| c.id)))
 }
 
 /// One character (members only).

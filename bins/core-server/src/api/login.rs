@@ -16,7 +16,7 @@ use crate::state::{AppState, DiscordConfig};
 /// The cookie that binds an OAuth2 `state` to the browser that started the login.
 const STATE_COOKIE: &str = "cf_oauth_state";
 /// How long a login may take between the redirect and the callback.
-const STATE_MAX_AGE_SECS: i64 = 600;
+pub const STATE_MAX_AGE_SECS: i64 = 600;
 /// How long a session lasts.
 const SESSION_MAX_AGE_SECS: i64 = 30 * 24 * 60 * 60;
 

@@ -68,8 +68,14 @@ pub async fn list_tokens(
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<ApiKeyInfo>>> {
     let user = own_user(&caller)?;
-    let tokens = state.store().user_tokens(user).await?;
-    crate::api::page_in_memory(tokens, |token| token.id, &page).map(Json)
+    let limit = page.effective_limit();
+    let tokens = state
+        .store()
+        .user_tokens(user, crate::api::id_cursor(&page)?, limit)
+        .await?;
+    Ok(Json(crate::api::keyset_page(tokens, limit, |token| {
+        token.id
+    })))
 }
 
 /// Revokes one of the caller's user tokens; another user's token is 404.

@@ -54,8 +54,13 @@ pub async fn list_sessions(
     caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
-    let sessions = state.store().sessions(campaign_id, 10_000).await?;
-    crate::api::page_in_memory(sessions, |session| session.id, &page).map(Json)
+    let limit = page.effective_limit();
+    // One more than the page, to know whether there is a next one.
+    let sessions = state
+        .store()
+        .sessions(campaign_id, crate::api::id_cursor(&page)?, limit + 1)
+        .await?;
+    Ok(Json(crate::api::keyset_page(sessions, limit, |s| s.id)))
 }
 
 /// One session (members only).

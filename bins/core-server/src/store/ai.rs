@@ -280,21 +280,28 @@ impl Store {
 }
 
 impl Store {
-    /// A campaign's conversations, newest first; with `user`, only theirs.
+    /// One page of a campaign's conversations, newest first; with `user`, only theirs: up
+    /// to `limit + 1` of them before the id `before` (the extra one only tells that there
+    /// is a next page).
     pub async fn conversations(
         &self,
         campaign: Uuid,
         user: Option<Uuid>,
+        before: Option<Uuid>,
+        limit: u32,
     ) -> StoreResult<Vec<Conversation>> {
         let sql = format!(
             "SELECT {CONVERSATION_COLUMNS} FROM ai_conversations \
-             WHERE campaign_id = $1 AND ($2 = '' OR user_id = $2) ORDER BY id DESC"
+             WHERE campaign_id = $1 AND ($2 = '' OR user_id = $2) AND ($3 = '' OR id < $3) \
+             ORDER BY id DESC LIMIT $4"
         );
         let user = user.map(|id| id.to_string()).unwrap_or_default();
         let rows: Vec<ConversationRow> = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(campaign.to_string())
                 .bind(&user)
+                .bind(before.map(|id| id.to_string()).unwrap_or_default())
+                .bind(i64::from(limit) + 1)
                 .fetch_all(pool)
                 .await?
         });

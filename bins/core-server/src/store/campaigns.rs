@@ -123,6 +123,17 @@ impl Store {
         self.campaign_where("id = $1", &id.to_string(), None).await
     }
 
+    /// Whether a campaign with this id exists (one indexed lookup, nothing decoded).
+    pub async fn campaign_exists(&self, id: Uuid) -> StoreResult<bool> {
+        let found: Option<i32> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT 1 FROM campaigns WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
     /// The campaign linked to this Discord channel.
     pub async fn campaign_by_discord_channel(
         &self,
@@ -278,14 +289,31 @@ impl Store {
 
     /// The members of a campaign with their users, in the order they joined.
     pub async fn members(&self, campaign: Uuid) -> StoreResult<Vec<CampaignMember>> {
+        self.members_page(campaign, None, u32::MAX).await
+    }
+
+    /// One page of [`Store::members`]: up to `limit + 1` members who joined after the
+    /// member `after` (the extra one only tells that there is a next page; an `after` who
+    /// is not a member gives an empty page).
+    pub async fn members_page(
+        &self,
+        campaign: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<CampaignMember>> {
         let rows: Vec<MemberRow> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT m.campaign_id, m.role, m.joined_at, u.id, u.discord_id, u.name, \
                  u.avatar, u.created_at, u.updated_at \
                  FROM campaign_members m JOIN users u ON u.id = m.user_id \
-                 WHERE m.campaign_id = $1 ORDER BY m.joined_at, u.id",
+                 WHERE m.campaign_id = $1 AND ($2 = '' OR (m.joined_at, m.user_id) > \
+                 (SELECT joined_at, user_id FROM campaign_members \
+                 WHERE campaign_id = $1 AND user_id = $2)) \
+                 ORDER BY m.joined_at, u.id LIMIT $3",
             )
             .bind(campaign.to_string())
+            .bind(after.map(|id| id.to_string()).unwrap_or_default())
+            .bind(i64::from(limit) + 1)
             .fetch_all(pool)
             .await?
         });

@@ -89,6 +89,29 @@ impl Store {
         rows.into_iter().map(CharacterRow::into_wire).collect()
     }
 
+    /// One page of a campaign's characters, oldest first: up to `limit + 1` of them after
+    /// the id `after` (the extra one only tells that there is a next page).
+    pub async fn characters_page(
+        &self,
+        campaign: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Character>> {
+        let sql = format!(
+            "SELECT {CHARACTER_COLUMNS} FROM characters WHERE campaign_id = $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
+        );
+        let rows: Vec<CharacterRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(campaign.to_string())
+                .bind(after.map(|id| id.to_string()).unwrap_or_default())
+                .bind(i64::from(limit) + 1)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(CharacterRow::into_wire).collect()
+    }
+
     /// Changes the name and/or sheet; returns the updated character.
     pub async fn update_character(
         &self,

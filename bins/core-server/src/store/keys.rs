@@ -1,5 +1,9 @@
 //! API keys (service keys and user tokens), browser sessions, and OAuth2 login states.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use critfumble_sdk::wire::{ApiKeyInfo, KeyScope};
 use uuid::Uuid;
 
@@ -25,6 +29,50 @@ pub struct StoredKey {
     pub revoked_at: Option<i64>,
     /// When it was last used, in Unix milliseconds (updated at most once a minute).
     pub last_used_at: Option<i64>,
+}
+
+/// How long a key read from the database is trusted without reading it again: a revocation
+/// made by this process takes effect at once (it clears the cache), one made by another
+/// process sharing the database within this long.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
+/// The most keys the cache holds; past that it starts over (only stored keys get in).
+const KEY_CACHE_CAPACITY: usize = 4096;
+
+/// Stored keys by lookup prefix, with the time each was read.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCache {
+    entries: Mutex<HashMap<String, (StoredKey, Instant)>>,
+}
+
+impl KeyCache {
+    fn get(&self, prefix: &str) -> Option<StoredKey> {
+        let entries = self.entries.lock().ok()?;
+        let (key, read_at) = entries.get(prefix)?;
+        (read_at.elapsed() < KEY_CACHE_TTL).then(|| key.clone())
+    }
+
+    fn put(&self, prefix: &str, key: StoredKey) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= KEY_CACHE_CAPACITY && !entries.contains_key(prefix) {
+                entries.clear();
+            }
+            entries.insert(prefix.to_owned(), (key, Instant::now()));
+        }
+    }
+
+    fn touched(&self, id: Uuid, at: i64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            for (key, _) in entries.values_mut().filter(|(key, _)| key.id == id) {
+                key.last_used_at = Some(at);
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
 }
 
 /// A new key to store: only its lookup prefix and hash, never the key.
@@ -135,9 +183,24 @@ impl Store {
         .transpose()
     }
 
+    /// [`Store::api_key_by_prefix`], answered from memory when the key was read less than
+    /// [`KEY_CACHE_TTL`] ago: authentication then costs no query. The caller still checks
+    /// the presented key against the hash, the expiry and the revocation every time.
+    pub async fn api_key_by_prefix_cached(&self, prefix: &str) -> StoreResult<Option<StoredKey>> {
+        if let Some(key) = self.key_cache.get(prefix) {
+            return Ok(Some(key));
+        }
+        let key = self.api_key_by_prefix(prefix).await?;
+        if let Some(key) = &key {
+            self.key_cache.put(prefix, key.clone());
+        }
+        Ok(key)
+    }
+
     /// Records that a key was used, at most once a minute per key (to spare the writer).
     pub async fn touch_api_key(&self, id: Uuid) -> StoreResult<()> {
         let now = now_millis();
+        self.key_cache.touched(id, now);
         with_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 \
@@ -152,15 +215,23 @@ impl Store {
         Ok(())
     }
 
-    /// The user tokens of `user`, newest first.
-    pub async fn user_tokens(&self, user: Uuid) -> StoreResult<Vec<ApiKeyInfo>> {
+    /// One page of the user tokens of `user`, newest first: up to `limit + 1` of them
+    /// before the id `before` (the extra one only tells that there is a next page).
+    pub async fn user_tokens(
+        &self,
+        user: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<ApiKeyInfo>> {
         let sql = format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND scope = 'user' \
-             ORDER BY id DESC"
+             AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
         );
         let rows: Vec<KeyInfoRow> = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(user.to_string())
+                .bind(before.map(|id| id.to_string()).unwrap_or_default())
+                .bind(i64::from(limit) + 1)
                 .fetch_all(pool)
                 .await?
         });
@@ -181,6 +252,8 @@ impl Store {
             .await?
             .rows_affected()
         });
+        // The revoked key must fail its next request, not the one after the cache expires.
+        self.key_cache.clear();
         if updated == 0 {
             return Err(StoreError::NotFound);
         }
@@ -247,6 +320,26 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+
+    /// Deletes expired browser sessions and OAuth2 states older than `state_max_age_millis`
+    /// (neither can be used any more), and returns how many rows went.
+    pub async fn purge_expired_logins(&self, state_max_age_millis: i64) -> StoreResult<u64> {
+        let now = now_millis();
+        let purged = with_pool!(self, |pool| {
+            let sessions = sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let states = sqlx::query("DELETE FROM oauth_states WHERE created_at <= $1")
+                .bind(now - state_max_age_millis)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            sessions + states
+        });
+        Ok(purged)
     }
 
     /// Consumes an OAuth2 `state` younger than `max_age_millis`, returning its verifier.

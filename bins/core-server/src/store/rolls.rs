@@ -1,6 +1,9 @@
 //! The permanent roll history: idempotent inserts, filtered cursor pages, and statistics.
 
+use std::collections::HashSet;
+
 use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::idempotency::{Claim, Decision, KeyRow};
@@ -108,8 +111,50 @@ enum Arg {
 
 #[derive(sqlx::FromRow)]
 struct RollRow {
-    seq: i64,
     document: String,
+}
+
+/// A page as the database aggregated it: both lists hold up to `limit + 1` rolls, newest
+/// first, comma-separated (NULL for an empty page).
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    seqs: Option<String>,
+    documents: Option<String>,
+}
+
+/// One page of stored roll documents, from [`Store::roll_page`].
+#[derive(Clone, Debug)]
+pub struct RollPage {
+    /// The seq of each document, in the order the database joined them.
+    seqs: Vec<i64>,
+    /// A JSON array of up to `limit + 1` stored documents, in the same order.
+    documents: String,
+    /// How many of them belong to the page.
+    limit: usize,
+    /// The cursor of the next page, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+impl RollPage {
+    /// The page's rolls, newest first, each as its stored JSON borrowed from the page. The
+    /// array is checked to be JSON here (a corrupt document is an error, not a broken
+    /// response).
+    pub fn documents(&self) -> StoreResult<Vec<&RawValue>> {
+        let documents: Vec<&RawValue> = serde_json::from_str(&self.documents)?;
+        if documents.len() != self.seqs.len() {
+            return Err(StoreError::Corrupt(format!(
+                "a page of {} seqs holds {} documents",
+                self.seqs.len(),
+                documents.len()
+            )));
+        }
+        let mut rows: Vec<(i64, &RawValue)> = self.seqs.iter().copied().zip(documents).collect();
+        if !rows.is_sorted_by(|a, b| a.0 > b.0) {
+            rows.sort_unstable_by_key(|row| std::cmp::Reverse(row.0));
+        }
+        rows.truncate(self.limit);
+        Ok(rows.into_iter().map(|(_, document)| document).collect())
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -121,6 +166,34 @@ struct StatsRow {
     d20_sum: i64,
     nat20s: i64,
     nat1s: i64,
+}
+
+/// The head of the INSERT of rolls, followed by one placeholder tuple per roll.
+const INSERT_ROLLS: &str = "INSERT INTO rolls (id, source, user_id, campaign_id, session_id, \
+     private, document, d20_count, d20_sum, nat20s, nat1s, rolled_at) VALUES ";
+/// The twelve columns of [`INSERT_ROLLS`], every one a placeholder.
+const ROLL_COLUMNS: [&str; 12] = [""; 12];
+
+/// Binds the twelve values of [`INSERT_ROLLS`] for one `PendingRoll` (a macro, because the
+/// query's type differs per backend).
+macro_rules! bind_roll {
+    ($query:expr, $pending:expr) => {{
+        let pending: &PendingRoll = $pending;
+        let roll = &pending.roll;
+        $query
+            .bind(roll.id.to_string())
+            .bind(roll.source.as_str())
+            .bind(roll.actor.user_id.map(|id| id.to_string()))
+            .bind(roll.campaign_id.map(|id| id.to_string()))
+            .bind(roll.session_id.map(|id| id.to_string()))
+            .bind(roll.private)
+            .bind(&pending.body)
+            .bind(pending.d20.count)
+            .bind(pending.d20.sum)
+            .bind(pending.d20.nat20s)
+            .bind(pending.d20.nat1s)
+            .bind(to_millis(roll.rolled_at))
+    }};
 }
 
 impl Store {
@@ -142,8 +215,65 @@ impl Store {
         let now = now_millis();
         let results = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            // Fast path: claim the batch's keys and store their rolls with a few multi-row
+            // INSERTs instead of two statements per roll. What it leaves unsettled (a key
+            // already stored, a key repeated within the batch) goes through the per-roll
+            // path below, in the same transaction.
+            let mut settled: Vec<Option<Claim>> = vec![None; batch.len()];
+            if !isolate {
+                let mut seen = HashSet::with_capacity(batch.len());
+                let firsts: Vec<usize> = (0..batch.len())
+                    .filter(|&i| seen.insert((batch[i].scope.as_str(), batch[i].key.as_str())))
+                    .collect();
+                let mut claimed = Vec::with_capacity(firsts.len());
+                for chunk in bulk_chunks(&firsts) {
+                    let sql = values_sql(
+                        "INSERT INTO idempotency_keys \
+                         (scope, key, request_hash, claim_token, status, body, created_at) VALUES ",
+                        &["", "", "", "", "201", "", ""],
+                        chunk.len(),
+                        " ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key",
+                    );
+                    let tokens: Vec<String> = chunk
+                        .iter()
+                        .map(|_| uuid::Uuid::new_v4().to_string())
+                        .collect();
+                    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+                    for (&i, token) in chunk.iter().zip(&tokens) {
+                        let pending = &batch[i];
+                        query = query
+                            .bind(&pending.scope)
+                            .bind(&pending.key)
+                            .bind(&pending.request_hash)
+                            .bind(token)
+                            .bind(&pending.body)
+                            .bind(now);
+                    }
+                    let inserted: HashSet<(String, String)> =
+                        query.fetch_all(&mut *tx).await?.into_iter().collect();
+                    for (&i, token) in chunk.iter().zip(tokens) {
+                        let pending = &batch[i];
+                        if inserted.contains(&(pending.scope.clone(), pending.key.clone())) {
+                            claimed.push(i);
+                            settled[i] = Some(Claim::Acquired { token });
+                        }
+                    }
+                }
+                for chunk in bulk_chunks(&claimed) {
+                    let sql = values_sql(INSERT_ROLLS, &ROLL_COLUMNS, chunk.len(), "");
+                    let mut query = sqlx::query(&sql);
+                    for &i in chunk {
+                        query = bind_roll!(query, &batch[i]);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+            }
             let mut results = Vec::with_capacity(batch.len());
-            for pending in batch {
+            for (pending, settled) in batch.iter().zip(settled) {
+                if let Some(claim) = settled {
+                    results.push(Ok(claim));
+                    continue;
+                }
                 if isolate {
                     sqlx::query("SAVEPOINT roll").execute(&mut *tx).await?;
                 }
@@ -203,27 +333,10 @@ impl Store {
                     if !owned {
                         return Ok::<_, StoreError>(decided);
                     }
-                    let roll = &pending.roll;
-                    let d20 = pending.d20;
-                    sqlx::query(
-                        "INSERT INTO rolls (id, source, user_id, campaign_id, session_id, \
-                         private, document, d20_count, d20_sum, nat20s, nat1s, rolled_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(roll.id.to_string())
-                    .bind(roll.source.as_str())
-                    .bind(roll.actor.user_id.map(|id| id.to_string()))
-                    .bind(roll.campaign_id.map(|id| id.to_string()))
-                    .bind(roll.session_id.map(|id| id.to_string()))
-                    .bind(roll.private)
-                    .bind(&pending.body)
-                    .bind(d20.count)
-                    .bind(d20.sum)
-                    .bind(d20.nat20s)
-                    .bind(d20.nat1s)
-                    .bind(to_millis(roll.rolled_at))
-                    .execute(&mut *tx)
-                    .await?;
+                    let sql = values_sql(INSERT_ROLLS, &ROLL_COLUMNS, 1, "");
+                    bind_roll!(sqlx::query(&sql), pending)
+                        .execute(&mut *tx)
+                        .await?;
                     Ok(Claim::Acquired { token })
                 }
                 .await;
@@ -259,9 +372,12 @@ impl Store {
     pub async fn roll(&self, id: Uuid, reader: RollReader) -> StoreResult<Option<Roll>> {
         let mut args = vec![Arg::Text(id.to_string())];
         let visibility = visibility_clause(reader, &mut args);
-        let sql = format!("SELECT r.seq, r.document FROM rolls r WHERE r.id = $1 AND {visibility}");
+        let sql = format!("SELECT r.document FROM rolls r WHERE r.id = $1 AND {visibility}");
         let rows = self.fetch_rolls(&sql, args).await?;
-        Ok(rows.into_iter().next().map(|(_, roll)| roll))
+        rows.into_iter()
+            .next()
+            .map(|row| Ok(serde_json::from_str(&row.document)?))
+            .transpose()
     }
 
     /// One page of rolls matching `query` that `reader` may see, newest first, and the
@@ -272,6 +388,26 @@ impl Store {
         reader: RollReader,
         limit: u32,
     ) -> StoreResult<(Vec<Roll>, Option<String>)> {
+        let page = self.roll_page(query, reader, limit).await?;
+        let rolls = page
+            .documents()?
+            .into_iter()
+            .map(|document| serde_json::from_str(document.get()))
+            .collect::<Result<_, _>>()?;
+        Ok((rolls, page.next_cursor))
+    }
+
+    /// [`Store::rolls`] without decoding: the page's stored JSON documents (each the
+    /// serialized [`Roll`] Core wrote), fetched as ONE row that the database aggregates
+    /// (`string_agg` over the index-ordered page), so a page costs one round trip and one
+    /// row instead of one per roll, and the documents are copied into the response as they
+    /// are instead of being decoded and encoded again.
+    pub async fn roll_page(
+        &self,
+        query: &RollQuery,
+        reader: RollReader,
+        limit: u32,
+    ) -> StoreResult<RollPage> {
         let mut args = Vec::new();
         let mut conditions = vec![visibility_clause(reader, &mut args)];
         let mut push = |column: &str, operator: &str, arg: Arg| {
@@ -300,27 +436,65 @@ impl Store {
             let seq = parse_cursor(cursor)?;
             push("seq", "<", Arg::Int(seq));
         }
+        // One row more than the page, to know whether there is a next page. The inner query
+        // walks an index in `seq` order and stops after LIMIT rows; the outer one only joins
+        // them (`string_agg`: SQLite >= 3.44 and PostgreSQL). Both engines join them in the
+        // inner query's order, but neither promises it, so `RollPage` checks the order of
+        // the seqs and sorts when needed (an ORDER BY inside `string_agg` would make SQLite
+        // build a temporary b-tree for every page).
         args.push(Arg::Int(i64::from(limit) + 1));
         let sql = format!(
-            "SELECT r.seq, r.document FROM rolls r WHERE {} ORDER BY r.seq DESC LIMIT ${}",
+            "SELECT string_agg(CAST(p.seq AS TEXT), ',') AS seqs, \
+             string_agg(p.document, ',') AS documents \
+             FROM (SELECT r.seq, r.document FROM rolls r WHERE {} \
+             ORDER BY r.seq DESC LIMIT ${}) p",
             conditions.join(" AND "),
             args.len()
         );
-        let mut rows = self.fetch_rolls(&sql, args).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|(seq, _)| format!("r{seq}"))
+        let row: PageRow = with_pool!(self, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for arg in &args {
+                query = match arg {
+                    Arg::Text(text) => query.bind(text),
+                    Arg::Int(number) => query.bind(*number),
+                };
+            }
+            query.fetch_one(pool).await?
+        });
+        let (Some(seqs), Some(documents)) = (row.seqs, row.documents) else {
+            return Ok(RollPage {
+                seqs: Vec::new(),
+                documents: "[]".to_owned(),
+                limit: 0,
+                next_cursor: None,
+            });
+        };
+        let seqs = seqs
+            .split(',')
+            .map(|seq| seq.parse::<i64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| StoreError::Corrupt(format!("bad seq list '{seqs}'")))?;
+        let limit = limit as usize;
+        // A row past the page means a next page, which starts after the page's last seq.
+        let next_cursor = if seqs.len() > limit {
+            let mut sorted = seqs.clone();
+            sorted.sort_unstable_by(|a, b| b.cmp(a));
+            sorted
+                .get(limit.wrapping_sub(1))
+                .map(|last| format!("r{last}"))
         } else {
             None
         };
-        Ok((
-            rows.into_iter().map(|(_, roll)| roll).collect(),
+        Ok(RollPage {
+            seqs,
+            documents: format!("[{documents}]"),
+            limit,
             next_cursor,
-        ))
+        })
     }
 
-    async fn fetch_rolls(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<(i64, Roll)>> {
-        let rows: Vec<RollRow> = with_pool!(self, |pool| {
+    async fn fetch_rolls(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<RollRow>> {
+        Ok(with_pool!(self, |pool| {
             let mut query = sqlx::query_as(sql);
             for arg in &args {
                 query = match arg {
@@ -329,10 +503,7 @@ impl Store {
                 };
             }
             query.fetch_all(pool).await?
-        });
-        rows.into_iter()
-            .map(|row| Ok((row.seq, serde_json::from_str(&row.document)?)))
-            .collect()
+        }))
     }
 
     /// The last `limit` rolls of a campaign, newest first (for the AI context).
@@ -384,6 +555,50 @@ impl Store {
     }
 }
 
+/// The largest number of rows one multi-row INSERT of a batch holds (12 parameters a row
+/// stays far below both engines' limits on parameters).
+const BULK_ROWS: usize = 64;
+
+/// Splits `indices` into chunks of 64, 32, 16, …, 1, so that a batch of any size uses at
+/// most seven distinct statements per table, which stay in the prepared-statement cache.
+fn bulk_chunks(indices: &[usize]) -> Vec<&[usize]> {
+    let mut chunks = Vec::new();
+    let mut rest = indices;
+    while !rest.is_empty() {
+        let size = BULK_ROWS.min(1 << rest.len().ilog2());
+        let (chunk, tail) = rest.split_at(size);
+        chunks.push(chunk);
+        rest = tail;
+    }
+    chunks
+}
+
+/// `head` followed by `rows` tuples of numbered placeholders, `suffix` after them. Each
+/// entry of `columns` is a literal for that column, or empty for the next placeholder.
+fn values_sql(head: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + suffix.len() + rows * columns.len() * 6);
+    sql.push_str(head);
+    let mut n = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for (index, literal) in columns.iter().enumerate() {
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            if literal.is_empty() {
+                n += 1;
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            } else {
+                sql.push_str(literal);
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(suffix);
+    sql
+}
+
 /// The SQL condition limiting rolls to what `reader` may see (binding its arguments).
 fn visibility_clause(reader: RollReader, args: &mut Vec<Arg>) -> String {
     match reader {
@@ -430,6 +645,29 @@ mod tests {
                 nat20s: 1,
                 nat1s: 1
             }
+        );
+    }
+
+    #[test]
+    fn bulk_chunks_cover_every_index_in_power_of_two_chunks() {
+        for len in 0..300 {
+            let indices: Vec<usize> = (0..len).collect();
+            let chunks = super::bulk_chunks(&indices);
+            assert_eq!(chunks.concat(), indices, "batch of {len}");
+            assert!(
+                chunks
+                    .iter()
+                    .all(|chunk| chunk.len().is_power_of_two() && chunk.len() <= 64),
+                "batch of {len}: {chunks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_sql_numbers_placeholders_across_rows() {
+        assert_eq!(
+            super::values_sql("INSERT INTO t (a, b, c) VALUES ", &["", "7", ""], 2, " X"),
+            "INSERT INTO t (a, b, c) VALUES ($1, 7, $2), ($3, 7, $4) X"
         );
     }
 

@@ -132,15 +132,25 @@ impl Store {
         row.map(SessionRow::into_wire).transpose()
     }
 
-    /// The sessions of a campaign, newest first (at most `limit`).
-    pub async fn sessions(&self, campaign: Uuid, limit: u32) -> StoreResult<Vec<GameSession>> {
+    /// The sessions of a campaign, newest first, at most `limit`, those that started
+    /// before the session `before` when it is given (a session of another campaign gives
+    /// an empty list).
+    pub async fn sessions(
+        &self,
+        campaign: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<GameSession>> {
         let sql = format!(
             "SELECT {SESSION_COLUMNS} FROM game_sessions WHERE campaign_id = $1 \
-             ORDER BY started_at DESC, id DESC LIMIT $2"
+             AND ($2 = '' OR (started_at, id) < \
+             (SELECT started_at, id FROM game_sessions WHERE campaign_id = $1 AND id = $2)) \
+             ORDER BY started_at DESC, id DESC LIMIT $3"
         );
         let rows: Vec<SessionRow> = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(campaign.to_string())
+                .bind(before.map(|id| id.to_string()).unwrap_or_default())
                 .bind(i64::from(limit))
                 .fetch_all(pool)
                 .await?

@@ -78,7 +78,7 @@ async fn migrations_are_versioned_and_rerun_safely() {
             .await
             .unwrap()
     });
-    assert_eq!(versions, [1]);
+    assert_eq!(versions, [1, 2]);
 }
 
 fn pending(key: &str, campaign: Option<uuid::Uuid>) -> super::PendingRoll {
@@ -134,4 +134,111 @@ async fn one_failing_roll_does_not_fail_its_batch() {
         .await
         .unwrap();
     assert!(matches!(retry[0], Ok(Claim::Acquired { .. })));
+}
+
+#[tokio::test]
+async fn expired_sessions_and_old_login_states_are_purged() {
+    let (store, _dir) = store().await;
+    let request = critfumble_sdk::wire::UpsertUserRequest {
+        name: "Alice".to_owned(),
+        avatar: None,
+    };
+    let (user, _) = store.upsert_user("1001", &request).await.unwrap();
+    let now = super::now_millis();
+    store
+        .insert_web_session("expired", user.id, now - 1)
+        .await
+        .unwrap();
+    store
+        .insert_web_session("live", user.id, now + 60_000)
+        .await
+        .unwrap();
+    // A state started an hour ago, and one just now.
+    super::with_pool!(store, |pool| {
+        sqlx::query(
+            "INSERT INTO oauth_states (state, pkce_verifier, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind("old")
+        .bind("verifier-1")
+        .bind(now - 3_600_000)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+    store.insert_oauth_state("new", "verifier-2").await.unwrap();
+    // With a maximum age of ten minutes, the expired session and the old state go.
+    assert_eq!(store.purge_expired_logins(600_000).await.unwrap(), 2);
+    assert_eq!(store.web_session_user("expired").await.unwrap(), None);
+    assert_eq!(store.web_session_user("live").await.unwrap(), Some(user.id));
+    assert_eq!(store.take_oauth_state("old", 60_000).await.unwrap(), None);
+    assert_eq!(
+        store.take_oauth_state("new", 60_000).await.unwrap(),
+        Some("verifier-2".to_owned())
+    );
+    // Nothing is left to purge.
+    assert_eq!(store.purge_expired_logins(600_000).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_bulk_batch_settles_stored_repeated_and_mismatched_keys() {
+    let (store, _dir) = store().await;
+    let stored = store
+        .insert_rolls(&[pending("k0", None)], 30_000, false)
+        .await
+        .unwrap();
+    assert!(matches!(stored[0], Ok(Claim::Acquired { .. })));
+    // 70 new keys (a chunk of 64, then 4 and 2), the stored key again, a key repeated
+    // inside the batch, and a stored key with another body.
+    let mut batch: Vec<_> = (1..=70).map(|n| pending(&format!("k{n}"), None)).collect();
+    batch.push(pending("k0", None));
+    batch.push(pending("k5", None));
+    let mut other_body = pending("k0", None);
+    other_body.request_hash = "other".to_owned();
+    batch.push(other_body);
+    let results = store.insert_rolls(&batch, 30_000, false).await.unwrap();
+    assert_eq!(results.len(), 73);
+    assert!(
+        results[..70]
+            .iter()
+            .all(|result| matches!(result, Ok(Claim::Acquired { .. })))
+    );
+    let replayed_body = |result: &super::StoreResult<Claim>| match result {
+        Ok(Claim::Replay(record)) => record.body.clone(),
+        other => panic!("expected a replay, got {other:?}"),
+    };
+    // The stored key replays the first response; the repeated one replays its batch mate.
+    assert_eq!(replayed_body(&results[70]), stored_body(&store, "k0").await);
+    assert_eq!(replayed_body(&results[71]), batch[4].body);
+    assert!(matches!(results[72], Ok(Claim::Mismatch)));
+    // 71 rolls in all, newest first across pages of 50 and 21.
+    let query = critfumble_sdk::wire::RollQuery::default();
+    let (page, cursor) = store
+        .rolls(&query, super::RollReader::Everything, 50)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 50);
+    assert_eq!(page[0].id, batch[69].roll.id);
+    let next = critfumble_sdk::wire::RollQuery {
+        cursor,
+        ..critfumble_sdk::wire::RollQuery::default()
+    };
+    let (rest, end) = store
+        .rolls(&next, super::RollReader::Everything, 50)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 21);
+    assert_eq!(end, None);
+    assert_eq!(rest[19].id, batch[0].roll.id);
+}
+
+/// The body stored under `key`, read back through a replay.
+async fn stored_body(store: &Store, key: &str) -> String {
+    match store
+        .claim_idempotency_key("service", key, "same", 30_000)
+        .await
+        .unwrap()
+    {
+        Claim::Replay(record) => record.body,
+        other => panic!("expected a stored response, got {other:?}"),
+    }
 }

@@ -163,6 +163,24 @@ async fn members_and_links(backend: Backend) {
     assert_eq!(members.len(), 2);
     assert_eq!(members[0].role, MemberRole::Gm);
     assert_eq!(members[1].user.id, party.player_id);
+    // One at a time: the GM's page points at the player's, which is the last.
+    let first: Page<CampaignMember> = server
+        .get(&party.player, &party.path("/members?limit=1"))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(first.items, members[..1]);
+    let cursor = first.next_cursor.unwrap();
+    let second: Page<CampaignMember> = server
+        .get(
+            &party.player,
+            &party.path(&format!("/members?limit=1&cursor={cursor}")),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(second.items, members[1..]);
+    assert_eq!(second.next_cursor, None);
     server
         .get(&party.outsider, &party.path("/members"))
         .await
@@ -338,6 +356,37 @@ async fn characters_crud_and_tenancy(backend: Backend) {
         .get(&party.gm, &path)
         .await
         .expect_error(404, "not_found");
+    // Pages are cut in SQL: five more characters, read two at a time, oldest first.
+    for n in 0..5 {
+        server
+            .post(
+                &party.player,
+                &party.path("/characters"),
+                &json!({"name": format!("P{n}"), "sheet": {}}),
+            )
+            .await
+            .expect(201);
+    }
+    let mut names = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    loop {
+        let page: Page<Character> = server
+            .get(&party.gm, &party.path(&format!("/characters{query}")))
+            .await
+            .expect(200)
+            .json();
+        assert!(page.items.len() <= 2);
+        names.extend(page.items.into_iter().map(|character| character.name));
+        match page.next_cursor {
+            Some(next) => query = format!("?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["Sidekick", "Strahd", "P0", "P1", "P2", "P3", "P4"]);
+    server
+        .get(&party.gm, &party.path("/characters?cursor=garbage"))
+        .await
+        .expect_error(400, "bad_request");
 }
 
 async fn sessions_and_active_session(backend: Backend) {
@@ -424,11 +473,44 @@ async fn sessions_and_active_session(backend: Backend) {
         .await
         .expect(200)
         .json();
-    assert_eq!(list.items, vec![ended]);
+    assert_eq!(list.items, vec![ended.clone()]);
     server
         .get(&party.outsider, &party.path("/sessions"))
         .await
         .expect_error(404, "not_found");
+    // Two more sessions, paged one at a time in SQL: newest first.
+    let mut started = vec![ended.id];
+    for title in ["Session 2", "Session 3"] {
+        let next: GameSession = server
+            .post(
+                &party.gm,
+                &party.path("/sessions"),
+                &json!({"title": title}),
+            )
+            .await
+            .expect(201)
+            .json();
+        let path = party.path(&format!("/sessions/{}/end", next.id));
+        server.post(&party.gm, &path, &end).await.expect(200);
+        started.push(next.id);
+    }
+    let mut seen = Vec::new();
+    let mut query = "?limit=1".to_owned();
+    loop {
+        let page: Page<GameSession> = server
+            .get(&party.player, &party.path(&format!("/sessions{query}")))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(page.items.len(), 1);
+        seen.push(page.items[0].id);
+        match page.next_cursor {
+            Some(next) => query = format!("?limit=1&cursor={next}"),
+            None => break,
+        }
+    }
+    started.reverse();
+    assert_eq!(seen, started);
 }
 
 async fn campaign_list_pages(backend: Backend) {
