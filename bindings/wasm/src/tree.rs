@@ -110,8 +110,9 @@ const PENETRATED: usize = 9;
 /// A group element's boolean keys, as indices into [`KEYS`].
 const ELEMENT_KEYS: [usize; 3] = [1, 5, 6];
 
-/// A value the encoder does not take (a non-string map key, an `f32`); the
-/// caller falls back to JSON text.
+/// A value the encoder does not take (a non-string map key, an `f32`). None of
+/// the package's results has one; should one appear, the export fails with an
+/// error rather than build a wrong object (there is no JSON-text fallback).
 #[derive(Debug)]
 pub(crate) struct Unsupported(String);
 

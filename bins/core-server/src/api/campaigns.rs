@@ -190,10 +190,23 @@ pub async fn list_members(
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
     let limit = page.effective_limit();
+    let after = crate::api::id_cursor(&page)?;
     let members = state
         .store()
-        .members_page(campaign_id, crate::api::id_cursor(&page)?, limit)
+        .members_page(campaign_id, after, limit)
         .await?;
+    // An empty page after a member who has since left would look like the end of
+    // the list: say that the cursor is stale instead.
+    if let Some(after) = after
+        && members.is_empty()
+        && state
+            .store()
+            .member_role(campaign_id, after)
+            .await?
+            .is_none()
+    {
+        return Err(crate::store::StoreError::BadCursor(after.to_string()).into());
+    }
     Ok(Json(crate::api::keyset_page(members, limit, |m| m.user.id)))
 }
 

@@ -55,11 +55,20 @@ pub async fn list_sessions(
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
     let limit = page.effective_limit();
+    let before = crate::api::id_cursor(&page)?;
     // One more than the page, to know whether there is a next one.
     let sessions = state
         .store()
-        .sessions(campaign_id, crate::api::id_cursor(&page)?, limit + 1)
+        .sessions(campaign_id, before, limit + 1)
         .await?;
+    // An empty page after a session that is gone would look like the end of the
+    // list: say that the cursor is stale instead.
+    if let Some(before) = before
+        && sessions.is_empty()
+        && state.store().session(campaign_id, before).await?.is_none()
+    {
+        return Err(crate::store::StoreError::BadCursor(before.to_string()).into());
+    }
     Ok(Json(crate::api::keyset_page(sessions, limit, |s| s.id)))
 }
 

@@ -31,9 +31,11 @@ pub struct StoredKey {
     pub last_used_at: Option<i64>,
 }
 
-/// How long a key read from the database is trusted without reading it again: a revocation
-/// made by this process takes effect at once (it clears the cache), one made by another
-/// process sharing the database within this long.
+/// How long a key read from the database is trusted without reading it again. A revocation
+/// made by this process clears the cache, so it takes effect at once for keys cached before
+/// it; a request that read the key just before the revocation committed may still cache it.
+/// So allow up to this long for any revocation, and for one made by another process sharing
+/// the database.
 pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
 /// The most keys the cache holds; past that it starts over (only stored keys get in).
 const KEY_CACHE_CAPACITY: usize = 4096;

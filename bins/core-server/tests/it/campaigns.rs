@@ -181,6 +181,14 @@ async fn members_and_links(backend: Backend) {
         .json();
     assert_eq!(second.items, members[1..]);
     assert_eq!(second.next_cursor, None);
+    // A cursor naming someone who is not a member is stale, not the end of the list.
+    server
+        .get(
+            &party.player,
+            &party.path(&format!("/members?limit=1&cursor={}", uuid::Uuid::new_v4())),
+        )
+        .await
+        .expect_error(400, "bad_request");
     server
         .get(&party.outsider, &party.path("/members"))
         .await
@@ -427,6 +435,14 @@ async fn sessions_and_active_session(backend: Backend) {
     let path = party.path(&format!("/sessions/{}", session.id));
     let got: GameSession = server.get(&party.player, &path).await.expect(200).json();
     assert_eq!(got, session);
+    // A cursor naming no session of this campaign is stale, not the end of the list.
+    server
+        .get(
+            &party.player,
+            &party.path(&format!("/sessions?cursor={}", uuid::Uuid::new_v4())),
+        )
+        .await
+        .expect_error(400, "bad_request");
     server
         .get(&party.outsider, &path)
         .await
