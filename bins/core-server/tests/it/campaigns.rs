@@ -182,13 +182,7 @@ async fn members_and_links(backend: Backend) {
     assert_eq!(second.items, members[1..]);
     assert_eq!(second.next_cursor, None);
     // A cursor naming someone who is not a member is stale, not the end of the list.
-    server
-        .get(
-            &party.player,
-            &party.path(&format!("/members?limit=1&cursor={}", uuid::Uuid::new_v4())),
-        )
-        .await
-        .expect_error(400, "bad_request");
+    expect_stale_cursor(&party, "/members?limit=1").await;
     server
         .get(&party.outsider, &party.path("/members"))
         .await
@@ -436,13 +430,7 @@ async fn sessions_and_active_session(backend: Backend) {
     let got: GameSession = server.get(&party.player, &path).await.expect(200).json();
     assert_eq!(got, session);
     // A cursor naming no session of this campaign is stale, not the end of the list.
-    server
-        .get(
-            &party.player,
-            &party.path(&format!("/sessions?cursor={}", uuid::Uuid::new_v4())),
-        )
-        .await
-        .expect_error(400, "bad_request");
+    expect_stale_cursor(&party, "/sessions?limit=1").await;
     server
         .get(&party.outsider, &path)
         .await
@@ -574,6 +562,16 @@ async fn campaign_list_pages(backend: Backend) {
         .expect_error(400, "bad_request");
     server
         .get(&token, "/v1/campaigns?bogus=1")
+        .await
+        .expect_error(400, "bad_request");
+}
+
+/// A well-formed cursor that names nothing in the list gives 400, not an empty last page.
+async fn expect_stale_cursor(party: &Party, list: &str) {
+    let path = party.path(&format!("{list}&cursor={}", uuid::Uuid::new_v4()));
+    party
+        .server
+        .get(&party.player, &path)
         .await
         .expect_error(400, "bad_request");
 }
