@@ -37,7 +37,9 @@ impl<S: DieSource> PoolRoller<'_, S> {
         }
     }
 
-    /// Rolls `count` dice with `modifiers` into `dice`, and returns the term's total.
+    /// Rolls `count` dice with `modifiers` into `dice`, one die at a time through the
+    /// per-die steps, and returns the term's total. Pools with no per-die step (plain,
+    /// or keep/drop only) do not come here: the evaluator draws them in one go.
     pub(crate) fn roll(
         &mut self,
         count: u64,
@@ -45,15 +47,6 @@ impl<S: DieSource> PoolRoller<'_, S> {
         dice: &mut DiceVec,
     ) -> Result<f64, DiceError> {
         let start = dice.len();
-        if modifiers.is_empty() {
-            // The common case: no history to keep beyond the faces.
-            *self.drawn = self.drawn.saturating_add(count);
-            if *self.drawn > self.limits.max_dice {
-                return Err(self.too_many_dice());
-            }
-            let sum = self.source.draw_many(self.kind, count, dice, self.span)?;
-            return Ok(sum as f64);
-        }
         for _ in 0..count {
             self.roll_one(modifiers, dice, 0)?;
         }
