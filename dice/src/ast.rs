@@ -59,6 +59,21 @@ impl Expr {
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
+
+    /// Appends the canonical text of node `id` alone, as the `notation` of a
+    /// dice node in the JSON of a roll has it.
+    ///
+    /// ```
+    /// let expr = critfumble_dice::parse("2D20KH1 \"Attack\"")?;
+    /// let mut text = String::new();
+    /// expr.write_node_text(expr.root(), &mut text);
+    /// assert_eq!(text, "2d20kh1");
+    /// # Ok::<(), critfumble_dice::DiceError>(())
+    /// ```
+    pub fn write_node_text(&self, id: NodeId, out: &mut String) {
+        // Writing to a String cannot fail.
+        let _ = crate::display::write_node(self, id, out, &mut |_, _| Ok(()));
+    }
 }
 
 /// One node of an [`Expr`].

@@ -1,7 +1,7 @@
 // The package's API over the raw wasm exports, shared by the web and the Node
-// entry points. The wasm side returns the CLI's JSON objects (made by the dice
-// crate's serde code, so they are the CLI's) in a compact form (src/tree.rs):
-// an op stream and its strings, which `readTree` builds into objects here.
+// entry points. The wasm side returns the CLI's JSON objects in a compact form
+// (src/tree.rs, and src/report.rs for a roll): an op stream and its strings,
+// left in the wasm memory, which `value` builds into objects here.
 
 /** A bad expression: `start` and `end` are UTF-16 offsets into the input. */
 export class DiceError extends Error {
@@ -14,139 +14,186 @@ export class DiceError extends Error {
 }
 
 const NO_OPTIONS = Object.freeze({});
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-/**
- * A roll: `expr` and `total` at once, `rolled` and `markdown` (getters) built
- * on first read by replaying the same seed, forced faces or unseeded roll
- * through the wasm `rollTree`. Most callers want the total, and the tree of
- * 100d6 costs far more than the roll; a class keeps that laziness cheap (an
- * object literal with getters measured 0.7 µs a roll). `toJSON` gives the
- * plain `critfumble roll --json` object, keys in the CLI's order.
- */
-class RollResult {
-  #wasm;
-  #dialect;
-  #vars;
-  #seed;
-  #dice;
-  #unseeded;
-  #full;
-
-  constructor(wasm, expr, total, dialect, vars, seed, dice, unseeded) {
-    this.expr = expr;
-    this.total = total;
-    this.#wasm = wasm;
-    this.#dialect = dialect;
-    this.#vars = vars;
-    this.#seed = seed;
-    this.#dice = dice;
-    this.#unseeded = unseeded;
-  }
-
-  #build() {
-    if (this.#full === undefined) {
-      const wasm = this.#wasm;
-      const ops = wasm.rollTree(this.expr, this.#dialect, this.#vars, this.#seed, this.#dice, this.#unseeded);
-      this.#full = readTree(ops, wasm.treeStrings());
-    }
-    return this.#full;
-  }
-
-  get rolled() {
-    return this.#build().rolled;
-  }
-
-  get markdown() {
-    return this.#build().markdown;
-  }
-
-  toJSON() {
-    return this.#build();
-  }
-
-  [INSPECT]() {
-    return this.#build();
-  }
-}
-// The compact form of src/tree.rs: the op codes and KEYS must match it.
+// The compact form of src/tree.rs and src/report.rs: the op codes and KEYS
+// must match them.
 const KEYS = [
   'value', 'kept', 'exploded', 'rerolled', 'added', 'success', 'failure', 'critical', 'fumble',
   'penetrated', 'clamped', 'type', 'notation', 'count', 'faces', 'modifiers', 'rolled_faces', 'dice',
   'items', 'elements', 'op', 'operand', 'lhs', 'rhs', 'func', 'arg', 'style', 'name', 'default',
   'label', 'inner', 'parts', 'expr', 'total', 'rolled', 'markdown',
 ];
+/** The flag of a die whose compound parts follow it (src/report.rs). */
+const HAS_PARTS = 1024;
+
+// The reader's state, for one result at a time: the ops (a Float64Array over
+// the wasm memory), where the next op is, the result's strings, where the
+// next string starts in them, and the input of a roll (its `expr`).
+let ops;
+let at = 0;
+let strings = '';
+let cut = 0;
+let input = '';
+
+/** The next string, its length in UTF-16 units being the next op. */
+function string() {
+  return strings.slice(cut, (cut += ops[at++]));
+}
+
+/** `n` values, as an array. */
+function list(n) {
+  const array = [];
+  for (let i = 0; i < n; i++) array.push(value());
+  return array;
+}
+
+/** A die's value and flags, at `a` and `a + 1`, as an object. */
+function dieAt(o, a) {
+  const f = o[a + 1];
+  const die = {
+    value: o[a],
+    kept: (f & 1) !== 0,
+    exploded: (f & 2) !== 0,
+    rerolled: (f & 4) !== 0,
+    added: (f & 8) !== 0,
+    success: (f & 16) !== 0,
+    failure: (f & 32) !== 0,
+    critical: (f & 64) !== 0,
+    fumble: (f & 128) !== 0,
+  };
+  if (f > 255) {
+    if (f & 256) die.penetrated = true;
+    if (f & 512) die.clamped = true;
+  }
+  return die;
+}
+
+/** A die: the ops after a DIE op (7), with its compound parts when it has them. */
+function die() {
+  const die = dieAt(ops, at);
+  const f = ops[at + 1];
+  at += 2;
+  if (f & HAS_PARTS) die.parts = value();
+  return die;
+}
+
+/** A dice node: the ops after its op (10). Its dice are all DIE ops. */
+function diceNode() {
+  const v = value();
+  const notation = string();
+  const count = value();
+  const faces = value();
+  const modifiers = value();
+  const rolledFaces = value();
+  const n = ops[at++];
+  const dice = [];
+  // The loop keeps the ops and the position in locals (the shared ones are
+  // slower to reach), and leaves a die with parts to die().
+  const o = ops;
+  let a = at;
+  for (let i = 0; i < n; i++) {
+    if (o[a + 2] & HAS_PARTS) {
+      at = a + 1;
+      dice.push(die());
+      a = at;
+    } else {
+      dice.push(dieAt(o, a + 1));
+      a += 3;
+    }
+  }
+  at = a;
+  return { type: 'dice', value: v, notation, count, faces, modifiers, rolled_faces: rolledFaces, dice };
+}
 
 /**
- * Builds the value that `ops` (a Float64Array) and `strings` encode: the
- * object JSON.parse would give for the same serde value, keys in the same
- * order. A die and a group element are one op each, built as literals.
+ * Builds the next value: what JSON.parse would give for the same serde value,
+ * keys in the same order. A die, a group element and each node of a rolled
+ * tree are one op each, built as object literals.
  */
-function readTree(ops, strings) {
-  let at = 0;
-  let cut = 0;
-  const string = (units) => strings.slice(cut, (cut += units));
-  const value = () => {
-    switch (ops[at++]) {
-      case 0:
-        return null;
-      case 1:
-        return false;
-      case 2:
-        return true;
-      case 3:
-        return ops[at++];
-      case 4:
-        return string(ops[at++]);
-      case 5: {
-        const n = ops[at++];
-        const array = [];
-        for (let i = 0; i < n; i++) array.push(value());
-        return array;
-      }
-      case 6: {
-        const n = ops[at++];
-        const object = {};
-        for (let i = 0; i < n; i++) {
-          const k = ops[at++];
-          const key = k >= 0 ? KEYS[k] : string(-1 - k);
-          const v = value();
-          if (key === '__proto__') {
-            Object.defineProperty(object, key, { value: v, enumerable: true, writable: true, configurable: true });
-          } else {
-            object[key] = v;
-          }
+function value() {
+  switch (ops[at++]) {
+    case 0:
+      return null;
+    case 1:
+      return false;
+    case 2:
+      return true;
+    case 3:
+      return ops[at++];
+    case 4:
+      return string();
+    case 5:
+      return list(ops[at++]);
+    case 6: {
+      const n = ops[at++];
+      const object = {};
+      for (let i = 0; i < n; i++) {
+        const k = ops[at++];
+        let key;
+        if (k >= 0) key = KEYS[k];
+        else key = strings.slice(cut, (cut += -1 - k));
+        const v = value();
+        if (key === '__proto__') {
+          Object.defineProperty(object, key, { value: v, enumerable: true, writable: true, configurable: true });
+        } else {
+          object[key] = v;
         }
-        return object;
       }
-      case 7: {
-        const v = ops[at++];
-        const f = ops[at++];
-        const die = {
-          value: v,
-          kept: (f & 1) !== 0,
-          exploded: (f & 2) !== 0,
-          rerolled: (f & 4) !== 0,
-          added: (f & 8) !== 0,
-          success: (f & 16) !== 0,
-          failure: (f & 32) !== 0,
-          critical: (f & 64) !== 0,
-          fumble: (f & 128) !== 0,
-        };
-        if (f & 256) die.penetrated = true;
-        if (f & 512) die.clamped = true;
-        return die;
-      }
-      case 8: {
-        const v = ops[at++];
-        const f = ops[at++];
-        return { value: v, kept: (f & 1) !== 0, success: (f & 2) !== 0, failure: (f & 4) !== 0 };
-      }
-      default:
-        throw new Error(`@crit-fumble/dice: unknown op ${ops[at - 1]} in a rolled tree`);
+      return object;
     }
-  };
-  return value();
+    case 7:
+      return die();
+    case 8: {
+      const v = ops[at++];
+      const f = ops[at++];
+      return { value: v, kept: (f & 1) !== 0, success: (f & 2) !== 0, failure: (f & 4) !== 0 };
+    }
+    case 9:
+      return { type: 'number', value: value() };
+    case 10:
+      return diceNode();
+    case 11: {
+      const v = value();
+      const items = list(ops[at++]);
+      const modifiers = value();
+      const elements = list(ops[at++]);
+      return { type: 'group', value: v, items, modifiers, elements };
+    }
+    case 12: {
+      const v = value();
+      const op = string();
+      return { type: 'unary', value: v, op, operand: value() };
+    }
+    case 13: {
+      const v = value();
+      const op = string();
+      const lhs = value();
+      return { type: 'binary', value: v, op, lhs, rhs: value() };
+    }
+    case 14: {
+      const v = value();
+      const func = string();
+      return { type: 'call', value: v, func, arg: value() };
+    }
+    case 15: {
+      const v = value();
+      const style = value();
+      const name = string();
+      return { type: 'reference', value: v, style, name, default: value() };
+    }
+    case 16: {
+      const v = value();
+      const label = string();
+      return { type: 'labeled', value: v, label, inner: value() };
+    }
+    case 17: {
+      const total = value();
+      const rolled = value();
+      return { expr: input, total, rolled, markdown: string() };
+    }
+    default:
+      throw new Error(`@crit-fumble/dice: unknown op ${ops[at - 1]} in a result`);
+  }
 }
 
 const MAX_U64 = (1n << 64n) - 1n;
@@ -173,6 +220,17 @@ function str(value, name) {
   return value;
 }
 
+/** Forced faces: integers, each at most 2^53 from zero, as the CLI's `--dice`. */
+function facesOf(dice) {
+  const faces = Array.from(dice);
+  for (const face of faces) {
+    if (!(Number.isInteger(face) && Math.abs(face) <= 2 ** 53)) {
+      throw new TypeError(`a forced die must be an integer, found ${String(face)}`);
+    }
+  }
+  return faces;
+}
+
 /** Options as the wasm exports take them, checked on the way. */
 function dialectOf(options) {
   const dialect = options.dialect;
@@ -181,48 +239,75 @@ function dialectOf(options) {
   return dialect;
 }
 
-/** The API over one instance of the wasm glue (`web` or `nodejs` target). */
-export function bind(wasm) {
-  // The op stream an export returned, with its strings, as objects.
-  const tree = (ops) => readTree(ops, wasm.treeStrings());
+/**
+ * The API over one instance of the wasm glue (`web` or `nodejs` target).
+ * `utf8(buffer)` gives a function that decodes the bytes `[start, end)` of
+ * the ArrayBuffer `buffer` as UTF-8 (Node's Buffer is faster at it than
+ * TextDecoder).
+ */
+export function bind(wasm, utf8) {
+  let memory;
+  let f64 = new Float64Array(0);
+  let decode;
+
+  /**
+   * The result whose header a wasm export returned (src/lib.rs `hand_over`):
+   * read in place, before any other call into the wasm.
+   */
+  function take(header, expr) {
+    if (f64.length === 0) {
+      // First use, or the memory grew and its old buffer was detached.
+      memory ??= wasm.wasmMemory();
+      f64 = new Float64Array(memory.buffer);
+      decode = utf8(memory.buffer);
+    }
+    const h = header / 8;
+    const bytes = f64[h + 2];
+    ops = f64;
+    at = h - f64[h];
+    strings = bytes === 0 ? '' : decode(f64[h + 1], f64[h + 1] + bytes);
+    cut = 0;
+    input = expr;
+    const result = value();
+    strings = '';
+    input = '';
+    return result;
+  }
 
   function parse(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return tree(wasm.parseTree(str(expr, 'expr'), dialectOf(options), options.vars));
+      return take(wasm.parseTree(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
   }
 
-  // Rolls for the total only; the tree and the Markdown are built when one of
-  // them is first read (see RollResult).
   function roll(expr, options) {
-    options ??= NO_OPTIONS;
-    const dialect = dialectOf(options);
-    let { vars, dice } = options;
-    const seed = seedOf(options.seed);
-    let total;
+    let header;
     try {
-      total = wasm.rollTotal(str(expr, 'expr'), dialect, vars, seed, dice);
+      if (options === undefined || options === null) {
+        header = wasm.rollPlain(str(expr, 'expr'));
+      } else {
+        const dice = options.dice;
+        header = wasm.rollTree(
+          str(expr, 'expr'),
+          dialectOf(options),
+          options.vars,
+          seedOf(options.seed),
+          dice === undefined || dice === null ? undefined : facesOf(dice),
+        );
+      }
     } catch (error) {
       throw rethrow(error);
     }
-    let unseeded;
-    if (dice !== undefined && dice !== null) {
-      dice = Array.from(dice);
-    } else if (seed === undefined) {
-      unseeded = wasm.lastSeed();
-    }
-    // Later changes to the caller's objects must not change this roll.
-    if (vars !== undefined && vars !== null) vars = { ...vars };
-    return new RollResult(wasm, expr, total, dialect, vars, seed, dice, unseeded);
+    return take(header, expr);
   }
 
   function bounds(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return tree(wasm.boundsTree(str(expr, 'expr'), dialectOf(options), options.vars));
+      return take(wasm.boundsTree(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
@@ -231,7 +316,7 @@ export function bind(wasm) {
   function rollInline(text, options) {
     options ??= NO_OPTIONS;
     try {
-      return tree(
+      return take(
         wasm.rollInlineTree(str(text, 'text'), dialectOf(options), options.vars, seedOf(options.seed)),
       );
     } catch (error) {
@@ -242,7 +327,7 @@ export function bind(wasm) {
   function stats(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return tree(wasm.statsTree(str(expr, 'expr'), dialectOf(options), options.vars));
+      return take(wasm.statsTree(str(expr, 'expr'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }
@@ -251,7 +336,7 @@ export function bind(wasm) {
   function statsVs(a, b, options) {
     options ??= NO_OPTIONS;
     try {
-      return tree(wasm.statsVsTree(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars));
+      return take(wasm.statsVsTree(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars));
     } catch (error) {
       throw rethrow(error);
     }

@@ -140,14 +140,10 @@ export interface RollJson {
 }
 
 /**
- * What `roll` returns: `expr` and `total` at once; `rolled` and `markdown` are
- * getters that build the tree on first read (replaying the same roll).
- * `JSON.stringify(result)` and `result.toJSON()` give the CLI's object.
+ * What `roll` returns: the plain `critfumble roll --json` object, its own
+ * objects throughout (spread, clone or post it as it is).
  */
-export interface RollResult extends Readonly<RollJson> {
-  /** The plain `critfumble roll --json` object (built once, then shared). */
-  toJSON(): RollJson;
-}
+export type RollResult = RollJson;
 
 /** The least and greatest total; `null` is unbounded (`1d6!` has no max). */
 export interface Bounds {

@@ -5,7 +5,11 @@ import { bind } from './api.js';
 
 export { DiceError } from './api.js';
 
-const api = bind(wasm);
+const decoder = new TextDecoder();
+const api = bind(wasm, (buffer) => {
+  const bytes = new Uint8Array(buffer);
+  return (start, end) => decoder.decode(bytes.subarray(start, end));
+});
 
 /**
  * Fetches and instantiates the .wasm (from next to this package's files unless

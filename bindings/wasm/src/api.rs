@@ -4,10 +4,11 @@
 //! Everything here runs natively too, so the unit tests need no JS engine;
 //! `lib.rs` only converts between these functions and `wasm-bindgen`'s types.
 
-use crate::tree::Encoder;
+use crate::report::encode_report;
+use crate::tree::{Encoder, Unsupported};
 use critfumble_dice::{
-    Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, RollReport, Rolled,
-    StatsReport, parse_with, replay, roll_inline, roll_with, seeded_rng,
+    Dialect, DiceError, DistOptions, Distribution, ParseOptions, RollOptions, Rolled, StatsReport,
+    parse_with, replay, roll_inline, roll_with, seeded_rng,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -104,9 +105,9 @@ pub(crate) fn forced_faces(values: &[f64]) -> Result<Vec<i64>, Failure> {
 }
 
 /// The AST as `Expr` serializes it.
-pub(crate) fn parse_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
+pub(crate) fn parse_tree(input: &str, options: &Options, out: &mut Encoder) -> Result<(), Failure> {
     let expr = parse_with(input, &options.parse).map_err(|e| Failure::dice(input, &e))?;
-    encode(&expr)
+    encode(&expr, out)
 }
 
 /// Parses and rolls `input`, and hands the roll to `then`.
@@ -140,31 +141,35 @@ fn with_roll<T>(
 #[cfg(test)]
 pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<String, Failure> {
     with_roll(input, options, faces, |rolled| {
-        serde_json::to_string(&RollReport { input, rolled }).unwrap()
+        serde_json::to_string(&critfumble_dice::RollReport { input, rolled }).unwrap()
     })
 }
 
 /// The object `critfumble roll --json` prints, in the compact form of
-/// [`crate::tree`].
-pub(crate) fn roll_tree(input: &str, options: &Options, faces: Faces) -> Result<Encoder, Failure> {
+/// [`crate::report`] (JS adds `expr`, which it passed in).
+pub(crate) fn roll_tree(
+    input: &str,
+    options: &Options,
+    faces: Faces,
+    out: &mut Encoder,
+) -> Result<(), Failure> {
     with_roll(input, options, faces, |rolled| {
-        encode(&RollReport { input, rolled })
+        encode_report(rolled, out).map_err(unencodable)
     })?
 }
 
-/// The total alone: the same roll as [`roll_json`] with the same faces.
-pub(crate) fn roll_total(input: &str, options: &Options, faces: Faces) -> Result<f64, Failure> {
-    with_roll(input, options, faces, |rolled| rolled.total())
-}
-
 /// Exactly the line `critfumble bounds --json` prints.
-pub(crate) fn bounds_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
+pub(crate) fn bounds_tree(
+    input: &str,
+    options: &Options,
+    out: &mut Encoder,
+) -> Result<(), Failure> {
     let dice = |e: DiceError| Failure::dice(input, &e);
     let bounds = parse_with(input, &options.parse)
         .map_err(dice)?
         .bounds_with(&options.roll)
         .map_err(dice)?;
-    encode(&bounds)
+    encode(&bounds, out)
 }
 
 /// Text with its `[[...]]` rolls rolled: `{"text", "rolls": [...]}`.
@@ -190,10 +195,11 @@ pub(crate) fn roll_inline_tree(
     text: &str,
     options: &Options,
     rng: &mut dyn Rng,
-) -> Result<Encoder, Failure> {
-    let out = roll_inline(text, rng, &options.parse, &options.roll)
+    out: &mut Encoder,
+) -> Result<(), Failure> {
+    let inline = roll_inline(text, rng, &options.parse, &options.roll)
         .map_err(|e| Failure::dice(text, &e))?;
-    let rolls = out
+    let rolls = inline
         .rolls
         .iter()
         .map(|r| InlineRollJson {
@@ -205,10 +211,13 @@ pub(crate) fn roll_inline_tree(
             plain: &r.plain,
         })
         .collect();
-    encode(&InlineJson {
-        text: &out.text,
-        rolls,
-    })
+    encode(
+        &InlineJson {
+            text: &inline.text,
+            rolls,
+        },
+        out,
+    )
 }
 
 /// The distribution of `input`, with the CLI's options.
@@ -223,12 +232,15 @@ fn distribution(input: &str, options: &Options) -> Result<Distribution, Failure>
 }
 
 /// Exactly the line `critfumble stats --json` prints.
-pub(crate) fn stats_tree(input: &str, options: &Options) -> Result<Encoder, Failure> {
+pub(crate) fn stats_tree(input: &str, options: &Options, out: &mut Encoder) -> Result<(), Failure> {
     let distribution = distribution(input, options)?;
-    encode(&StatsReport {
-        input,
-        distribution: &distribution,
-    })
+    encode(
+        &StatsReport {
+            input,
+            distribution: &distribution,
+        },
+        out,
+    )
 }
 
 /// `critfumble stats A --vs B --json`: its keys in its (alphabetical) order.
@@ -243,7 +255,12 @@ struct VersusJson<'a> {
 
 /// Exactly the line `critfumble stats A --vs B --json` prints. An error in
 /// `b` keeps its span (into `b`) and says in its message that it is in `b`.
-pub(crate) fn stats_vs_tree(a: &str, b: &str, options: &Options) -> Result<Encoder, Failure> {
+pub(crate) fn stats_vs_tree(
+    a: &str,
+    b: &str,
+    options: &Options,
+    out: &mut Encoder,
+) -> Result<(), Failure> {
     let dist_a = distribution(a, options)?;
     let dist_b = distribution(b, options).map_err(|failure| match failure {
         Failure::Dice {
@@ -258,13 +275,16 @@ pub(crate) fn stats_vs_tree(a: &str, b: &str, options: &Options) -> Result<Encod
         other => other,
     })?;
     let c = dist_a.compare(&dist_b);
-    encode(&VersusJson {
-        a,
-        b,
-        equal: c.equal,
-        greater: c.greater,
-        less: c.less,
-    })
+    encode(
+        &VersusJson {
+            a,
+            b,
+            equal: c.equal,
+            greater: c.greater,
+            less: c.less,
+        },
+        out,
+    )
 }
 
 /// `value` in the compact form of [`crate::tree`], which JS builds into the
@@ -272,12 +292,13 @@ pub(crate) fn stats_vs_tree(a: &str, b: &str, options: &Options) -> Result<Encod
 /// takes every value written here (the unit tests read each kind back as
 /// serde_json's text); should it ever refuse one, the caller gets an error
 /// rather than a wrong object.
-fn encode<T: Serialize>(value: &T) -> Result<Encoder, Failure> {
-    let mut encoder = Encoder::with_capacity(256);
-    encoder
-        .encode(value)
-        .map_err(|e| Failure::Option(format!("the result could not be encoded: {e}")))?;
-    Ok(encoder)
+fn encode<T: Serialize>(value: &T, out: &mut Encoder) -> Result<(), Failure> {
+    out.encode(value).map_err(unencodable)
+}
+
+/// The failure of an encoder that refused a value.
+fn unencodable(error: Unsupported) -> Failure {
+    Failure::Option(format!("the result could not be encoded: {error}"))
 }
 
 #[cfg(test)]

@@ -2,14 +2,12 @@
 //! `@crit-fumble/dice`.
 //!
 //! Each export returns the object that the `critfumble` CLI prints with
-//! `--json`, made by the dice crate's own serde code, so the two cannot
-//! drift apart, in the compact form of the `tree` module: an op stream of
-//! numbers (a `Float64Array` in JS) and, from [`tree_strings`], its strings
-//! back to back. The package's JavaScript (`js/api.js`) builds the objects
-//! from them; that is faster than serde_json's text and `JSON.parse` (100d6:
-//! about 40 µs against 100 µs), and keeps serde_json out of the build.
-//! Building the objects with serde-wasm-bindgen measured 2 to 3.6 times
-//! slower than `JSON.parse`.
+//! `--json`, in the compact form of the `tree` module (a roll's report in
+//! that of the `report` module): an op stream of numbers and its strings,
+//! left in the wasm memory for the package's JavaScript (`js/api.js`) to
+//! build the objects from in place. That is faster than serde_json's text and
+//! `JSON.parse`, and keeps serde_json out of the build; building the objects
+//! with serde-wasm-bindgen measured 2 to 3.6 times slower than `JSON.parse`.
 //! Errors are thrown as an `Error` named `DiceError` with `start` and `end`
 //! (UTF-16 offsets), which the JavaScript turns into an instance of its
 //! `DiceError` class.
@@ -17,6 +15,7 @@
 
 mod api;
 mod random;
+mod report;
 mod tree;
 
 use api::{Faces, Failure, Options};
@@ -74,48 +73,55 @@ fn options(dialect: Option<String>, vars: &JsValue) -> Result<Options, Failure> 
 }
 
 thread_local! {
-    /// The strings of the last result, until [`tree_strings`] takes them.
-    static TREE_STRINGS: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last result, until the next export replaces it; JS reads it in
+    /// place through views of the wasm memory.
+    static OUT: RefCell<tree::Encoder> = RefCell::new(tree::Encoder::with_capacity(256));
 }
 
-/// Hands a result to JS: its ops as the return value, its strings to
-/// [`tree_strings`], or the error thrown.
-fn hand_over(result: Result<tree::Encoder, Failure>) -> Result<Vec<f64>, JsValue> {
-    let encoded = result.map_err(throw)?;
-    TREE_STRINGS.set(encoded.strings);
-    Ok(encoded.ops)
+/// Hands a result to JS in place: writes it into [`OUT`] with `encode`,
+/// followed by a header of three ops (the number of ops before it, the
+/// strings' byte address and their length in bytes), and returns the header's
+/// byte address. Nothing is copied out, and no memory changes hands: JS reads
+/// the ops through a `Float64Array` and the strings through a `Uint8Array`
+/// over the wasm memory, before its next call. On failure, throws.
+fn hand_over(
+    encode: impl FnOnce(&mut tree::Encoder) -> Result<(), Failure>,
+) -> Result<usize, JsValue> {
+    OUT.with_borrow_mut(|out| {
+        encode(out).map_err(throw)?;
+        let ops = out.ops.len();
+        let strings = (out.strings.as_ptr() as usize, out.strings.len());
+        out.push(ops as f64);
+        out.push(strings.0 as f64);
+        out.push(strings.1 as f64);
+        Ok(out.ops[ops..].as_ptr() as usize)
+    })
 }
 
-/// The strings of the last result that an export gave, back to back.
-#[wasm_bindgen(js_name = treeStrings)]
-pub fn tree_strings() -> String {
-    TREE_STRINGS.take()
+/// The instance's memory, for the package's views of the results.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// The AST of `expr`, as `Expr` serializes it.
 #[wasm_bindgen(js_name = parseTree)]
-pub fn parse_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<Vec<f64>, JsValue> {
+pub fn parse_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    hand_over(api::parse_tree(expr, &options))
+    hand_over(|out| api::parse_tree(expr, &options, out))
 }
 
 /// Where the faces of a roll come from: forced `dice` win over a `seed`, as
-/// in the CLI; `unseeded` replays an earlier unseeded roll (its seed from
-/// [`last_seed`]); with none of them, a new unseeded roll.
-fn faces(
-    seed: Option<u64>,
-    dice: Option<Vec<f64>>,
-    unseeded: Option<f64>,
-) -> Result<Faces, Failure> {
-    Ok(match (dice, seed, unseeded) {
-        (Some(dice), _, _) => Faces::Forced(api::forced_faces(&dice)?),
-        (None, Some(seed), _) => Faces::Seed(seed),
-        (None, None, Some(seed)) => Faces::Unseeded(seed as u64),
-        (None, None, None) => Faces::Unseeded(random::next_seed()),
+/// in the CLI; with neither, an unseeded roll.
+fn faces(seed: Option<u64>, dice: Option<Vec<f64>>) -> Result<Faces, Failure> {
+    Ok(match (dice, seed) {
+        (Some(dice), _) => Faces::Forced(api::forced_faces(&dice)?),
+        (None, Some(seed)) => Faces::Seed(seed),
+        (None, None) => Faces::Unseeded(random::next_seed()),
     })
 }
 
-/// Rolls `expr`: the object `critfumble roll --json` prints.
+/// Rolls `expr` with options: the object `critfumble roll --json` prints.
 #[wasm_bindgen(js_name = rollTree)]
 pub fn roll_tree(
     expr: &str,
@@ -123,44 +129,25 @@ pub fn roll_tree(
     vars: JsValue,
     seed: Option<u64>,
     dice: Option<Vec<f64>>,
-    unseeded: Option<f64>,
-) -> Result<Vec<f64>, JsValue> {
+) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    let faces = faces(seed, dice, unseeded).map_err(throw)?;
-    hand_over(api::roll_tree(expr, &options, faces))
+    let faces = faces(seed, dice).map_err(throw)?;
+    hand_over(|out| api::roll_tree(expr, &options, faces, out))
 }
 
-/// Rolls `expr` and returns only its total: the package's `roll` builds the
-/// tree and the Markdown on first access, by replaying the same faces, seed
-/// or unseeded roll through [`roll_tree`].
-#[wasm_bindgen(js_name = rollTotal)]
-pub fn roll_total(
-    expr: &str,
-    dialect: Option<String>,
-    vars: JsValue,
-    seed: Option<u64>,
-    dice: Option<Vec<f64>>,
-) -> Result<f64, JsValue> {
-    let options = options(dialect, &vars).map_err(throw)?;
-    let faces = faces(seed, dice, None).map_err(throw)?;
-    api::roll_total(expr, &options, faces).map_err(throw)
-}
-
-/// The seed of the last unseeded roll (below 2^53, so a JS number holds it).
-#[wasm_bindgen(js_name = lastSeed)]
-pub fn last_seed() -> f64 {
-    random::last_seed() as f64
+/// Rolls `expr` unseeded with the default options: [`roll_tree`] for the
+/// most common call, without converting options that are not there.
+#[wasm_bindgen(js_name = rollPlain)]
+pub fn roll_plain(expr: &str) -> Result<usize, JsValue> {
+    let faces = Faces::Unseeded(random::next_seed());
+    hand_over(|out| api::roll_tree(expr, &api::Options::default(), faces, out))
 }
 
 /// The object `critfumble bounds --json` prints: `{"min", "max"}`, `null` for unbounded.
 #[wasm_bindgen(js_name = boundsTree)]
-pub fn bounds_tree(
-    expr: &str,
-    dialect: Option<String>,
-    vars: JsValue,
-) -> Result<Vec<f64>, JsValue> {
+pub fn bounds_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    hand_over(api::bounds_tree(expr, &options))
+    hand_over(|out| api::bounds_tree(expr, &options, out))
 }
 
 /// Rolls each `[[expression]]` in `text`: `{"text", "rolls"}`.
@@ -170,25 +157,23 @@ pub fn roll_inline_tree(
     dialect: Option<String>,
     vars: JsValue,
     seed: Option<u64>,
-) -> Result<Vec<f64>, JsValue> {
+) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
     match seed {
-        Some(seed) => hand_over(api::roll_inline_tree(
-            text,
-            &options,
-            &mut critfumble_dice::seeded_rng(seed),
-        )),
-        None => hand_over(random::with_crypto_rng(|rng| {
-            api::roll_inline_tree(text, &options, rng)
-        })),
+        Some(seed) => hand_over(|out| {
+            api::roll_inline_tree(text, &options, &mut critfumble_dice::seeded_rng(seed), out)
+        }),
+        None => hand_over(|out| {
+            random::with_crypto_rng(|rng| api::roll_inline_tree(text, &options, rng, out))
+        }),
     }
 }
 
 /// The distribution of `expr`: the object `critfumble stats --json` prints.
 #[wasm_bindgen(js_name = statsTree)]
-pub fn stats_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<Vec<f64>, JsValue> {
+pub fn stats_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    hand_over(api::stats_tree(expr, &options))
+    hand_over(|out| api::stats_tree(expr, &options, out))
 }
 
 /// How the totals of `a` and `b` compare: the object `critfumble stats A --vs B
@@ -199,7 +184,7 @@ pub fn stats_vs_tree(
     b: &str,
     dialect: Option<String>,
     vars: JsValue,
-) -> Result<Vec<f64>, JsValue> {
+) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    hand_over(api::stats_vs_tree(a, b, &options))
+    hand_over(|out| api::stats_vs_tree(a, b, &options, out))
 }

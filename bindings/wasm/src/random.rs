@@ -7,7 +7,6 @@
 
 use critfumble_dice::SeededRng;
 use rand::{Rng, SeedableRng};
-use std::cell::Cell;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -23,23 +22,14 @@ thread_local! {
     /// One generator per instance, seeded on the first unseeded roll, as
     /// `rand::rng()` keeps one per thread natively.
     static CRYPTO_RNG: RefCell<Option<SeededRng>> = const { RefCell::new(None) };
-    /// The seed [`next_seed`] gave last.
-    static LAST_SEED: Cell<u64> = const { Cell::new(0) };
 }
 
-/// A fresh seed for one unseeded roll, below 2^53 so that JavaScript can hold
-/// it as a number and replay the roll (the package builds the roll's tree
-/// only when it is read). 53 bits of a ChaCha12 stream seeded with 256 bits
-/// from `crypto` are plenty for the small generator of one roll.
+/// A fresh seed for the small generator of one unseeded roll: the next 64
+/// bits of a ChaCha12 stream seeded with 256 bits from `crypto`. Seeding
+/// ChaCha12 for every roll cost more than a small roll itself, and drawing
+/// every die from ChaCha12 costs more than a seed per roll.
 pub(crate) fn next_seed() -> u64 {
-    let seed = with_crypto_rng(|rng| rng.next_u64() >> 11);
-    LAST_SEED.set(seed);
-    seed
-}
-
-/// The seed [`next_seed`] gave last.
-pub(crate) fn last_seed() -> u64 {
-    LAST_SEED.get()
+    with_crypto_rng(|rng| rng.next_u64())
 }
 
 /// Runs `f` with the instance's crypto-seeded generator.

@@ -150,18 +150,63 @@ impl Encoder {
 
     /// Encodes `value`, replacing what was encoded before.
     pub(crate) fn encode<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        self.clear();
+        self.append(value)
+    }
+
+    /// Empties the encoder, keeping its memory.
+    pub(crate) fn clear(&mut self) {
         self.ops.clear();
         self.strings.clear();
+    }
+
+    /// Appends one op.
+    pub(crate) fn push(&mut self, op: f64) {
+        self.ops.push(op);
+    }
+
+    /// Appends `value` after what is there.
+    pub(crate) fn append<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
         value.serialize(&mut *self)
     }
 
-    fn string(&mut self, s: &str) {
-        let units = if s.is_ascii() {
-            s.len()
+    /// A number as serde_json has it: `null` when it is not finite.
+    pub(crate) fn number(&mut self, value: f64) {
+        if value.is_finite() {
+            self.ops.extend([NUM, value]);
         } else {
-            s.encode_utf16().count()
-        };
+            self.ops.push(NULL);
+        }
+    }
+
+    /// The start of an array of `len` values, which follow.
+    pub(crate) fn array(&mut self, len: usize) {
+        self.ops.extend([ARR, len as f64]);
+    }
+
+    /// A string's length in UTF-16 units (no op before it), the string
+    /// itself going to the strings.
+    pub(crate) fn string(&mut self, s: &str) {
+        let start = self.strings.len();
         self.strings.push_str(s);
+        self.units_since(start);
+    }
+
+    /// The canonical text of node `id` of `expr`, as [`Encoder::string`].
+    pub(crate) fn notation(&mut self, expr: &critfumble_dice::Expr, id: critfumble_dice::NodeId) {
+        let start = self.strings.len();
+        expr.write_node_text(id, &mut self.strings);
+        self.units_since(start);
+    }
+
+    /// Pushes the UTF-16 length of the strings written since byte `start`.
+    fn units_since(&mut self, start: usize) {
+        let written = &self.strings[start..];
+        let units = if written.is_ascii() {
+            written.len()
+        } else {
+            written.encode_utf16().count()
+        };
         self.ops.push(units as f64);
     }
 
@@ -337,11 +382,7 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
     /// serde_json writes a non-finite number as `null`.
     fn serialize_f64(self, v: f64) -> Result<(), Unsupported> {
-        if v.is_finite() {
-            self.ops.extend([NUM, v]);
-        } else {
-            self.ops.push(NULL);
-        }
+        self.number(v);
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Unsupported> {

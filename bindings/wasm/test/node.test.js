@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { DiceError, bounds, init, initSync, parse, roll, rollInline, stats, statsVs } from '@crit-fumble/dice';
 import { CASES } from './corpus.js';
+
+// The same instance of the glue that the package uses (Node caches modules).
+const glue = createRequire(import.meta.url)('../pkg/node/critfumble_dice_wasm.js');
 import { critfumble } from './cli.js';
 
 const options = ({ dialect, vars }) => ({ dialect, vars });
@@ -38,14 +41,11 @@ describe('the same JSON as the CLI', () => {
     test(`roll --seed ${seed} ${label}`, () => {
       const cli = critfumble('roll', c.expr, c, ['--seed', String(seed)]);
       const ours = roll(c.expr, { ...options(c), seed });
-      assert.deepEqual(ours.toJSON(), cli);
-      assert.equal(ours.total, cli.total);
-      assert.deepEqual(ours.rolled, cli.rolled);
-      assert.equal(ours.markdown, cli.markdown);
+      assert.deepEqual(ours, cli);
       // Byte for byte once serialized, keys in the same order.
       assert.equal(JSON.stringify(ours), JSON.stringify(cli));
       // A bigint seed is the same seed.
-      assert.deepEqual(roll(c.expr, { ...options(c), seed: BigInt(seed) }).toJSON(), cli);
+      assert.deepEqual(roll(c.expr, { ...options(c), seed: BigInt(seed) }), cli);
     });
     test(`bounds ${label}`, () => {
       assert.equal(JSON.stringify(bounds(c.expr, options(c))), JSON.stringify(critfumble('bounds', c.expr, c)));
@@ -54,7 +54,7 @@ describe('the same JSON as the CLI', () => {
 
   test('a seed above 2^53 matches the CLI', () => {
     const seed = 18446744073709551615n;
-    assert.deepEqual(roll('4d6kh3', { seed }).toJSON(), critfumble('roll', '4d6kh3', {}, ['--seed', seed.toString()]));
+    assert.deepEqual(roll('4d6kh3', { seed }), critfumble('roll', '4d6kh3', {}, ['--seed', seed.toString()]));
   });
 
   test('forced dice match the CLI', () => {
@@ -66,9 +66,9 @@ describe('the same JSON as the CLI', () => {
       ['4d6r1', [1, 3, 4, 5, 6]],
     ]) {
       const cli = critfumble('roll', expr, {}, ['--dice', dice.join(',')]);
-      assert.deepEqual(roll(expr, { dice }).toJSON(), cli, expr);
+      assert.deepEqual(roll(expr, { dice }), cli, expr);
       // Forced dice win over a seed, as in the CLI.
-      assert.deepEqual(roll(expr, { dice, seed: 5 }).toJSON(), cli, expr);
+      assert.deepEqual(roll(expr, { dice, seed: 5 }), cli, expr);
     }
   });
 
@@ -191,21 +191,39 @@ describe('randomness and inline rolls', () => {
     assert.notDeepEqual(roll('100d6').rolled.dice, roll('100d6').rolled.dice);
   });
 
-  test('the tree of an unseeded roll, built when read, is that roll', () => {
+  test('a roll is a plain object: the tree of an unseeded roll is that roll', () => {
     for (let i = 0; i < 200; i++) {
       const result = roll('6d6!kh3 + 1d4');
-      const text = JSON.stringify(result);
       assert.equal(result.rolled.value, result.total);
       assert.ok(result.markdown.endsWith(`= \`${result.total}\``), result.markdown);
-      // Reading it again gives the same objects.
-      assert.equal(JSON.stringify(result), text);
-      assert.deepEqual(Object.keys(JSON.parse(text)), ['expr', 'total', 'rolled', 'markdown']);
+      assert.deepEqual(Object.keys(result), ['expr', 'total', 'rolled', 'markdown']);
+      assert.equal(Object.getPrototypeOf(result), Object.prototype);
+      // Spreading, cloning (postMessage) and JSON keep all of it.
+      assert.deepEqual({ ...result }, result);
+      assert.deepEqual(structuredClone(result), result);
+      assert.deepEqual(JSON.parse(JSON.stringify(result)), result);
     }
-    // Changing the caller's vars afterwards does not change the roll.
-    const vars = { bonus: 2 };
-    const result = roll('1d20 + @bonus', { vars });
-    vars.bonus = 100;
-    assert.equal(result.rolled.value, result.total);
+    // Each roll has objects of its own: the next call does not change them.
+    const first = roll('100d6', { seed: 1 });
+    const copy = structuredClone(first);
+    roll('1d20 + 100d6 "Second"', { seed: 2 });
+    assert.throws(() => roll('d'), DiceError);
+    assert.deepEqual(first, copy);
+  });
+
+  test('results survive the wasm memory growing', () => {
+    // The package reads results in place through views of the wasm memory;
+    // growing the memory detaches them, and they must be made again.
+    const memory = glue.wasmMemory();
+    const before = memory.buffer.byteLength;
+    let big;
+    for (let i = 0; i < 20 && memory.buffer.byteLength === before; i++) {
+      big = roll(`${5000 + i}d6 + ${5000 - i}d8 "Big"`, { seed: i });
+    }
+    assert.ok(memory.buffer.byteLength > before, 'the memory did not grow');
+    assert.equal(big.rolled.lhs.dice.length + big.rolled.rhs.dice.length, 10000);
+    assert.ok(big.markdown.startsWith('**Big:** '), big.markdown.slice(0, 20));
+    assert.deepEqual(roll('2d20kh1+5', { dice: [12, 20] }).rolled.lhs.dice.map((d) => d.value), [12, 20]);
   });
 
   test('rollInline rolls each [[...]]', () => {
