@@ -19,9 +19,13 @@ const NO_OPTIONS = Object.freeze({});
 // must match them.
 const KEYS = [
   'value', 'kept', 'exploded', 'rerolled', 'added', 'success', 'failure', 'critical', 'fumble',
-  'penetrated', 'clamped', 'type', 'notation', 'count', 'faces', 'modifiers', 'rolled_faces', 'dice',
-  'items', 'elements', 'op', 'operand', 'lhs', 'rhs', 'func', 'arg', 'style', 'name', 'default',
-  'label', 'inner', 'parts', 'expr', 'total', 'rolled', 'markdown',
+  'penetrated', 'clamped', 'type', 'notation', 'count', 'faces', 'modifiers', 'rolled_faces',
+  'dice', 'items', 'elements', 'op', 'operand', 'lhs', 'rhs', 'func', 'arg', 'style', 'name',
+  'default', 'label', 'inner', 'parts', 'expr', 'total', 'rolled', 'markdown', 'highest', 'lowest',
+  'matching', 'on', 'dialect', 'comment', 'root', 'min', 'max', 'exact', 'mean', 'stddev',
+  'distribution', 'percentiles', 'truncated_mass', 'samples', 'standard_error', 'a', 'b', 'equal',
+  'greater', 'less', 'text', 'rolls', 'expression', 'start', 'end', 'plain', '5', '25', '50', '75',
+  '95',
 ];
 /** The flag of a die whose compound parts follow it (src/report.rs). */
 const HAS_PARTS = 1024;
@@ -79,7 +83,7 @@ function die() {
 
 /** A dice node: the ops after its op (10). Its dice are all DIE ops. */
 function diceNode() {
-  const v = value();
+  const v = ops[at++];
   const notation = string();
   const count = value();
   const faces = value();
@@ -105,6 +109,72 @@ function diceNode() {
   return { type: 'dice', value: v, notation, count, faces, modifiers, rolled_faces: rolledFaces, dice };
 }
 
+/** An object of `n` entries, each a key (an index into KEYS, or `-1 - length` of a string) and a value. */
+function object(n) {
+  const object = {};
+  for (let i = 0; i < n; i++) {
+    const k = ops[at++];
+    const key = k >= 0 ? KEYS[k] : strings.slice(cut, (cut += -1 - k));
+    const v = value();
+    if (key === '__proto__') {
+      Object.defineProperty(object, key, { value: v, enumerable: true, writable: true, configurable: true });
+    } else {
+      object[key] = v;
+    }
+  }
+  return object;
+}
+
+// The nodes of a rolled tree (src/report.rs): each op is followed by the
+// node's value (a bare number), then its fields in serde's order.
+
+function groupNode() {
+  const v = ops[at++];
+  const items = list(ops[at++]);
+  const modifiers = value();
+  const elements = list(ops[at++]);
+  return { type: 'group', value: v, items, modifiers, elements };
+}
+
+function unaryNode() {
+  const v = ops[at++];
+  const op = string();
+  return { type: 'unary', value: v, op, operand: value() };
+}
+
+function binaryNode() {
+  const v = ops[at++];
+  const op = string();
+  const lhs = value();
+  return { type: 'binary', value: v, op, lhs, rhs: value() };
+}
+
+function callNode() {
+  const v = ops[at++];
+  const func = string();
+  return { type: 'call', value: v, func, arg: value() };
+}
+
+function referenceNode() {
+  const v = ops[at++];
+  const style = value();
+  const name = string();
+  return { type: 'reference', value: v, style, name, default: value() };
+}
+
+function labeledNode() {
+  const v = ops[at++];
+  const label = string();
+  return { type: 'labeled', value: v, label, inner: value() };
+}
+
+/** A roll's report: its total (a bare number), its tree, its Markdown. */
+function report() {
+  const total = ops[at++];
+  const rolled = value();
+  return { expr: input, total, rolled, markdown: string() };
+}
+
 /**
  * Builds the next value: what JSON.parse would give for the same serde value,
  * keys in the same order. A die, a group element and each node of a rolled
@@ -124,23 +194,8 @@ function value() {
       return string();
     case 5:
       return list(ops[at++]);
-    case 6: {
-      const n = ops[at++];
-      const object = {};
-      for (let i = 0; i < n; i++) {
-        const k = ops[at++];
-        let key;
-        if (k >= 0) key = KEYS[k];
-        else key = strings.slice(cut, (cut += -1 - k));
-        const v = value();
-        if (key === '__proto__') {
-          Object.defineProperty(object, key, { value: v, enumerable: true, writable: true, configurable: true });
-        } else {
-          object[key] = v;
-        }
-      }
-      return object;
-    }
+    case 6:
+      return object(ops[at++]);
     case 7:
       return die();
     case 8: {
@@ -149,48 +204,23 @@ function value() {
       return { value: v, kept: (f & 1) !== 0, success: (f & 2) !== 0, failure: (f & 4) !== 0 };
     }
     case 9:
-      return { type: 'number', value: value() };
+      return { type: 'number', value: ops[at++] };
     case 10:
       return diceNode();
-    case 11: {
-      const v = value();
-      const items = list(ops[at++]);
-      const modifiers = value();
-      const elements = list(ops[at++]);
-      return { type: 'group', value: v, items, modifiers, elements };
-    }
-    case 12: {
-      const v = value();
-      const op = string();
-      return { type: 'unary', value: v, op, operand: value() };
-    }
-    case 13: {
-      const v = value();
-      const op = string();
-      const lhs = value();
-      return { type: 'binary', value: v, op, lhs, rhs: value() };
-    }
-    case 14: {
-      const v = value();
-      const func = string();
-      return { type: 'call', value: v, func, arg: value() };
-    }
-    case 15: {
-      const v = value();
-      const style = value();
-      const name = string();
-      return { type: 'reference', value: v, style, name, default: value() };
-    }
-    case 16: {
-      const v = value();
-      const label = string();
-      return { type: 'labeled', value: v, label, inner: value() };
-    }
-    case 17: {
-      const total = value();
-      const rolled = value();
-      return { expr: input, total, rolled, markdown: string() };
-    }
+    case 11:
+      return groupNode();
+    case 12:
+      return unaryNode();
+    case 13:
+      return binaryNode();
+    case 14:
+      return callNode();
+    case 15:
+      return referenceNode();
+    case 16:
+      return labeledNode();
+    case 17:
+      return report();
     default:
       throw new Error(`@crit-fumble/dice: unknown op ${ops[at - 1]} in a result`);
   }

@@ -13,6 +13,9 @@
 use crate::tree::{DIE, ELEM, Encoder, Unsupported};
 use critfumble_dice::{Count, Die, Faces, NodeId, NodeKind, Rolled, UnaryOp};
 
+// Every node's value and a report's total are a bare number, not a NUM:
+// the roller refuses a result that is not finite.
+
 /// A number node: its value.
 pub(crate) const NUMBER_NODE: f64 = 9.0;
 /// A dice node: its value, notation, count, faces, modifiers, rolled faces,
@@ -42,7 +45,7 @@ pub(crate) const HAS_PARTS: u32 = 1 << 10;
 pub(crate) fn encode_report(rolled: &Rolled<'_>, encoder: &mut Encoder) -> Result<(), Unsupported> {
     encoder.clear();
     encoder.push(REPORT);
-    encoder.number(rolled.total());
+    encoder.push(rolled.total());
     node(rolled, rolled.expr().root(), encoder)?;
     encoder.string(&rolled.markdown());
     Ok(())
@@ -51,15 +54,17 @@ pub(crate) fn encode_report(rolled: &Rolled<'_>, encoder: &mut Encoder) -> Resul
 /// Writes node `id` and its children.
 fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Unsupported> {
     let expr = rolled.expr();
+    // Finite: the roller refuses a result it cannot hold (`null` in JSON).
     let value = rolled.value(id);
+    debug_assert!(value.is_finite());
     match &expr.node(id).kind {
         NodeKind::Number(_) => {
             encoder.push(NUMBER_NODE);
-            encoder.number(value);
+            encoder.push(value);
         }
         NodeKind::Dice(dice) => {
             encoder.push(DICE_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.notation(expr, id);
             match dice.count {
                 Count::Implicit => encoder.number(1.0),
@@ -78,7 +83,7 @@ fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Un
         }
         NodeKind::Group(group) => {
             encoder.push(GROUP_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.push(group.items.len() as f64);
             for item in &group.items {
                 node(rolled, *item, encoder)?;
@@ -87,7 +92,6 @@ fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Un
             let elements = rolled.group_elements(id);
             encoder.push(elements.len() as f64);
             for element in elements {
-                // Finite: the roller refuses a result it cannot hold.
                 let flags = u32::from(element.kept())
                     | u32::from(element.success()) << 1
                     | u32::from(element.failure()) << 2;
@@ -96,26 +100,26 @@ fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Un
         }
         NodeKind::Unary { op, operand } => {
             encoder.push(UNARY_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.string(if *op == UnaryOp::Neg { "-" } else { "+" });
             node(rolled, *operand, encoder)?;
         }
         NodeKind::Binary { op, lhs, rhs } => {
             encoder.push(BINARY_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.string(op.symbol());
             node(rolled, *lhs, encoder)?;
             node(rolled, *rhs, encoder)?;
         }
         NodeKind::Call { func, arg } => {
             encoder.push(CALL_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.string(func.name());
             node(rolled, *arg, encoder)?;
         }
         NodeKind::Ref(reference) => {
             encoder.push(REF_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.append(&reference.style)?;
             encoder.string(&reference.name);
             match reference.default {
@@ -125,7 +129,7 @@ fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Un
         }
         NodeKind::Labeled { inner, label } => {
             encoder.push(LABELED_NODE);
-            encoder.number(value);
+            encoder.push(value);
             encoder.string(label);
             node(rolled, *inner, encoder)?;
         }

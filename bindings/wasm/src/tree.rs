@@ -36,8 +36,11 @@ pub(crate) const DIE: f64 = 7.0;
 /// A group element: its value and its flags (kept, success, failure).
 pub(crate) const ELEM: f64 = 8.0;
 
-/// Keys that take one op; a die's keys come first, in the order it has them.
-pub(crate) const KEYS: [&str; 36] = [
+/// Keys that take one op: every key of the package's results (a key that is
+/// not here goes into the strings). A die's keys come first, in the order it
+/// has them. JS reads a key from here as a constant, which it finds far
+/// faster as a property name than a string cut out of the strings.
+pub(crate) const KEYS: [&str; 69] = [
     "value",
     "kept",
     "exploded",
@@ -74,33 +77,46 @@ pub(crate) const KEYS: [&str; 36] = [
     "total",
     "rolled",
     "markdown",
+    // Modifiers.
+    "highest",
+    "lowest",
+    "matching",
+    "on",
+    // Parsed expressions.
+    "dialect",
+    "comment",
+    "root",
+    // Bounds and stats.
+    "min",
+    "max",
+    "exact",
+    "mean",
+    "stddev",
+    "distribution",
+    "percentiles",
+    "truncated_mass",
+    "samples",
+    "standard_error",
+    // stats A --vs B.
+    "a",
+    "b",
+    "equal",
+    "greater",
+    "less",
+    // Inline rolls.
+    "text",
+    "rolls",
+    "expression",
+    "start",
+    "end",
+    "plain",
+    // Percentiles.
+    "5",
+    "25",
+    "50",
+    "75",
+    "95",
 ];
-
-/// A perfect hash of [`KEYS`]: slot [`slot`]`(key)` holds the key's index
-/// plus one (0 for no key), so [`Encoder::key`] compares bytes once.
-const SLOTS: [u8; 128] = {
-    let mut out = [0; 128];
-    let mut i = 0;
-    while i < KEYS.len() {
-        let slot = slot(KEYS[i].as_bytes());
-        // Two keys in one slot would fail the build here.
-        assert!(out[slot] == 0);
-        out[slot] = i as u8 + 1;
-        i += 1;
-    }
-    out
-};
-
-/// The slot of a key in [`SLOTS`]: its length, first and last byte mixed
-/// (the multipliers were searched for, to put every key in its own slot).
-const fn slot(key: &[u8]) -> usize {
-    match key {
-        [] => 0,
-        [first, .., last] | [first @ last] => {
-            (key.len() * 5 + *first as usize + *last as usize * 29) & 127
-        }
-    }
-}
 
 /// A die's boolean keys that are always there, `KEYS[1..9]`.
 const DIE_FLAGS: usize = 8;
@@ -201,26 +217,27 @@ impl Encoder {
 
     /// Pushes the UTF-16 length of the strings written since byte `start`.
     fn units_since(&mut self, start: usize) {
-        let written = &self.strings[start..];
-        let units = if written.is_ascii() {
-            written.len()
-        } else {
-            written.encode_utf16().count()
-        };
+        let units = self.units_of(start);
         self.ops.push(units as f64);
     }
 
+    /// The UTF-16 length of the strings written since byte `start`.
+    fn units_of(&self, start: usize) -> usize {
+        let written = &self.strings[start..];
+        if written.is_ascii() {
+            written.len()
+        } else {
+            written.encode_utf16().count()
+        }
+    }
+
     fn key(&mut self, key: &str) {
-        let index = usize::from(SLOTS[slot(key.as_bytes())]).wrapping_sub(1);
-        match KEYS.get(index).filter(|k| **k == key) {
-            Some(_) => self.ops.push(index as f64),
+        match KEYS.iter().position(|k| *k == key) {
+            Some(index) => self.ops.push(index as f64),
             None => {
-                let units = if key.is_ascii() {
-                    key.len()
-                } else {
-                    key.encode_utf16().count()
-                };
+                let start = self.strings.len();
                 self.strings.push_str(key);
+                let units = self.units_of(start);
                 self.ops.push(-1.0 - units as f64);
             }
         }

@@ -108,7 +108,8 @@ impl Reader<'_> {
             REPORT => {
                 out.push_str("{\"expr\":");
                 out.push_str(&serde_json::to_string(&self.input).unwrap());
-                self.fields(out, &["total", "rolled"]);
+                self.bare_number_field(out, "total");
+                self.fields(out, &["rolled"]);
                 self.string_field(out, "markdown");
                 out.push('}');
             }
@@ -122,6 +123,12 @@ impl Reader<'_> {
             out.push_str(&format!(",\"{key}\":"));
             self.value(out);
         }
+    }
+
+    /// `,"key":number`, the number being the next op (no [`NUM`] before it).
+    fn bare_number_field(&mut self, out: &mut String, key: &str) {
+        let value = self.op();
+        out.push_str(&format!(",\"{key}\":{}", Self::number(value)));
     }
 
     /// `,"key":"string"`, the string's length being the next op.
@@ -161,7 +168,7 @@ impl Reader<'_> {
         };
         self.nodes += 1;
         out.push_str(&format!("{{\"type\":\"{kind}\""));
-        self.fields(out, &["value"]);
+        self.bare_number_field(out, "value");
         match op {
             DICE_NODE => {
                 self.string_field(out, "notation");
@@ -253,4 +260,13 @@ fn other_values_take_the_general_ops() {
     assert_eq!(read(&encoder), serde_json::to_string(&value).unwrap());
     assert!(encoder.encode(&1.5f32).is_err());
     assert!(encoder.encode(&HashMap::from([(1, 2)])).is_err());
+}
+
+#[test]
+fn the_package_reads_the_same_keys() {
+    let api = include_str!("../../js/api.js");
+    let start = api.find("const KEYS = [").unwrap();
+    let end = start + api[start..].find("];").unwrap();
+    let js: Vec<&str> = api[start..end].split('\'').skip(1).step_by(2).collect();
+    assert_eq!(js, KEYS);
 }
