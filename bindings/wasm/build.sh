@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the npm package's WebAssembly: the release .wasm (profile
-# wasm-release), then wasm-bindgen for `--target web` into pkg/web and
-# `--target nodejs` into pkg/node, with wasm-opt (when Debian's binaryen is installed)
-# run on the .wasm first. Installs what is missing: the wasm32 target and wasm-bindgen-cli
+# Builds the npm package's WebAssembly: two release .wasm files (profile
+# wasm-release), one for each feature of the crate (`roll`: the main one;
+# `analysis`: bounds and stats, loaded when first used), then wasm-bindgen for
+# `--target web` into pkg/web and `--target nodejs` into pkg/node, with
+# wasm-opt (when Debian's binaryen is installed) run on each .wasm first. Installs what is missing: the wasm32 target and wasm-bindgen-cli
 # at exactly the Cargo.lock version of the wasm-bindgen crate.
 # Honours CARGO_TARGET_DIR. Usage: bindings/wasm/build.sh
 set -euo pipefail
@@ -38,28 +39,37 @@ fi
 
 # WASM_PROFILE picks another Cargo profile, to compare builds (default: wasm-release).
 profile=${WASM_PROFILE:-wasm-release}
-cargo build --locked -p critfumble-dice-wasm --target wasm32-unknown-unknown --profile "$profile"
-wasm="$target_dir/wasm32-unknown-unknown/$profile/critfumble_dice_wasm.wasm"
-
 rm -rf pkg
 mkdir -p pkg
-if command -v wasm-opt >/dev/null; then
-    # Before wasm-bindgen rather than after: Debian's binaryen (108) renumbers
-    # the externref table that wasm-bindgen adds, and the glue then fails.
-    # The features are those rustc enables by default for wasm32-unknown-unknown.
-    wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-        --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        "$wasm" -o pkg/critfumble_dice_wasm.wasm
-    wasm=pkg/critfumble_dice_wasm.wasm
-else
-    echo "note: wasm-opt not found (apt-get install binaryen); the .wasm is not post-optimized"
-fi
-wasm-bindgen --target web --no-typescript --out-dir pkg/web "$wasm"
-wasm-bindgen --target nodejs --no-typescript --out-dir pkg/node "$wasm"
-rm -f pkg/critfumble_dice_wasm.wasm
+
+# One .wasm for each feature of the crate, with its own glue: `roll` (the
+# package's main .wasm, critfumble_dice_wasm) and `analysis` (bounds, stats
+# and statsVs, loaded when first used: critfumble_dice_analysis).
+build() {
+    local feature=$1 name=$2
+    cargo build --locked -p critfumble-dice-wasm --target wasm32-unknown-unknown --profile "$profile" \
+        --no-default-features --features "$feature"
+    local wasm="$target_dir/wasm32-unknown-unknown/$profile/critfumble_dice_wasm.wasm"
+    if command -v wasm-opt >/dev/null; then
+        # Before wasm-bindgen rather than after: Debian's binaryen (108) renumbers
+        # the externref table that wasm-bindgen adds, and the glue then fails.
+        # The features are those rustc enables by default for wasm32-unknown-unknown.
+        wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+            --enable-mutable-globals --enable-reference-types --enable-multivalue \
+            "$wasm" -o "pkg/$name.wasm"
+    else
+        echo "note: wasm-opt not found (apt-get install binaryen); the .wasm is not post-optimized"
+        cp "$wasm" "pkg/$name.wasm"
+    fi
+    wasm-bindgen --target web --no-typescript --out-dir pkg/web "pkg/$name.wasm"
+    wasm-bindgen --target nodejs --no-typescript --out-dir pkg/node "pkg/$name.wasm"
+    rm -f "pkg/$name.wasm"
+    local bytes gzipped
+    bytes=$(wc -c < "pkg/web/${name}_bg.wasm")
+    gzipped=$(gzip -9 -c "pkg/web/${name}_bg.wasm" | wc -c)
+    echo "built @crit-fumble/dice $version: ${name}_bg.wasm $bytes bytes, $gzipped gzipped"
+}
+build roll critfumble_dice_wasm
+build analysis critfumble_dice_analysis
 # The package is ESM ("type": "module"); the nodejs glue is CommonJS.
 echo '{ "type": "commonjs" }' > pkg/node/package.json
-
-bytes=$(wc -c < pkg/web/critfumble_dice_wasm_bg.wasm)
-gzipped=$(gzip -9 -c pkg/web/critfumble_dice_wasm_bg.wasm | wc -c)
-echo "built @crit-fumble/dice $version: critfumble_dice_wasm_bg.wasm $bytes bytes, $gzipped gzipped"

@@ -1,8 +1,9 @@
 // Start-up of the package in Node, each sample in a fresh process:
 // - import: `import('@crit-fumble/dice')` until it can roll (the module graph,
 //   reading the .wasm, compiling and instantiating it);
-// - instantiate: compiling and instantiating the .wasm alone (initSync of the
-//   web build on bytes already read);
+// - instantiate: compiling and instantiating the main .wasm alone (initSync of
+//   the web build on bytes already read), and the same for the second .wasm
+//   (bounds, stats and statsVs);
 // - first roll: the first `roll('1d20', { seed: 1 })` after that.
 // Usage: node bench/startup.js [RUNS]
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,15 @@ web.initSync({ module: bytes });
 const t1 = performance.now();
 console.log(JSON.stringify({ instantiate: t1 - t0 }));
 `,
+  instantiateAnalysis: `
+import { readFileSync } from 'node:fs';
+const web = await import('./pkg/web/critfumble_dice_analysis.js');
+const bytes = readFileSync('pkg/web/critfumble_dice_analysis_bg.wasm');
+const t0 = performance.now();
+web.initSync({ module: bytes });
+const t1 = performance.now();
+console.log(JSON.stringify({ instantiateAnalysis: t1 - t0 }));
+`,
 };
 const samples = [];
 for (let i = 0; i < runs; i++) {
@@ -42,5 +52,6 @@ for (let i = 0; i < runs; i++) {
 const median = (key) => samples.map((s) => s[key]).sort((a, b) => a - b)[samples.length >> 1].toFixed(2);
 console.log(
   `median of ${runs} fresh processes: import ${median('import')} ms, ` +
-    `instantiate alone ${median('instantiate')} ms, first roll ${median('first')} ms`,
+    `instantiate alone ${median('instantiate')} ms (the second .wasm: ${median('instantiateAnalysis')} ms), ` +
+    `first roll ${median('first')} ms`,
 );

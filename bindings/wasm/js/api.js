@@ -270,21 +270,17 @@ function dialectOf(options) {
 }
 
 /**
- * The API over one instance of the wasm glue (`web` or `nodejs` target).
- * `utf8(buffer)` gives a function that decodes the bytes `[start, end)` of
- * the ArrayBuffer `buffer` as UTF-8 (Node's Buffer is faster at it than
- * TextDecoder).
+ * Reads the results of one wasm instance: `take(header, expr)` builds the
+ * result whose header an export of `wasm` returned (src/lib.rs `hand_over`),
+ * in place, before any other call into that instance. `utf8(buffer)` gives a
+ * function that decodes the bytes `[start, end)` of the ArrayBuffer `buffer`
+ * as UTF-8 (Node's Buffer is faster at it than TextDecoder).
  */
-export function bind(wasm, utf8) {
+function reader(wasm, utf8) {
   let memory;
   let f64 = new Float64Array(0);
   let decode;
-
-  /**
-   * The result whose header a wasm export returned (src/lib.rs `hand_over`):
-   * read in place, before any other call into the wasm.
-   */
-  function take(header, expr) {
+  return function take(header, expr) {
     if (f64.length === 0) {
       // First use, or the memory grew and its old buffer was detached.
       memory ??= wasm.wasmMemory();
@@ -302,6 +298,27 @@ export function bind(wasm, utf8) {
     strings = '';
     input = '';
     return result;
+  };
+}
+
+/**
+ * The API over the wasm glue (`web` or `nodejs` target): `wasm`, the main
+ * instance, and `analysis()`, which gives the instance of bounds, stats and
+ * statsVs (loading it on first use in Node, throwing in a browser until
+ * `initAnalysis` has loaded it).
+ */
+export function bind(wasm, utf8, analysis) {
+  const take = reader(wasm, utf8);
+  let analysisWasm;
+  let takeAnalysis;
+  /** The analysis instance and its reader. */
+  function analyze() {
+    if (analysisWasm === undefined) {
+      const loaded = analysis();
+      takeAnalysis = reader(loaded, utf8);
+      analysisWasm = loaded;
+    }
+    return analysisWasm;
   }
 
   function parse(expr, options) {
@@ -337,7 +354,8 @@ export function bind(wasm, utf8) {
   function bounds(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return take(wasm.boundsTree(str(expr, 'expr'), dialectOf(options), options.vars));
+      const header = analyze().boundsTree(str(expr, 'expr'), dialectOf(options), options.vars);
+      return takeAnalysis(header);
     } catch (error) {
       throw rethrow(error);
     }
@@ -357,7 +375,8 @@ export function bind(wasm, utf8) {
   function stats(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return take(wasm.statsTree(str(expr, 'expr'), dialectOf(options), options.vars));
+      const header = analyze().statsTree(str(expr, 'expr'), dialectOf(options), options.vars);
+      return takeAnalysis(header);
     } catch (error) {
       throw rethrow(error);
     }
@@ -366,7 +385,8 @@ export function bind(wasm, utf8) {
   function statsVs(a, b, options) {
     options ??= NO_OPTIONS;
     try {
-      return take(wasm.statsVsTree(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars));
+      const header = analyze().statsVsTree(str(a, 'a'), str(b, 'b'), dialectOf(options), options.vars);
+      return takeAnalysis(header);
     } catch (error) {
       throw rethrow(error);
     }

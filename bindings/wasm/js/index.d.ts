@@ -215,14 +215,28 @@ export declare class DiceError extends Error {
 }
 
 /**
- * Instantiates the WebAssembly module. In browsers, await it once before any
- * other call (it fetches the .wasm beside the package's files unless given a
- * URL, a Response or the bytes); in Node it resolves at once.
+ * Instantiates the main WebAssembly module (parse, roll, rollInline). In
+ * browsers, await it once before any other call (it fetches the .wasm beside
+ * the package's files unless given a URL, a Response or the bytes); in Node it
+ * resolves at once.
  */
 export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
 
-/** Instantiates from the bytes or a compiled module, synchronously. A no-op in Node. */
+/** Instantiates the main module from the bytes or a compiled module, synchronously. A no-op in Node. */
 export declare function initSync(module: BufferSource | WebAssembly.Module): void;
+
+/**
+ * Instantiates the second WebAssembly module, that of `bounds`, `stats` and
+ * `statsVs`. In browsers, await it once before calling them (until then they
+ * throw an `Error` that says so); pages that only roll never fetch it. In Node
+ * it resolves at once: the module loads on first use.
+ */
+export declare function initAnalysis(
+  input?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
+): Promise<void>;
+
+/** Instantiates the second module from the bytes or a compiled module, synchronously. A no-op in Node. */
+export declare function initAnalysisSync(module: BufferSource | WebAssembly.Module): void;
 
 /** Parses an expression into its tree. Throws a `DiceError` on a bad expression. */
 export declare function parse(expr: string, options?: ExprOptions): Expr;
@@ -230,17 +244,24 @@ export declare function parse(expr: string, options?: ExprOptions): Expr;
 /** Rolls an expression: the same object as `critfumble roll --json`. Unseeded rolls use `crypto.getRandomValues`. */
 export declare function roll(expr: string, options?: RollOptions): RollResult;
 
-/** The least and greatest total, without rolling: the same object as `critfumble bounds --json`. */
+/**
+ * The least and greatest total, without rolling: the same object as `critfumble bounds --json`.
+ * In browsers, after `initAnalysis()`.
+ */
 export declare function bounds(expr: string, options?: ExprOptions): Bounds;
 
 /** Rolls every `[[expression]]` in a text; error spans point into the text. */
 export declare function rollInline(text: string, options?: InlineOptions): InlineRolls;
 
-/** The distribution of an expression's total: the same object as `critfumble stats --json`. */
+/**
+ * The distribution of an expression's total: the same object as `critfumble stats --json`.
+ * In browsers, after `initAnalysis()`.
+ */
 export declare function stats(expr: string, options?: ExprOptions): Stats;
 
 /**
  * How the totals of `a` and `b` compare: the same object as `critfumble stats A --vs B --json`.
  * A `DiceError` about `b` has a message that starts with `in b: ` and a span into `b`.
+ * In browsers, after `initAnalysis()`.
  */
 export declare function statsVs(a: string, b: string, options?: ExprOptions): StatsVs;

@@ -1,15 +1,22 @@
-// The Node entry point: the `nodejs` build loads its .wasm synchronously, so
-// everything is ready on import and `init` has nothing left to do.
+// The Node entry point: the `nodejs` builds load their .wasm synchronously:
+// the main one on import, the one of bounds, stats and statsVs on first use.
+import { createRequire } from 'node:module';
 import wasm from '../pkg/node/critfumble_dice_wasm.js';
 import { bind } from './api.js';
 
 export { DiceError } from './api.js';
 
+const require = createRequire(import.meta.url);
+
 // Buffer decodes UTF-8 in place faster than TextDecoder.
-const api = bind(wasm, (buffer) => {
-  const bytes = Buffer.from(buffer);
-  return (start, end) => bytes.toString('utf8', start, end);
-});
+const api = bind(
+  wasm,
+  (buffer) => {
+    const bytes = Buffer.from(buffer);
+    return (start, end) => bytes.toString('utf8', start, end);
+  },
+  () => require('../pkg/node/critfumble_dice_analysis.js'),
+);
 
 /** Resolves at once: the Node build is ready when imported. */
 export function init() {
@@ -18,5 +25,13 @@ export function init() {
 
 /** Does nothing: the Node build is ready when imported. */
 export function initSync() {}
+
+/** Resolves at once: in Node, bounds, stats and statsVs load on first use. */
+export function initAnalysis() {
+  return Promise.resolve();
+}
+
+/** Does nothing: in Node, bounds, stats and statsVs load on first use. */
+export function initAnalysisSync() {}
 
 export const { parse, roll, bounds, rollInline, stats, statsVs } = api;

@@ -11,9 +11,21 @@
 //! Errors are thrown as an `Error` named `DiceError` with `start` and `end`
 //! (UTF-16 offsets), which the JavaScript turns into an instance of its
 //! `DiceError` class.
+//!
+//! The package ships two `.wasm` files from this crate: the feature `roll`
+//! gives `parse`, `roll` and `rollInline`, the one every caller loads; the
+//! feature `analysis` gives `bounds`, `stats` and `statsVs`, loaded only by
+//! those who use them (the distributions are a third of the engine's code).
+//! Both are on by default, for the native unit tests.
 #![deny(missing_docs)]
+// A build with one of the two features leaves helpers of the other unused.
+#![cfg_attr(
+    not(all(feature = "roll", feature = "analysis")),
+    allow(dead_code, unused_imports)
+)]
 
 mod api;
+#[cfg(feature = "roll")]
 mod random;
 mod report;
 mod tree;
@@ -104,6 +116,7 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+#[cfg(feature = "roll")]
 /// The AST of `expr`, as `Expr` serializes it.
 #[wasm_bindgen(js_name = parseTree)]
 pub fn parse_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
@@ -111,6 +124,7 @@ pub fn parse_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<
     hand_over(|out| api::parse_tree(expr, &options, out))
 }
 
+#[cfg(feature = "roll")]
 /// Where the faces of a roll come from: forced `dice` win over a `seed`, as
 /// in the CLI; with neither, an unseeded roll.
 fn faces(seed: Option<u64>, dice: Option<Vec<f64>>) -> Result<Faces, Failure> {
@@ -121,6 +135,7 @@ fn faces(seed: Option<u64>, dice: Option<Vec<f64>>) -> Result<Faces, Failure> {
     })
 }
 
+#[cfg(feature = "roll")]
 /// Rolls `expr` with options: the object `critfumble roll --json` prints.
 #[wasm_bindgen(js_name = rollTree)]
 pub fn roll_tree(
@@ -135,6 +150,7 @@ pub fn roll_tree(
     hand_over(|out| api::roll_tree(expr, &options, faces, out))
 }
 
+#[cfg(feature = "roll")]
 /// Rolls `expr` unseeded with the default options: [`roll_tree`] for the
 /// most common call, without converting options that are not there.
 #[wasm_bindgen(js_name = rollPlain)]
@@ -143,6 +159,7 @@ pub fn roll_plain(expr: &str) -> Result<usize, JsValue> {
     hand_over(|out| api::roll_tree(expr, &api::Options::default(), faces, out))
 }
 
+#[cfg(feature = "analysis")]
 /// The object `critfumble bounds --json` prints: `{"min", "max"}`, `null` for unbounded.
 #[wasm_bindgen(js_name = boundsTree)]
 pub fn bounds_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
@@ -150,6 +167,7 @@ pub fn bounds_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result
     hand_over(|out| api::bounds_tree(expr, &options, out))
 }
 
+#[cfg(feature = "roll")]
 /// Rolls each `[[expression]]` in `text`: `{"text", "rolls"}`.
 #[wasm_bindgen(js_name = rollInlineTree)]
 pub fn roll_inline_tree(
@@ -169,6 +187,7 @@ pub fn roll_inline_tree(
     }
 }
 
+#[cfg(feature = "analysis")]
 /// The distribution of `expr`: the object `critfumble stats --json` prints.
 #[wasm_bindgen(js_name = statsTree)]
 pub fn stats_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
@@ -176,6 +195,7 @@ pub fn stats_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<
     hand_over(|out| api::stats_tree(expr, &options, out))
 }
 
+#[cfg(feature = "analysis")]
 /// How the totals of `a` and `b` compare: the object `critfumble stats A --vs B
 /// --json` prints, `{"a", "b", "equal", "greater", "less"}`.
 #[wasm_bindgen(js_name = statsVsTree)]

@@ -81,6 +81,7 @@ test('the web build rolls in Chromium exactly as in Node', { timeout: 60_000 }, 
   for (const [i, c] of cases.entries()) {
     assert.deepEqual(seeded[i], roll(c.expr, { seed: c.seed, dialect: c.dialect, vars: c.vars }), c.expr);
   }
+  assert.match(await dom('before-analysis'), /need `await initAnalysis\(\)` first/);
   assert.deepEqual(
     await dom('bounds'),
     cases.map((c) => bounds(c.expr, { dialect: c.dialect, vars: c.vars })),

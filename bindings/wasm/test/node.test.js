@@ -6,7 +6,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { DiceError, bounds, init, initSync, parse, roll, rollInline, stats, statsVs } from '@crit-fumble/dice';
+import {
+  DiceError,
+  bounds,
+  init,
+  initAnalysis,
+  initAnalysisSync,
+  initSync,
+  parse,
+  roll,
+  rollInline,
+  stats,
+  statsVs,
+} from '@crit-fumble/dice';
 import { CASES } from './corpus.js';
 
 // The same instance of the glue that the package uses (Node caches modules).
@@ -238,9 +250,29 @@ describe('randomness and inline rolls', () => {
     assert.equal(rollInline('no rolls here').text, 'no rolls here');
   });
 
-  test('init and initSync are no-ops in Node', async () => {
+  test('the .wasm of bounds and stats loads on their first use, not before', () => {
+    const probe = `
+      import { createRequire } from 'node:module';
+      const dice = await import('@crit-fumble/dice');
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache)
+        .some((path) => path.endsWith('critfumble_dice_analysis.js'));
+      dice.roll('1d20'); dice.parse('1d6'); dice.rollInline('[[1d4]]');
+      const before = loaded();
+      const { max } = dice.bounds('1d6');
+      console.log(JSON.stringify({ before, after: loaded(), max }));`;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    });
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), { before: false, after: true, max: 6 });
+  });
+
+  test('init, initSync, initAnalysis and initAnalysisSync are no-ops in Node', async () => {
     await init();
     initSync(new Uint8Array());
+    await initAnalysis();
+    initAnalysisSync(new Uint8Array());
     assert.equal(roll('2', { seed: 1 }).total, 2);
   });
 });

@@ -15,6 +15,8 @@ import {
   type StatsVs,
   bounds,
   init,
+  initAnalysis,
+  initAnalysisSync,
   initSync,
   parse,
   roll,
@@ -27,6 +29,8 @@ export async function everything(bytes: Uint8Array): Promise<string[]> {
   await init();
   await init(new URL('https://example.invalid/dice.wasm'));
   initSync(bytes);
+  await initAnalysis();
+  initAnalysisSync(bytes);
 
   const expr: Expr = parse('2d20kh1 + 5', { dialect: 'roll20' });
   const root: ExprNode = expr.root;
