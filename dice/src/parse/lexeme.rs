@@ -89,27 +89,19 @@ pub(super) fn signed_integer(s: &str) -> Lexed<'_, &str> {
 
 /// A binary operator at the start of `s`.
 pub(super) fn binary_op(s: &str) -> Option<(BinaryOp, &str)> {
-    // Most calls find the end of the input or a closing bracket: decide on one byte.
-    if !s
-        .as_bytes()
-        .first()
-        .is_some_and(|b| matches!(b, b'+' | b'-' | b'*' | b'/' | b'%' | b'^'))
-    {
-        return None;
-    }
-    let op = |t: &'static str, op: BinaryOp| tag::<_, _, ()>(t).map(move |_| op);
-    alt((
-        op("**", BinaryOp::Pow),
-        op("^", BinaryOp::Pow),
-        op("+", BinaryOp::Add),
-        op("-", BinaryOp::Sub),
-        op("*", BinaryOp::Mul),
-        op("/", BinaryOp::Div),
-        op("%", BinaryOp::Rem),
-    ))
-    .parse(s)
-    .ok()
-    .map(|(rest, op)| (op, rest))
+    // A match on bytes rather than nom's `alt` of tags: every operand ends
+    // here, and most find the end of the input or a closing bracket.
+    let (op, len) = match s.as_bytes() {
+        [b'*', b'*', ..] => (BinaryOp::Pow, 2),
+        [b'^', ..] => (BinaryOp::Pow, 1),
+        [b'+', ..] => (BinaryOp::Add, 1),
+        [b'-', ..] => (BinaryOp::Sub, 1),
+        [b'*', ..] => (BinaryOp::Mul, 1),
+        [b'/', ..] => (BinaryOp::Div, 1),
+        [b'%', ..] => (BinaryOp::Rem, 1),
+        _ => return None,
+    };
+    Some((op, &s[len..]))
 }
 
 /// The operator of a compare point, before the dialect gives `>` and `<` their meaning.
