@@ -11,6 +11,7 @@ use crate::ast::{
     Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, NodeId, NodeKind,
     RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
 };
+use crate::number::{write_f64, write_integer};
 use std::fmt::{self, Write};
 
 impl fmt::Display for Expr {
@@ -50,7 +51,7 @@ pub(crate) fn write_node<W: Write>(
         NodeKind::Dice(dice) => {
             match dice.count {
                 Count::Implicit => {}
-                Count::Literal(n) => write!(out, "{n}")?,
+                Count::Literal(n) => write_integer(n, out)?,
                 // Avrae reads `4d6d2` as dice of dice, so it needs no parentheses
                 // (and a long chain of them stays within the depth limit).
                 Count::Computed(count)
@@ -63,7 +64,7 @@ pub(crate) fn write_node<W: Write>(
             }
             out.write_char('d')?;
             match dice.faces {
-                Faces::Literal(n) => write!(out, "{n}")?,
+                Faces::Literal(n) => write_integer(n, out)?,
                 Faces::Percent => out.write_char('%')?,
                 Faces::Fate => out.write_char('F')?,
                 Faces::Computed(faces) => write_parenthesized(expr, faces, out, annotate)?,
@@ -131,7 +132,9 @@ pub(crate) fn write_node<W: Write>(
                     }
                     _ => false,
                 };
-                write!(out, " {} ", op.symbol())?;
+                out.write_char(' ')?;
+                out.write_str(op.symbol())?;
+                out.write_char(' ')?;
                 write_maybe_parenthesized(expr, rhs, rhs_wraps, out, annotate)?;
             }
             Ok(())
@@ -142,15 +145,23 @@ pub(crate) fn write_node<W: Write>(
         }
         NodeKind::Ref(reference) => match reference.style {
             RefStyle::Query => {
-                write!(out, "?{{{}", reference.name)?;
+                out.write_str("?{")?;
+                out.write_str(&reference.name)?;
                 if let Some(default) = reference.default {
                     out.write_char('|')?;
                     write_number(default, out)?;
                 }
                 out.write_char('}')
             }
-            RefStyle::Attribute => write!(out, "@{{{}}}", reference.name),
-            RefStyle::Path => write!(out, "@{}", reference.name),
+            RefStyle::Attribute => {
+                out.write_str("@{")?;
+                out.write_str(&reference.name)?;
+                out.write_char('}')
+            }
+            RefStyle::Path => {
+                out.write_char('@')?;
+                out.write_str(&reference.name)
+            }
         },
         NodeKind::Labeled { inner, label } => {
             let wrap = matches!(
@@ -158,7 +169,9 @@ pub(crate) fn write_node<W: Write>(
                 NodeKind::Binary { .. } | NodeKind::Unary { .. }
             );
             write_maybe_parenthesized(expr, *inner, wrap, out, annotate)?;
-            write!(out, "[{label}]")
+            out.write_char('[')?;
+            out.write_str(label)?;
+            out.write_char(']')
         }
     }
 }
@@ -192,95 +205,126 @@ fn write_maybe_parenthesized<W: Write>(
 /// Writes a number as it would be typed: `3`, `2.5`, `-1`.
 pub(crate) fn write_number<W: Write>(value: f64, out: &mut W) -> fmt::Result {
     if value.fract() == 0.0 && value.abs() < 1e16 {
-        write!(out, "{}", value as i64)
+        write_integer(value as i64, out)
     } else {
-        write!(out, "{value}")
+        write_f64(value, out)
     }
 }
 
 fn write_modifiers<W: Write>(modifiers: &[Modifier], dialect: Dialect, out: &mut W) -> fmt::Result {
-    let texts: Vec<String> = modifiers
-        .iter()
-        .map(|m| modifier_text(m.kind, dialect))
-        .collect();
-    for (i, text) in texts.iter().enumerate() {
-        let next = texts.get(i + 1).and_then(|t| t.chars().next());
+    for (i, modifier) in modifiers.iter().enumerate() {
         let bare_explode = matches!(
-            modifiers[i].kind,
+            modifier.kind,
             ModifierKind::Explode {
                 style: ExplodeStyle::Explode,
                 on: None
             }
         );
         // `!` followed by `!` or `p` would read as `!!` or `!p`: write it as `x` there.
-        if bare_explode && matches!(next, Some('!' | 'p')) {
+        if bare_explode
+            && modifiers
+                .get(i + 1)
+                .is_some_and(|next| matches!(first_char(next.kind, dialect), Some('!' | 'p')))
+        {
             out.write_char('x')?;
         } else {
-            out.write_str(text)?;
+            write_modifier(modifier.kind, dialect, out)?;
         }
     }
     Ok(())
 }
 
-fn modifier_text(kind: ModifierKind, dialect: Dialect) -> String {
+/// The first character of a modifier's text.
+fn first_char(kind: ModifierKind, dialect: Dialect) -> Option<char> {
+    /// Keeps the first character written to it.
+    struct FirstChar(Option<char>);
+    impl Write for FirstChar {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 = self.0.or_else(|| s.chars().next());
+            Ok(())
+        }
+    }
+    let mut first = FirstChar(None);
+    write_modifier(kind, dialect, &mut first).ok()?;
+    first.0
+}
+
+/// Writes one modifier. A `dyn Write`, unlike the walk: one copy of the
+/// modifiers' spelling keeps the wasm build smaller.
+fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> fmt::Result {
     let d20 = dialect.d_after_dice_is_dice();
     match kind {
-        ModifierKind::Keep(select) => select_text("k", "kh", "kl", select),
-        ModifierKind::Drop(select) if d20 => select_text("p", "ph", "pl", select),
-        ModifierKind::Drop(select) => select_text("p", "dh", "dl", select),
+        ModifierKind::Keep(select) => write_select("k", "kh", "kl", select, out),
+        ModifierKind::Drop(select) if d20 => write_select("p", "ph", "pl", select, out),
+        ModifierKind::Drop(select) => write_select("p", "dh", "dl", select, out),
         ModifierKind::Explode { style, on } => {
-            let tag = match style {
+            out.write_str(match style {
                 ExplodeStyle::Explode => "!",
                 ExplodeStyle::Once => "xo",
                 ExplodeStyle::Compound => "!!",
                 ExplodeStyle::Penetrate => "!p",
-            };
-            format!("{tag}{}", on.map(bare_compare).unwrap_or_default())
+            })?;
+            write_bare_compare(on, out)
         }
         ModifierKind::Reroll { style, on } => {
-            let tag = match style {
+            out.write_str(match style {
                 RerollStyle::Once => "ro",
                 RerollStyle::Until => "rr",
                 RerollStyle::Add => "ra",
-            };
-            format!("{tag}{}", on.map(bare_compare).unwrap_or_default())
+            })?;
+            write_bare_compare(on, out)
         }
-        ModifierKind::Min(v) => format!("min{v}"),
-        ModifierKind::Max(v) => format!("max{v}"),
+        ModifierKind::Min(v) => write_tagged_integer("min", v, out),
+        ModifierKind::Max(v) => write_tagged_integer("max", v, out),
         // In Roll20 `cs` sets the critical range, so successes take its bare form.
-        ModifierKind::CountSuccesses(c) if dialect.cs_cf_are_critical_ranges() => compare_text(c),
-        ModifierKind::CountSuccesses(c) => format!("cs{}", compare_text(c)),
-        ModifierKind::CriticalSuccess(c) => format!("cs{}", compare_text(c)),
-        ModifierKind::CriticalFailure(c) => format!("cf{}", compare_text(c)),
-        ModifierKind::CountFailures(c) => format!("cf{}", compare_text(c)),
-        ModifierKind::DeductFailures(c) => format!("f{}", compare_text(c)),
-        ModifierKind::SubtractFailures(c) => format!("sf{}", compare_text(c)),
-        ModifierKind::MarginOfSuccess(c) => format!("ms{}", compare_text(c)),
-        ModifierKind::CountEven => "even".to_string(),
-        ModifierKind::CountOdd => "odd".to_string(),
-        ModifierKind::Sort(SortOrder::Ascending) => "sa".to_string(),
-        ModifierKind::Sort(SortOrder::Descending) => "sd".to_string(),
+        ModifierKind::CountSuccesses(c) if dialect.cs_cf_are_critical_ranges() => {
+            write_compare("", c, out)
+        }
+        ModifierKind::CountSuccesses(c) => write_compare("cs", c, out),
+        ModifierKind::CriticalSuccess(c) => write_compare("cs", c, out),
+        ModifierKind::CriticalFailure(c) => write_compare("cf", c, out),
+        ModifierKind::CountFailures(c) => write_compare("cf", c, out),
+        ModifierKind::DeductFailures(c) => write_compare("f", c, out),
+        ModifierKind::SubtractFailures(c) => write_compare("sf", c, out),
+        ModifierKind::MarginOfSuccess(c) => write_compare("ms", c, out),
+        ModifierKind::CountEven => out.write_str("even"),
+        ModifierKind::CountOdd => out.write_str("odd"),
+        ModifierKind::Sort(SortOrder::Ascending) => out.write_str("sa"),
+        ModifierKind::Sort(SortOrder::Descending) => out.write_str("sd"),
     }
 }
 
-fn select_text(by_value: &str, high: &str, low: &str, select: Select) -> String {
+fn write_select(
+    by_value: &str,
+    high: &str,
+    low: &str,
+    select: Select,
+    out: &mut dyn Write,
+) -> fmt::Result {
     match select {
-        Select::Highest(n) => format!("{high}{n}"),
-        Select::Lowest(n) => format!("{low}{n}"),
-        Select::Matching(c) => format!("{by_value}{}", compare_text(c)),
+        Select::Highest(n) => write_tagged_integer(high, n, out),
+        Select::Lowest(n) => write_tagged_integer(low, n, out),
+        Select::Matching(c) => write_compare(by_value, c, out),
     }
 }
 
-/// `>=5`, `=3`: always with its operator.
-pub(crate) fn compare_text(c: Compare) -> String {
-    format!("{}{}", c.op.symbol(), c.value)
+fn write_tagged_integer(tag: &str, n: impl itoa::Integer, out: &mut dyn Write) -> fmt::Result {
+    out.write_str(tag)?;
+    write_integer(n, out)
 }
 
-/// Like [`compare_text`], but equality is a bare number: `!6`, `ro1`.
-fn bare_compare(c: Compare) -> String {
-    if c.op == CompareOp::Eq && c.value >= 0 {
-        c.value.to_string()
-    } else {
-        compare_text(c)
+/// `tag` and the compare point, always with its operator: `cs>=5`, `=3`.
+fn write_compare(tag: &str, c: Compare, out: &mut dyn Write) -> fmt::Result {
+    out.write_str(tag)?;
+    out.write_str(c.op.symbol())?;
+    write_integer(c.value, out)
+}
+
+/// Like [`write_compare`] with no tag, but equality is a bare number: `!6`, `ro1`.
+fn write_bare_compare(on: Option<Compare>, out: &mut dyn Write) -> fmt::Result {
+    match on {
+        None => Ok(()),
+        Some(c) if c.op == CompareOp::Eq && c.value >= 0 => write_integer(c.value, out),
+        Some(c) => write_compare("", c, out),
     }
 }

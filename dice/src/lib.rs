@@ -14,6 +14,7 @@ mod error;
 mod eval;
 mod inline;
 mod limits;
+mod number;
 mod parse;
 mod render;
 mod rolled;

@@ -2,6 +2,7 @@
 
 use crate::ast::NodeKind;
 use crate::display::{write_node, write_number};
+use crate::number::write_integer;
 use crate::rolled::{Die, GroupElement, Rolled, flag};
 use std::fmt::{self, Write};
 
@@ -35,10 +36,14 @@ impl Rolled<'_> {
 
     fn write(&self, style: Style, out: &mut String) -> fmt::Result {
         if let Some(comment) = self.expr.comment() {
-            match style {
-                Style::Markdown => write!(out, "**{comment}:** ")?,
-                Style::Plain => write!(out, "{comment}: ")?,
+            if style == Style::Markdown {
+                out.write_str("**")?;
             }
+            out.write_str(comment)?;
+            out.write_str(match style {
+                Style::Markdown => ":** ",
+                Style::Plain => ": ",
+            })?;
         }
         let expr = self.expr;
         write_node(expr, expr.root(), out, &mut |id, out: &mut String| {
@@ -81,12 +86,15 @@ impl Rolled<'_> {
 fn write_die(die: Die, style: Style, out: &mut String) -> fmt::Result {
     let gone = die.has(flag::DROPPED | flag::REROLLED);
     let bold = !gone && (die.critical() || die.fumble()) && !die.compounded();
-    match (style, gone, bold) {
-        (Style::Markdown, true, _) => write!(out, "~~{}~~", die.value)?,
-        (Style::Markdown, false, true) => write!(out, "**{}**", die.value)?,
-        (Style::Plain, true, _) => write!(out, "[{}]", die.value)?,
-        _ => write!(out, "{}", die.value)?,
-    }
+    let (open, close) = match (style, gone, bold) {
+        (Style::Markdown, true, _) => ("~~", "~~"),
+        (Style::Markdown, false, true) => ("**", "**"),
+        (Style::Plain, true, _) => ("[", "]"),
+        _ => ("", ""),
+    };
+    out.write_str(open)?;
+    write_integer(die.value, out)?;
+    out.write_str(close)?;
     if die.exploded() {
         out.write_char('!')?;
     }
@@ -94,11 +102,12 @@ fn write_die(die: Die, style: Style, out: &mut String) -> fmt::Result {
 }
 
 fn write_element(element: GroupElement, style: Style, out: &mut String) -> fmt::Result {
-    let mut text = String::new();
-    write_number(element.value, &mut text)?;
-    match (style, element.kept()) {
-        (_, true) => out.write_str(&text),
-        (Style::Markdown, false) => write!(out, "~~{text}~~"),
-        (Style::Plain, false) => write!(out, "[{text}]"),
-    }
+    let (open, close) = match (style, element.kept()) {
+        (_, true) => ("", ""),
+        (Style::Markdown, false) => ("~~", "~~"),
+        (Style::Plain, false) => ("[", "]"),
+    };
+    out.write_str(open)?;
+    write_number(element.value, out)?;
+    out.write_str(close)
 }

@@ -1,6 +1,7 @@
 //! Tokens: whitespace, numbers, binary operators, compare points and quoted text.
 
 use crate::ast::{BinaryOp, CompareOp};
+use crate::number::decimal_value;
 use nom::branch::alt;
 use nom::bytes::complete::tag;
 use nom::character::complete::{char, digit1, multispace0};
@@ -75,9 +76,10 @@ pub(super) fn float_literal(s: &str) -> Lexed<'_, Option<f64>> {
     if whole == 1 << 53 {
         return Ok((rest, None));
     }
-    let text = &s[..int_len + frac_len];
-    let value: f64 = text.parse().map_err(|_| nom::Err::Error(()))?;
-    Ok((rest, Some(value)))
+    // Exact for any number of digits (and without `str::parse::<f64>`, whose
+    // tables would weigh on the wasm build).
+    let fraction = &after_int[1..frac_len];
+    Ok((rest, Some(decimal_value(integer, fraction))))
 }
 
 /// An optionally signed integer, as in compare points and clamps: `-1`, `5`.
@@ -87,27 +89,19 @@ pub(super) fn signed_integer(s: &str) -> Lexed<'_, &str> {
 
 /// A binary operator at the start of `s`.
 pub(super) fn binary_op(s: &str) -> Option<(BinaryOp, &str)> {
-    // Most calls find the end of the input or a closing bracket: decide on one byte.
-    if !s
-        .as_bytes()
-        .first()
-        .is_some_and(|b| matches!(b, b'+' | b'-' | b'*' | b'/' | b'%' | b'^'))
-    {
-        return None;
-    }
-    let op = |t: &'static str, op: BinaryOp| tag::<_, _, ()>(t).map(move |_| op);
-    alt((
-        op("**", BinaryOp::Pow),
-        op("^", BinaryOp::Pow),
-        op("+", BinaryOp::Add),
-        op("-", BinaryOp::Sub),
-        op("*", BinaryOp::Mul),
-        op("/", BinaryOp::Div),
-        op("%", BinaryOp::Rem),
-    ))
-    .parse(s)
-    .ok()
-    .map(|(rest, op)| (op, rest))
+    // A match on bytes rather than nom's `alt` of tags: every operand ends
+    // here, and most find the end of the input or a closing bracket.
+    let (op, len) = match s.as_bytes() {
+        [b'*', b'*', ..] => (BinaryOp::Pow, 2),
+        [b'^', ..] => (BinaryOp::Pow, 1),
+        [b'+', ..] => (BinaryOp::Add, 1),
+        [b'-', ..] => (BinaryOp::Sub, 1),
+        [b'*', ..] => (BinaryOp::Mul, 1),
+        [b'/', ..] => (BinaryOp::Div, 1),
+        [b'%', ..] => (BinaryOp::Rem, 1),
+        _ => return None,
+    };
+    Some((op, &s[len..]))
 }
 
 /// The operator of a compare point, before the dialect gives `>` and `<` their meaning.
