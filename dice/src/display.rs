@@ -16,11 +16,15 @@ use std::fmt::{self, Write};
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_node(self, self.root(), f, &mut |_, _| Ok(()))?;
+        // Through a String, so that the writer is compiled once, for String
+        // (as the notation and the renderings use it): each copy costs some
+        // 4 KB of the wasm build.
+        let mut text = String::new();
+        write_node(self, self.root(), &mut text, &mut |_, _| Ok(()))?;
         if let Some(comment) = &self.comment {
-            write_comment(comment, f)?;
+            write_comment(comment, &mut text)?;
         }
-        Ok(())
+        f.write_str(&text)
     }
 }
 

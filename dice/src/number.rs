@@ -18,6 +18,18 @@ pub(crate) fn write_integer<W: Write + ?Sized>(n: impl itoa::Integer, out: &mut 
     out.write_str(itoa::Buffer::new().format(n))
 }
 
+/// An f64 that `Display`s as `{}` displays an f64, through [`write_f64`]:
+/// for messages (`format!("not {}", Float(value))`) that must not link
+/// core's float formatting.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Float(pub(crate) f64);
+
+impl fmt::Display for Float {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_f64(self.0, f)
+    }
+}
+
 /// Writes `value` byte for byte as `{}` (`Display`) writes an f64: the
 /// shortest digits that read back to it, and never in exponent notation
 /// (`1e21` is `1000000000000000000000`, `1e-7` is `0.0000001`); `-0` for

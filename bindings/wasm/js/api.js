@@ -303,9 +303,9 @@ function reader(wasm, utf8) {
 
 /**
  * The API over the wasm glue (`web` or `nodejs` target): `wasm`, the main
- * instance, and `analysis()`, which gives the instance of bounds, stats and
- * statsVs (loading it on first use in Node, throwing in a browser until
- * `initAnalysis` has loaded it).
+ * instance, and `analysis()`, which gives the instance of parse, bounds,
+ * stats and statsVs (loading it on first use in Node, throwing in a browser
+ * until `initAnalysis` has loaded it).
  */
 export function bind(wasm, utf8, analysis) {
   const take = reader(wasm, utf8);
@@ -324,7 +324,8 @@ export function bind(wasm, utf8, analysis) {
   function parse(expr, options) {
     options ??= NO_OPTIONS;
     try {
-      return take(wasm.parseTree(str(expr, 'expr'), dialectOf(options), options.vars));
+      const header = analyze().parseTree(str(expr, 'expr'), dialectOf(options), options.vars);
+      return takeAnalysis(header);
     } catch (error) {
       throw rethrow(error);
     }

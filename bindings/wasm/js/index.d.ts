@@ -215,7 +215,7 @@ export declare class DiceError extends Error {
 }
 
 /**
- * Instantiates the main WebAssembly module (parse, roll, rollInline). In
+ * Instantiates the main WebAssembly module (roll, rollInline). In
  * browsers, await it once before any other call (it fetches the .wasm beside
  * the package's files unless given a URL, a Response or the bytes); in Node it
  * resolves at once.
@@ -226,8 +226,8 @@ export declare function init(input?: string | URL | Request | Response | BufferS
 export declare function initSync(module: BufferSource | WebAssembly.Module): void;
 
 /**
- * Instantiates the second WebAssembly module, that of `bounds`, `stats` and
- * `statsVs`. In browsers, await it once before calling them (until then they
+ * Instantiates the second WebAssembly module, that of `parse`, `bounds`, `stats`
+ * and `statsVs`. In browsers, await it once before calling them (until then they
  * throw an `Error` that says so); pages that only roll never fetch it. In Node
  * it resolves at once: the module loads on first use.
  */
@@ -238,7 +238,10 @@ export declare function initAnalysis(
 /** Instantiates the second module from the bytes or a compiled module, synchronously. A no-op in Node. */
 export declare function initAnalysisSync(module: BufferSource | WebAssembly.Module): void;
 
-/** Parses an expression into its tree. Throws a `DiceError` on a bad expression. */
+/**
+ * Parses an expression into its tree. Throws a `DiceError` on a bad expression.
+ * In browsers, after `initAnalysis()`.
+ */
 export declare function parse(expr: string, options?: ExprOptions): Expr;
 
 /** Rolls an expression: the same object as `critfumble roll --json`. Unseeded rolls use `crypto.getRandomValues`. */

@@ -1,5 +1,5 @@
 // The Node entry point: the `nodejs` builds load their .wasm synchronously:
-// the main one on import, the one of bounds, stats and statsVs on first use.
+// the main one on import, the one of parse, bounds, stats and statsVs on first use.
 import { createRequire } from 'node:module';
 import wasm from '../pkg/node/critfumble_dice_wasm.js';
 import { bind } from './api.js';
@@ -26,12 +26,12 @@ export function init() {
 /** Does nothing: the Node build is ready when imported. */
 export function initSync() {}
 
-/** Resolves at once: in Node, bounds, stats and statsVs load on first use. */
+/** Resolves at once: in Node, parse, bounds, stats and statsVs load on first use. */
 export function initAnalysis() {
   return Promise.resolve();
 }
 
-/** Does nothing: in Node, bounds, stats and statsVs load on first use. */
+/** Does nothing: in Node, parse, bounds, stats and statsVs load on first use. */
 export function initAnalysisSync() {}
 
 export const { parse, roll, bounds, rollInline, stats, statsVs } = api;

@@ -1,7 +1,7 @@
 // The browser (and bundler) entry point: the `web` builds, which must be
-// instantiated before use: `await init()` for parse, roll and rollInline,
-// and `await initAnalysis()` too for bounds, stats and statsVs (their .wasm
-// is a second file, fetched only by pages that use them).
+// instantiated before use: `await init()` for roll and rollInline, and
+// `await initAnalysis()` too for parse, bounds, stats and statsVs (their
+// .wasm is a second file, fetched only by pages that use them).
 import glue, * as wasm from '../pkg/web/critfumble_dice_wasm.js';
 import analysisGlue, * as analysisWasm from '../pkg/web/critfumble_dice_analysis.js';
 import { bind } from './api.js';
@@ -18,7 +18,7 @@ const api = bind(
   },
   () => {
     if (!analysisReady) {
-      throw new Error('@crit-fumble/dice: bounds, stats and statsVs need `await initAnalysis()` first');
+      throw new Error('@crit-fumble/dice: parse, bounds, stats and statsVs need `await initAnalysis()` first');
     }
     return analysisWasm;
   },
@@ -38,7 +38,7 @@ export function initSync(module) {
 }
 
 /**
- * Fetches and instantiates the .wasm of bounds, stats and statsVs (from next
+ * Fetches and instantiates the .wasm of parse, bounds, stats and statsVs (from next
  * to this package's files unless given a URL, a Response or the bytes).
  */
 export async function initAnalysis(input) {
@@ -46,7 +46,7 @@ export async function initAnalysis(input) {
   analysisReady = true;
 }
 
-/** Instantiates the .wasm of bounds, stats and statsVs from bytes or a compiled WebAssembly.Module, synchronously. */
+/** Instantiates the .wasm of parse, bounds, stats and statsVs from bytes or a compiled WebAssembly.Module, synchronously. */
 export function initAnalysisSync(module) {
   analysisWasm.initSync({ module });
   analysisReady = true;

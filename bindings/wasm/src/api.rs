@@ -96,9 +96,12 @@ pub(crate) fn forced_faces(values: &[f64]) -> Result<Vec<i64>, Failure> {
             if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
                 Ok(v as i64)
             } else {
-                Err(Failure::Option(format!(
-                    "a forced die must be an integer, found {v}"
-                )))
+                // The package checks first, and says which value; this
+                // message writes no float, which would link core's float
+                // formatting into the .wasm.
+                Err(Failure::Option(
+                    "a forced die must be an integer of at most 2^53".into(),
+                ))
             }
         })
         .collect()

@@ -13,9 +13,10 @@
 //! `DiceError` class.
 //!
 //! The package ships two `.wasm` files from this crate: the feature `roll`
-//! gives `parse`, `roll` and `rollInline`, the one every caller loads; the
-//! feature `analysis` gives `bounds`, `stats` and `statsVs`, loaded only by
-//! those who use them (the distributions are a third of the engine's code).
+//! gives `roll` and `rollInline`, the one every caller loads; the feature
+//! `analysis` gives `parse`, `bounds`, `stats` and `statsVs`, which read an
+//! expression without rolling it, loaded only by those who use them (the
+//! distributions and bounds are a third of the engine's code).
 //! Both are on by default, for the native unit tests.
 #![deny(missing_docs)]
 // A build with one of the two features leaves helpers of the other unused.
@@ -116,7 +117,7 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-#[cfg(feature = "roll")]
+#[cfg(feature = "analysis")]
 /// The AST of `expr`, as `Expr` serializes it.
 #[wasm_bindgen(js_name = parseTree)]
 pub fn parse_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {

@@ -250,13 +250,13 @@ describe('randomness and inline rolls', () => {
     assert.equal(rollInline('no rolls here').text, 'no rolls here');
   });
 
-  test('the .wasm of bounds and stats loads on their first use, not before', () => {
+  test('the .wasm of parse, bounds and stats loads on their first use, not before', () => {
     const probe = `
       import { createRequire } from 'node:module';
       const dice = await import('@crit-fumble/dice');
       const loaded = () => Object.keys(createRequire(import.meta.url).cache)
         .some((path) => path.endsWith('critfumble_dice_analysis.js'));
-      dice.roll('1d20'); dice.parse('1d6'); dice.rollInline('[[1d4]]');
+      dice.roll('1d20'); dice.rollInline('[[1d4]]');
       const before = loaded();
       const { max } = dice.bounds('1d6');
       console.log(JSON.stringify({ before, after: loaded(), max }));`;

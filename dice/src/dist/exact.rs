@@ -7,6 +7,7 @@ use crate::ast::{
     BinaryOp, Count, Dice, Expr, Faces, ModifierKind, NodeId, NodeKind, Select, UnaryOp,
 };
 use crate::die::DieKind;
+use crate::number::Float;
 use crate::parse::MAX_EXACT;
 use crate::{DiceError, Span};
 
@@ -91,7 +92,8 @@ impl Walk<'_, '_> {
                     if v < 0.0 || v.fract() != 0.0 {
                         return Err(Step::Error(DiceError::invalid(
                             format!(
-                                "the number of dice must be a whole number of at least 0, not {v}"
+                                "the number of dice must be a whole number of at least 0, not {}",
+                                Float(v)
                             ),
                             span,
                         )));
@@ -117,7 +119,8 @@ impl Walk<'_, '_> {
                         if v < 1.0 || v.fract() != 0.0 || v > self.options.limits.max_faces as f64 {
                             return Err(Step::Error(DiceError::invalid(
                                 format!(
-                                    "a die needs a whole number of faces of at least 1, not {v}"
+                                    "a die needs a whole number of faces of at least 1, not {}",
+                                    Float(v)
                                 ),
                                 span,
                             )));

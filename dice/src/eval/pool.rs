@@ -10,8 +10,8 @@ use crate::rolled::{DiceVec, Die, flag};
 use crate::{DiceError, LimitKind, Limits, Span};
 
 /// Everything one dice term needs while rolling.
-pub(crate) struct PoolRoller<'a, S: DieSource> {
-    pub(crate) source: &'a mut S,
+pub(crate) struct PoolRoller<'a> {
+    pub(crate) source: &'a mut dyn DieSource,
     pub(crate) limits: &'a Limits,
     /// Dice drawn so far by the whole expression.
     pub(crate) drawn: &'a mut u64,
@@ -19,7 +19,7 @@ pub(crate) struct PoolRoller<'a, S: DieSource> {
     pub(crate) span: Span,
 }
 
-impl<S: DieSource> PoolRoller<'_, S> {
+impl PoolRoller<'_> {
     #[inline]
     fn draw(&mut self) -> Result<i64, DiceError> {
         *self.drawn += 1;
