@@ -140,10 +140,16 @@ export interface RollJson {
 }
 
 /**
- * What `roll` returns: the plain `critfumble roll --json` object, its own
- * objects throughout (spread, clone or post it as it is).
+ * What `roll` returns: `expr` and `total` at once; `markdown` and `rolled` are
+ * getters that build them on first read (replaying the same roll).
+ * `JSON.stringify(result)` and `result.toJSON()` give the CLI's object; to
+ * clone a result or post it to a worker, post `result.toJSON()` (a spread or
+ * `structuredClone` copies only `expr` and `total`).
  */
-export type RollResult = RollJson;
+export interface RollResult extends Readonly<RollJson> {
+  /** The plain `critfumble roll --json` object (built once, then shared). */
+  toJSON(): RollJson;
+}
 
 /** The least and greatest total; `null` is unbounded (`1d6!` has no max). */
 export interface Bounds {

@@ -148,6 +148,39 @@ pub(crate) fn roll_json(input: &str, options: &Options, faces: Faces) -> Result<
     })
 }
 
+/// The total of a roll and, for an unseeded one, the seed that replays it
+/// (NaN for the others): two bare numbers.
+pub(crate) fn roll_total(
+    input: &str,
+    options: &Options,
+    faces: Faces,
+    out: &mut Encoder,
+) -> Result<(), Failure> {
+    let seed = match faces {
+        Faces::Unseeded(seed) => seed as f64,
+        Faces::Forced(_) | Faces::Seed(_) => f64::NAN,
+    };
+    let total = with_roll(input, options, faces, |rolled| rolled.total())?;
+    out.clear();
+    out.push(total);
+    out.push(seed);
+    Ok(())
+}
+
+/// The Markdown of a roll, a string alone.
+pub(crate) fn roll_markdown(
+    input: &str,
+    options: &Options,
+    faces: Faces,
+    out: &mut Encoder,
+) -> Result<(), Failure> {
+    with_roll(input, options, faces, |rolled| {
+        out.clear();
+        out.push(crate::tree::STR);
+        out.string_with(|text| rolled.write_markdown(text));
+    })
+}
+
 /// The object `critfumble roll --json` prints, in the compact form of
 /// [`crate::report`] (JS adds `expr`, which it passed in).
 pub(crate) fn roll_tree(

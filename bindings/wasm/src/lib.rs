@@ -127,19 +127,27 @@ pub fn parse_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<
 
 #[cfg(feature = "roll")]
 /// Where the faces of a roll come from: forced `dice` win over a `seed`, as
-/// in the CLI; with neither, an unseeded roll.
-fn faces(seed: Option<u64>, dice: Option<Vec<f64>>) -> Result<Faces, Failure> {
-    Ok(match (dice, seed) {
-        (Some(dice), _) => Faces::Forced(api::forced_faces(&dice)?),
-        (None, Some(seed)) => Faces::Seed(seed),
-        (None, None) => Faces::Unseeded(random::next_seed()),
+/// in the CLI; `unseeded` replays an earlier unseeded roll (its seed from
+/// [`roll_total`]); with none of them, a new unseeded roll.
+fn faces(
+    seed: Option<u64>,
+    dice: Option<Vec<f64>>,
+    unseeded: Option<f64>,
+) -> Result<Faces, Failure> {
+    Ok(match (dice, seed, unseeded) {
+        (Some(dice), _, _) => Faces::Forced(api::forced_faces(&dice)?),
+        (None, Some(seed), _) => Faces::Seed(seed),
+        (None, None, Some(seed)) => Faces::Unseeded(seed as u64),
+        (None, None, None) => Faces::Unseeded(random::next_seed()),
     })
 }
 
 #[cfg(feature = "roll")]
-/// Rolls `expr` with options: the object `critfumble roll --json` prints.
-#[wasm_bindgen(js_name = rollTree)]
-pub fn roll_tree(
+/// Rolls `expr`: two numbers, its total and the seed that replays an
+/// unseeded roll (NaN for a seeded or forced one). The package builds the
+/// tree and the Markdown when they are first read, through [`roll_tree`].
+#[wasm_bindgen(js_name = rollTotal)]
+pub fn roll_total(
     expr: &str,
     dialect: Option<String>,
     vars: JsValue,
@@ -147,25 +155,40 @@ pub fn roll_tree(
     dice: Option<Vec<f64>>,
 ) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    let faces = faces(seed, dice).map_err(throw)?;
-    hand_over(|out| api::roll_tree(expr, &options, faces, out))
+    let faces = faces(seed, dice, None).map_err(throw)?;
+    hand_over(|out| api::roll_total(expr, &options, faces, out))
 }
 
 #[cfg(feature = "roll")]
-/// Rolls `expr` unseeded with the default options: [`roll_tree`] for the
-/// most common call, without converting options that are not there.
+/// [`roll_total`] unseeded with the default options, the most common call,
+/// without converting options that are not there.
 #[wasm_bindgen(js_name = rollPlain)]
 pub fn roll_plain(expr: &str) -> Result<usize, JsValue> {
     let faces = Faces::Unseeded(random::next_seed());
-    hand_over(|out| api::roll_tree(expr, &api::Options::default(), faces, out))
+    hand_over(|out| api::roll_total(expr, &api::Options::default(), faces, out))
 }
 
-#[cfg(feature = "analysis")]
-/// The object `critfumble bounds --json` prints: `{"min", "max"}`, `null` for unbounded.
-#[wasm_bindgen(js_name = boundsTree)]
-pub fn bounds_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
+#[cfg(feature = "roll")]
+/// Rolls `expr` again, from the same forced faces, seed or unseeded seed:
+/// the object `critfumble roll --json` prints, or its Markdown alone.
+#[wasm_bindgen(js_name = rollTree)]
+#[allow(clippy::too_many_arguments)]
+pub fn roll_tree(
+    expr: &str,
+    dialect: Option<String>,
+    vars: JsValue,
+    seed: Option<u64>,
+    dice: Option<Vec<f64>>,
+    unseeded: Option<f64>,
+    markdown_only: bool,
+) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
-    hand_over(|out| api::bounds_tree(expr, &options, out))
+    let faces = faces(seed, dice, unseeded).map_err(throw)?;
+    if markdown_only {
+        hand_over(|out| api::roll_markdown(expr, &options, faces, out))
+    } else {
+        hand_over(|out| api::roll_tree(expr, &options, faces, out))
+    }
 }
 
 #[cfg(feature = "roll")]
@@ -186,6 +209,14 @@ pub fn roll_inline_tree(
             random::with_crypto_rng(|rng| api::roll_inline_tree(text, &options, rng, out))
         }),
     }
+}
+
+#[cfg(feature = "analysis")]
+/// The object `critfumble bounds --json` prints: `{"min", "max"}`, `null` for unbounded.
+#[wasm_bindgen(js_name = boundsTree)]
+pub fn bounds_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {
+    let options = options(dialect, &vars).map_err(throw)?;
+    hand_over(|out| api::bounds_tree(expr, &options, out))
 }
 
 #[cfg(feature = "analysis")]

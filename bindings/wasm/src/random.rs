@@ -24,12 +24,14 @@ thread_local! {
     static CRYPTO_RNG: RefCell<Option<SeededRng>> = const { RefCell::new(None) };
 }
 
-/// A fresh seed for the small generator of one unseeded roll: the next 64
-/// bits of a ChaCha12 stream seeded with 256 bits from `crypto`. Seeding
-/// ChaCha12 for every roll cost more than a small roll itself, and drawing
-/// every die from ChaCha12 costs more than a seed per roll.
+/// A fresh seed for the small generator of one unseeded roll, below 2^53 so
+/// that JavaScript can hold it as a number and replay the roll (the package
+/// builds the roll's tree only when it is read). 53 bits of a ChaCha12
+/// stream seeded with 256 bits from `crypto` are plenty for the small
+/// generator of one roll; seeding ChaCha12 for every roll cost more than a
+/// small roll itself.
 pub(crate) fn next_seed() -> u64 {
-    with_crypto_rng(|rng| rng.next_u64())
+    with_crypto_rng(|rng| rng.next_u64() >> 11)
 }
 
 /// Runs `f` with the instance's crypto-seeded generator.

@@ -47,7 +47,7 @@ pub(crate) fn encode_report(rolled: &Rolled<'_>, encoder: &mut Encoder) -> Resul
     encoder.push(REPORT);
     encoder.push(rolled.total());
     node(rolled, rolled.expr().root(), encoder)?;
-    encoder.string(&rolled.markdown());
+    encoder.string_with(|out| rolled.write_markdown(out));
     Ok(())
 }
 
@@ -65,7 +65,7 @@ fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Un
         NodeKind::Dice(dice) => {
             encoder.push(DICE_NODE);
             encoder.push(value);
-            encoder.notation(expr, id);
+            encoder.string_with(|out| expr.write_node_text(id, out));
             match dice.count {
                 Count::Implicit => encoder.number(1.0),
                 Count::Literal(n) => encoder.number(n as f64),

@@ -208,10 +208,10 @@ impl Encoder {
         self.units_since(start);
     }
 
-    /// The canonical text of node `id` of `expr`, as [`Encoder::string`].
-    pub(crate) fn notation(&mut self, expr: &critfumble_dice::Expr, id: critfumble_dice::NodeId) {
+    /// A string that `write` appends to the strings, as [`Encoder::string`].
+    pub(crate) fn string_with(&mut self, write: impl FnOnce(&mut String)) {
         let start = self.strings.len();
-        expr.write_node_text(id, &mut self.strings);
+        write(&mut self.strings);
         self.units_since(start);
     }
 

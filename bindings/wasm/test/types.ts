@@ -47,7 +47,7 @@ export async function everything(bytes: Uint8Array): Promise<string[]> {
   const forced: RollResult = roll('2d20kh1', { dice: [12, 20], dialect: 'foundry' });
   const big: RollResult = roll('1d20', { seed: 2n ** 63n });
   const rolled: RolledNode = result.rolled;
-  const plain: RollJson = { ...result };
+  const plain: RollJson = result.toJSON();
   notes.push(plain.expr);
   notes.push(result.markdown, String(result.total + forced.total + big.total), String(rolled.value));
   if (rolled.type === 'dice') {
