@@ -21,6 +21,23 @@ impl Rolled<'_> {
         self.render(Style::Markdown)
     }
 
+    /// Appends the [`markdown`](Rolled::markdown) to `out`, without a String
+    /// of its own.
+    ///
+    /// ```
+    /// use critfumble_dice::{parse, replay, RollOptions};
+    /// let expr = parse("1d20 + 5")?;
+    /// let rolled = replay(&expr, &[20], &RollOptions::default())?;
+    /// let mut out = String::from("> ");
+    /// rolled.write_markdown(&mut out);
+    /// assert_eq!(out, "> 1d20 (**20**) + 5 = `25`");
+    /// # Ok::<(), critfumble_dice::DiceError>(())
+    /// ```
+    pub fn write_markdown(&self, out: &mut String) {
+        // Writing to a String cannot fail.
+        let _ = self.write(Style::Markdown, out);
+    }
+
     /// Plain text: dropped or rerolled dice in brackets, exploded dice marked `!`:
     /// `2d20kh1 ([12], 20) + 5 = 25`.
     pub fn plain(&self) -> String {
@@ -59,13 +76,15 @@ impl Rolled<'_> {
                     }
                 }
                 _ => {
+                    // Most dice take 1 or 2 digits and a separator.
+                    out.reserve(self.raw_dice(id).len() * 4);
                     let mut first = true;
                     for die in self.dice(id) {
                         if !first {
-                            out.write_str(", ")?;
+                            out.push_str(", ");
                         }
                         first = false;
-                        write_die(die, style, out)?;
+                        write_die(die, style, out);
                     }
                 }
             }
@@ -83,7 +102,7 @@ impl Rolled<'_> {
     }
 }
 
-fn write_die(die: Die, style: Style, out: &mut String) -> fmt::Result {
+fn write_die(die: Die, style: Style, out: &mut String) {
     let gone = die.has(flag::DROPPED | flag::REROLLED);
     let bold = !gone && (die.critical() || die.fumble()) && !die.compounded();
     let (open, close) = match (style, gone, bold) {
@@ -92,13 +111,28 @@ fn write_die(die: Die, style: Style, out: &mut String) -> fmt::Result {
         (Style::Plain, true, _) => ("[", "]"),
         _ => ("", ""),
     };
-    out.write_str(open)?;
-    write_integer(die.value, out)?;
-    out.write_str(close)?;
-    if die.exploded() {
-        out.write_char('!')?;
+    if !open.is_empty() {
+        out.push_str(open);
     }
-    Ok(())
+    match u8::try_from(die.value) {
+        // Nearly every die: one or two digits, pushed as bytes.
+        Ok(value @ 0..=99) => {
+            if value >= 10 {
+                out.push(char::from(b'0' + value / 10));
+            }
+            out.push(char::from(b'0' + value % 10));
+        }
+        _ => {
+            // Writing to a String cannot fail.
+            let _ = write_integer(die.value, out);
+        }
+    }
+    if !close.is_empty() {
+        out.push_str(close);
+    }
+    if die.exploded() {
+        out.push('!');
+    }
 }
 
 fn write_element(element: GroupElement, style: Style, out: &mut String) -> fmt::Result {
