@@ -77,6 +77,7 @@ impl Options {
 }
 
 /// Where the faces of a roll come from.
+#[derive(Debug, Clone)]
 pub(crate) enum Faces {
     /// Forced faces, as `critfumble roll --dice`.
     Forced(Vec<i64>),
