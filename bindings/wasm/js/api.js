@@ -388,11 +388,15 @@ export function bind(wasm, utf8, analysis) {
     }
   }
 
-  // Replays a roll for its tree (the whole report) or its Markdown alone.
+  // Replays a roll for its tree (the whole report) or its Markdown alone:
+  // `args` is the seed of an unseeded roll without options, else the options.
   function replay(expr, args, markdownOnly) {
     let header;
     try {
-      header = wasm.rollTree(expr, args.dialect, args.vars, args.seed, args.dice, args.unseeded, markdownOnly);
+      header =
+        typeof args === 'number'
+          ? wasm.replayPlain(expr, args, markdownOnly)
+          : wasm.rollTree(expr, args.dialect, args.vars, args.seed, args.dice, args.unseeded, markdownOnly);
     } catch (error) {
       throw rethrow(error);
     }
@@ -424,7 +428,12 @@ export function bind(wasm, utf8, analysis) {
     const h = header / 8;
     const total = f[h - 2];
     const unseeded = f[h - 1];
-    // Later changes to the caller's objects must not change this roll.
+    // What replays the roll: the seed alone for an unseeded roll without
+    // options (the common case, which replays through replayPlain), else the
+    // options. Later changes to the caller's objects must not change it.
+    if (options === undefined || options === null) {
+      return new RollResult(replay, expr, total, unseeded);
+    }
     if (vars !== undefined && vars !== null) vars = { ...vars };
     const args = { dialect, vars, seed, dice, unseeded: Number.isNaN(unseeded) ? undefined : unseeded };
     return new RollResult(replay, expr, total, args);

@@ -192,6 +192,21 @@ pub fn roll_tree(
 }
 
 #[cfg(feature = "roll")]
+/// [`roll_tree`] for an unseeded roll with the default options, the most
+/// common replay, without converting options that are not there (an absent
+/// `u64` seed alone costs the glue a BigInt).
+#[wasm_bindgen(js_name = replayPlain)]
+pub fn replay_plain(expr: &str, unseeded: f64, markdown_only: bool) -> Result<usize, JsValue> {
+    let faces = Faces::Unseeded(unseeded as u64);
+    let options = api::Options::default();
+    if markdown_only {
+        hand_over(|out| api::roll_markdown(expr, &options, faces, out))
+    } else {
+        hand_over(|out| api::roll_tree(expr, &options, faces, out))
+    }
+}
+
+#[cfg(feature = "roll")]
 /// Rolls each `[[expression]]` in `text`: `{"text", "rolls"}`.
 #[wasm_bindgen(js_name = rollInlineTree)]
 pub fn roll_inline_tree(
