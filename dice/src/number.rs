@@ -75,9 +75,12 @@ pub(crate) fn write_f64(value: f64, out: &mut dyn Write) -> fmt::Result {
         digits = rest;
     }
     // Exactly halfway between two shortest digit strings, ryu takes the
-    // even one and `{}` the one further from zero.
+    // even one and `{}` the one further from zero. At a power of two the
+    // even one may not read back (the gap below is half the gap above), and
+    // then ryu's last digit is already the odd one: leave it.
     if is_even_half(value, point - len_i32(digits) - 1)
         && let Some(last) = digits.last_mut()
+        && *last % 2 == 0
     {
         *last += 1;
     }

@@ -82,6 +82,13 @@ fn floats_are_written_as_display_writes_them() {
         -5_823_365_974_312_321.0 / 4.0,
         1_627_843_978_438_195.0 / 8.0,
     ];
+    // Every power of two, ± and times 1.5 and 3: at 2^-24 ryu's shortest
+    // digits are already `{}`'s though the value is a tie (the gap below a
+    // power of two is half the gap above).
+    for exponent in -1074..=1023 {
+        let power = 2.0f64.powi(exponent);
+        cases.extend([power, -power, power * 1.5, power * 3.0]);
+    }
     for exponent in -330..=310 {
         let power: f64 = format!("1e{exponent}").parse().expect("a float");
         cases.extend([power, -power, power * 1.5, power * 9.999_999_999_999_998]);
