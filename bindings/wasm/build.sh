@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package's WebAssembly: two release .wasm files (profile
 # wasm-release), one for each feature of the crate (`roll`: the main one;
-# `analysis`: bounds and stats, loaded when first used), then wasm-bindgen for
+# `analysis`: parse, bounds and stats, loaded when first used), then wasm-bindgen for
 # `--target web` into pkg/web and `--target nodejs` into pkg/node, with
 # wasm-opt (when Debian's binaryen is installed) run on each .wasm first. Installs what is missing: the wasm32 target and wasm-bindgen-cli
 # at exactly the Cargo.lock version of the wasm-bindgen crate.
@@ -43,8 +43,8 @@ rm -rf pkg
 mkdir -p pkg
 
 # One .wasm for each feature of the crate, with its own glue: `roll` (the
-# package's main .wasm, critfumble_dice_wasm) and `analysis` (bounds, stats
-# and statsVs, loaded when first used: critfumble_dice_analysis).
+# package's main .wasm, critfumble_dice_wasm) and `analysis` (parse, bounds,
+# stats and statsVs, loaded when first used: critfumble_dice_analysis).
 build() {
     local feature=$1 name=$2
     cargo build --locked -p critfumble-dice-wasm --target wasm32-unknown-unknown --profile "$profile" \

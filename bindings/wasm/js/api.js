@@ -19,7 +19,8 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /**
  * A roll: `expr` and `total` at once; `markdown` and `rolled` (getters) are
  * built on first read, by replaying the same forced faces, seed or unseeded
- * roll through the wasm `rollTree` (the Markdown alone when only it is read).
+ * roll through the wasm `rollTree`, or `replayPlain` for an unseeded roll
+ * without options (the Markdown alone when only it is read).
  * Most callers want the total or the Markdown, and the tree of 100d6 costs
  * far more than the roll; a class keeps that laziness cheap (an object with
  * getters of its own measured 0.5 to 0.7 µs a roll). `toJSON` gives the plain
@@ -121,7 +122,7 @@ function dieAt(o, a) {
   return die;
 }
 
-/** A die: the ops after a DIE op (7), with its compound parts when it has them. */
+/** A die: the ops after a DIE op (7, only in a dice node's list), with its compound parts when it has them. */
 function die() {
   const die = dieAt(ops, at);
   const f = ops[at + 1];
@@ -245,8 +246,6 @@ function value() {
       return list(ops[at++]);
     case 6:
       return object(ops[at++]);
-    case 7:
-      return die();
     case 8: {
       const v = ops[at++];
       const f = ops[at++];
@@ -301,6 +300,9 @@ function str(value, name) {
 
 /** Forced faces: integers, each at most 2^53 from zero, as the CLI's `--dice`. */
 function facesOf(dice) {
+  if (typeof dice === 'string' || typeof dice?.[Symbol.iterator] !== 'function') {
+    throw new TypeError(`dice must be an array of integers, found ${typeof dice}`);
+  }
   const faces = Array.from(dice);
   for (const face of faces) {
     if (!(Number.isInteger(face) && Math.abs(face) <= 2 ** 53)) {

@@ -112,7 +112,7 @@ export type RolledNode =
       count: number | RolledNode;
       faces: number | '%' | 'F' | RolledNode;
       modifiers: Modifier[];
-      /** The faces as rolled when they were computed (`"d7"` for `d(1d6+1)`), else null. */
+      /** The faces as rolled: `"6"` for `1d6`, `"F"`, `"%"`, or the computed faces (`"7"` for `d(1d6+1)` rolling 6). */
       rolled_faces: string | null;
       dice: Die[];
     }

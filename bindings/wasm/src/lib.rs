@@ -2,8 +2,9 @@
 //! `@crit-fumble/dice`.
 //!
 //! Each export returns the object that the `critfumble` CLI prints with
-//! `--json`, in the compact form of the `tree` module (a roll's report in
-//! that of the `report` module): an op stream of numbers and its strings,
+//! `--json` (`rollTotal` and `rollPlain` a roll's total and seed, its report
+//! being built on first read), in the compact form of the `tree` module (a
+//! roll's report in that of the `report` module): an op stream of numbers and its strings,
 //! left in the wasm memory for the package's JavaScript (`js/api.js`) to
 //! build the objects from in place. That is faster than serde_json's text and
 //! `JSON.parse`, and keeps serde_json out of the build; building the objects
@@ -220,9 +221,15 @@ pub fn roll_inline_tree(
         Some(seed) => hand_over(|out| {
             api::roll_inline_tree(text, &options, &mut critfumble_dice::seeded_rng(seed), out)
         }),
-        None => hand_over(|out| {
-            random::with_crypto_rng(|rng| api::roll_inline_tree(text, &options, rng, out))
-        }),
+        None => {
+            // Seeds the crypto generator, a call into JS that could throw,
+            // before the result buffer is borrowed: a throw skips Rust's
+            // cleanup, and a buffer left borrowed would fail every export.
+            random::with_crypto_rng(|_| ());
+            hand_over(|out| {
+                random::with_crypto_rng(|rng| api::roll_inline_tree(text, &options, rng, out))
+            })
+        }
     }
 }
 

@@ -10,8 +10,15 @@
 //! tests read every kind of node back as JSON text and compare it with
 //! serde_json's, and the package's tests compare whole results with the CLI.
 
-use crate::tree::{DIE, ELEM, Encoder, Unsupported};
+use crate::tree::{Encoder, Unsupported};
 use critfumble_dice::{Count, Die, Faces, NodeId, NodeKind, Rolled, UnaryOp};
+
+/// A die: its value and its flags (bit `i` for `KEYS[1 + i]`: kept,
+/// exploded, rerolled, added, success, failure, critical, fumble,
+/// penetrated, clamped; then [`HAS_PARTS`]).
+pub(crate) const DIE: f64 = 7.0;
+/// A group element: its value and its flags (kept, success, failure).
+pub(crate) const ELEM: f64 = 8.0;
 
 // Every node's value and a report's total are a bare number, not a NUM:
 // the roller refuses a result that is not finite.

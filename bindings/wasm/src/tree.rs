@@ -1,17 +1,16 @@
 //! A compact form of any `Serialize` value for JavaScript to build objects
-//! from, in place of JSON text and `JSON.parse`.
+//! from, in place of JSON text and `JSON.parse`: every result but a roll's
+//! report, which `crate::report` writes in the same form without serde.
 //!
 //! The value becomes a stream of numbers (`ops`, read in JS through a
 //! `Float64Array` over wasm memory) and one string holding every string of
 //! the value back to back (decoded once; each `STR` gives its length in
-//! UTF-16 units, so JS cuts it with `slice`). Map keys that the rolled tree
-//! uses are numbers into [`KEYS`], which `js/api.js` repeats. A die
-//! (`{"value", "kept", "exploded", ...}`) and a group element (`{"value",
-//! "kept", "success", "failure"}`) are recognised after they are written and
-//! folded into one op with a flag word, which JS turns into an object
-//! literal: a 100d6 tree is 100 of those. The shape is serde's, the same
-//! that serde_json writes, so `JSON.stringify` of what JS builds is the
-//! CLI's JSON text (the package's tests compare them on 70 expressions).
+//! UTF-16 units, so JS cuts it with `slice`). Map keys are numbers into
+//! [`KEYS`], which `js/api.js` repeats, so that JS uses constant strings as
+//! property names. The shape is serde's, the same that serde_json writes, so
+//! `JSON.stringify` of what JS builds is the CLI's JSON text (the unit tests
+//! read each kind back as serde_json's text, and the package's tests compare
+//! every export with the CLI's output).
 
 use serde::ser::{self, Serialize};
 use std::fmt;
@@ -31,10 +30,6 @@ pub(crate) const ARR: f64 = 5.0;
 /// An object: the next op is its number of entries, then each key (an index
 /// into [`KEYS`], or `-1 - length` for a key in the strings) and value.
 pub(crate) const OBJ: f64 = 6.0;
-/// A die: its value and its flags ([`DIE_FLAGS`], bit `i` for `KEYS[1 + i]`).
-pub(crate) const DIE: f64 = 7.0;
-/// A group element: its value and its flags (kept, success, failure).
-pub(crate) const ELEM: f64 = 8.0;
 
 /// Keys that take one op: every key of the package's results (a key that is
 /// not here goes into the strings). A die's keys come first, in the order it
@@ -117,14 +112,6 @@ pub(crate) const KEYS: [&str; 69] = [
     "75",
     "95",
 ];
-
-/// A die's boolean keys that are always there, `KEYS[1..9]`.
-const DIE_FLAGS: usize = 8;
-/// The index of `penetrated` in [`KEYS`]; `clamped` follows it. Both appear
-/// only when true.
-const PENETRATED: usize = 9;
-/// A group element's boolean keys, as indices into [`KEYS`].
-const ELEMENT_KEYS: [usize; 3] = [1, 5, 6];
 
 /// A value the encoder does not take (a non-string map key, an `f32`). None of
 /// the package's results has one; should one appear, the export fails with an
@@ -261,55 +248,6 @@ impl Encoder {
         self.ops.push(1.0);
         self.key(variant);
     }
-
-    /// Folds the object that starts at `start` into a [`DIE`] or an
-    /// [`ELEM`] when it is one.
-    fn fold(&mut self, start: usize, count: usize) {
-        let entries = &self.ops[start + 2..];
-        // `"value": number` first, then only known keys with a boolean: two
-        // ops each.
-        if count < 2
-            || entries.len() != 3 + 2 * (count - 1)
-            || entries[0] != 0.0
-            || entries[1] != NUM
-        {
-            return;
-        }
-        let value = entries[2];
-        let mut flags = 0u32;
-        let op = if (DIE_FLAGS + 1..=DIE_FLAGS + 3).contains(&count) {
-            // A die: the eight flags in order, then `penetrated` and
-            // `clamped`, each only when true.
-            let mut next_key = 1.0;
-            for (i, pair) in entries[3..].chunks_exact(2).enumerate() {
-                let (key, set) = (pair[0], pair[1]);
-                let in_order = if i < DIE_FLAGS {
-                    key == next_key && (set == TRUE || set == FALSE)
-                } else {
-                    key >= next_key && key <= (PENETRATED + 1) as f64 && set == TRUE
-                };
-                if !in_order {
-                    return;
-                }
-                flags |= u32::from(set == TRUE) << (key as u32 - 1);
-                next_key = key + 1.0;
-            }
-            DIE
-        } else if count == ELEMENT_KEYS.len() + 1 {
-            for (i, pair) in entries[3..].chunks_exact(2).enumerate() {
-                let (key, set) = (pair[0], pair[1]);
-                if key != ELEMENT_KEYS[i] as f64 || !(set == TRUE || set == FALSE) {
-                    return;
-                }
-                flags |= u32::from(set == TRUE) << i;
-            }
-            ELEM
-        } else {
-            return;
-        };
-        self.ops.truncate(start);
-        self.ops.extend([op, value, f64::from(flags)]);
-    }
 }
 
 /// An array or an object being written.
@@ -332,9 +270,6 @@ impl Compound<'_> {
 
     fn close(self) -> Result<(), Unsupported> {
         self.encoder.ops[self.start + 1] = self.count as f64;
-        if self.encoder.ops[self.start] == OBJ {
-            self.encoder.fold(self.start, self.count);
-        }
         Ok(())
     }
 }

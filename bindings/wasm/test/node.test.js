@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import {
   DiceError,
@@ -183,7 +184,10 @@ describe('errors', () => {
     assert.throws(() => roll('1d6', { seed: -1 }), TypeError);
     assert.throws(() => roll('1d6', { seed: 1.5 }), TypeError);
     assert.throws(() => roll('1d6', { seed: 1n << 64n }), TypeError);
-    assert.throws(() => roll('1d6', { dice: [2.5] }), TypeError);
+    assert.throws(() => roll('1d6', { dice: [2.5] }), /a forced die must be an integer, found 2.5/);
+    assert.throws(() => roll('1d6', { dice: '6' }), /dice must be an array of integers, found string/);
+    assert.throws(() => roll('1d6', { dice: 6 }), /dice must be an array of integers, found number/);
+    assert.deepEqual(roll('1d6', { dice: new Float64Array([4]) }).rolled.dice[0].value, 4);
     assert.throws(() => roll('1d6 + @x', { vars: { x: 'three' } }), TypeError);
     assert.throws(() => roll('1d6', { vars: 3 }), TypeError);
     assert.throws(() => roll(20), /expr must be a string/);
@@ -290,6 +294,16 @@ describe('randomness and inline rolls', () => {
 describe('the package', () => {
   const dir = fileURLToPath(new URL('..', import.meta.url));
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
+
+  test('the main .wasm is within its size budget: 200 KB, 80 KB gzipped', () => {
+    // What every page loads (roll, rollInline), as build.sh makes it (with
+    // wasm-opt, which scripts/test-wasm installs). The second .wasm (parse,
+    // bounds, stats) is over it; see the README's budgets.
+    const bytes = readFileSync(`${dir}/pkg/web/critfumble_dice_wasm_bg.wasm`);
+    const gzipped = gzipSync(bytes, { level: 9 }).length;
+    assert.ok(bytes.length <= 200_000, `${bytes.length} bytes`);
+    assert.ok(gzipped <= 80_000, `${gzipped} bytes gzipped`);
+  });
 
   test('its version follows the crate', () => {
     const cargo = readFileSync(`${dir}/../../Cargo.toml`, 'utf8');

@@ -87,15 +87,17 @@ impl Reader<'_> {
                 }
                 let value = self.op();
                 let flags = self.op() as u32;
+                // Indices into KEYS; `penetrated` (9) and `clamped` (10)
+                // only when true.
                 let keys: &[usize] = if op == DIE {
                     &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
                 } else {
-                    &ELEMENT_KEYS
+                    &[1, 5, 6]
                 };
                 out.push_str(&format!("{{\"value\":{}", Self::number(value)));
                 for (bit, &key) in keys.iter().enumerate() {
                     let set = flags & (1 << bit) != 0;
-                    if key < PENETRATED || set {
+                    if key < 9 || set {
                         out.push_str(&format!(",\"{}\":{set}", KEYS[key]));
                     }
                 }
