@@ -20,19 +20,17 @@
 //! distributions and bounds are a third of the engine's code).
 //! Both are on by default, for the native unit tests.
 #![deny(missing_docs)]
-// A build with one of the two features leaves helpers of the other unused.
-#![cfg_attr(
-    not(all(feature = "roll", feature = "analysis")),
-    allow(dead_code, unused_imports)
-)]
 
 mod api;
 #[cfg(feature = "roll")]
 mod random;
+#[cfg(feature = "roll")]
 mod report;
 mod tree;
 
-use api::{Faces, Failure, Options};
+#[cfg(feature = "roll")]
+use api::Faces;
+use api::{Failure, Options};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::{JsValue, wasm_bindgen};

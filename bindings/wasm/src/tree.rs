@@ -182,7 +182,9 @@ impl Encoder {
         }
     }
 
-    /// The start of an array of `len` values, which follow.
+    /// The start of an array of `len` values, which follow (for a roll's
+    /// report, in the main .wasm only).
+    #[cfg(feature = "roll")]
     pub(crate) fn array(&mut self, len: usize) {
         self.ops.extend([ARR, len as f64]);
     }
@@ -195,7 +197,9 @@ impl Encoder {
         self.units_since(start);
     }
 
-    /// A string that `write` appends to the strings, as [`Encoder::string`].
+    /// A string that `write` appends to the strings, as [`Encoder::string`]
+    /// (for a roll's report, in the main .wasm only).
+    #[cfg(feature = "roll")]
     pub(crate) fn string_with(&mut self, write: impl FnOnce(&mut String)) {
         let start = self.strings.len();
         write(&mut self.strings);

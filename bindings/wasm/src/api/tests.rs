@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::tree::tests::read;
+use critfumble_dice::seeded_rng;
 
 /// What an export that writes into an encoder gave: its encoder, or its failure.
 fn run(export: impl FnOnce(&mut Encoder) -> Result<(), Failure>) -> Result<Encoder, Failure> {
