@@ -183,11 +183,7 @@ pub fn roll_tree(
 ) -> Result<usize, JsValue> {
     let options = options(dialect, &vars).map_err(throw)?;
     let faces = faces(seed, dice, unseeded).map_err(throw)?;
-    if markdown_only {
-        hand_over(|out| api::roll_markdown(expr, &options, faces, out))
-    } else {
-        hand_over(|out| api::roll_tree(expr, &options, faces, out))
-    }
+    replay(expr, &options, faces, markdown_only)
 }
 
 #[cfg(feature = "roll")]
@@ -197,11 +193,21 @@ pub fn roll_tree(
 #[wasm_bindgen(js_name = replayPlain)]
 pub fn replay_plain(expr: &str, unseeded: f64, markdown_only: bool) -> Result<usize, JsValue> {
     let faces = Faces::Unseeded(unseeded as u64);
-    let options = api::Options::default();
+    replay(expr, &api::Options::default(), faces, markdown_only)
+}
+
+#[cfg(feature = "roll")]
+/// Rolls `expr` from `faces`, for its report or its Markdown alone.
+fn replay(
+    expr: &str,
+    options: &Options,
+    faces: Faces,
+    markdown_only: bool,
+) -> Result<usize, JsValue> {
     if markdown_only {
-        hand_over(|out| api::roll_markdown(expr, &options, faces, out))
+        hand_over(|out| api::roll_markdown(expr, options, faces, out))
     } else {
-        hand_over(|out| api::roll_tree(expr, &options, faces, out))
+        hand_over(|out| api::roll_tree(expr, options, faces, out))
     }
 }
 

@@ -157,38 +157,30 @@ fn modifiers<M: serde::Serialize>(
 }
 
 /// The dice of dice node `id`: how many, then each as a [`DIE`], followed by
-/// its compound parts when it has them.
+/// its compound parts when it has them (gathered on the first compounded die).
 fn dice_of(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Unsupported> {
     let count_at = encoder.ops.len();
     encoder.push(0.0);
     let mut count = 0usize;
-    let mut any_compounded = false;
+    let mut parts = None;
     for die in rolled.dice(id) {
         count += 1;
-        any_compounded |= die.compounded();
+        let die_parts = if die.compounded() {
+            parts
+                .get_or_insert_with(|| rolled.compound_parts(id).into_iter())
+                .next()
+        } else {
+            None
+        };
+        let flags = flags(die) | if die_parts.is_some() { HAS_PARTS } else { 0 };
         encoder
             .ops
-            .extend([DIE, die.value as f64, f64::from(flags(die))]);
-    }
-    encoder.ops[count_at] = count as f64;
-    if any_compounded {
-        // Rare: write the dice again, each compounded one with its parts.
-        encoder.ops.truncate(count_at + 1);
-        let mut parts = rolled.compound_parts(id).into_iter();
-        for die in rolled.dice(id) {
-            let die_parts = if die.compounded() { parts.next() } else { None };
-            let mut flags = flags(die);
-            if die_parts.is_some() {
-                flags |= HAS_PARTS;
-            }
-            encoder
-                .ops
-                .extend([DIE, die.value as f64, f64::from(flags)]);
-            if let Some(die_parts) = die_parts {
-                encoder.append(&die_parts)?;
-            }
+            .extend([DIE, die.value as f64, f64::from(flags)]);
+        if let Some(die_parts) = die_parts {
+            encoder.append(&die_parts)?;
         }
     }
+    encoder.ops[count_at] = count as f64;
     Ok(())
 }
 
