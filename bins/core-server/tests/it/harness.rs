@@ -3,10 +3,9 @@
 use std::net::SocketAddr;
 
 use critfumble_core::config::{Secrets, ServeArgs};
-use critfumble_core::store::NewKey;
 use critfumble_core::{AppState, Store};
 use critfumble_sdk::api_key::KeyEnv;
-use critfumble_sdk::wire::{KeyScope, UpsertUserRequest, User};
+use critfumble_sdk::wire::{KeyScope, TokenScope, UpsertUserRequest, User};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -133,12 +132,23 @@ pub(crate) fn serve_args(database_url: &str) -> ServeArgs {
         discord_client_secret: None,
         discord_api_base: "http://127.0.0.1:9/api".to_owned(),
         public_url: Some("http://127.0.0.1:9".to_owned()),
-        webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+        webhook_secret: vec![WEBHOOK_SECRET.to_owned()],
         pepper: Some(PEPPER.to_owned()),
         fumblebot_url: "http://127.0.0.1:9".to_owned(),
         fumblebot_api_key: None,
         key_env: KeyEnv::Dev,
         idempotency_lease_secs: 30,
+        // No rate limits and no AI budget unless a test sets them: the tests make many
+        // requests from one address and one user.
+        rate_limit_user_per_minute: 0,
+        rate_limit_user_burst: 0,
+        rate_limit_service_per_minute: 0,
+        rate_limit_service_burst: 0,
+        rate_limit_ip_per_minute: 0,
+        rate_limit_ip_burst: 0,
+        client_ip_header: None,
+        redis_url: None,
+        ai_daily_tokens_per_campaign: 0,
     }
 }
 
@@ -153,6 +163,56 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
+    /// How many rows all of the database's tables hold together.
+    pub(crate) async fn count_all_rows(&self) -> i64 {
+        let tables: Vec<String> = if self._database.schema.is_some() {
+            let pool = sqlx::PgPool::connect(&self._database.url).await.unwrap();
+            let tables = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            tables
+        } else {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self._database.url))
+                .await
+                .unwrap();
+            let tables = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            tables
+        };
+        let mut total = 0;
+        for table in tables {
+            total += self.count_rows(&table).await;
+        }
+        total
+    }
+
+    /// How many rows `table` holds, read straight from the database.
+    pub(crate) async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        if self._database.schema.is_some() {
+            let pool = sqlx::PgPool::connect(&self._database.url).await.unwrap();
+            let count = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
+            pool.close().await;
+            count
+        } else {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self._database.url))
+                .await
+                .unwrap();
+            let count = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
+            pool.close().await;
+            count
+        }
+    }
+
     pub(crate) async fn start(backend: Backend) -> TestServer {
         Self::start_with(backend, |_| {}).await
     }
@@ -178,9 +238,9 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         args.public_url = Some(format!("http://{address}"));
-        let state = AppState::new(store.clone(), &args, &secrets).unwrap();
+        let state = AppState::new(store.clone(), &args, &secrets).await.unwrap();
         tokio::spawn(async move {
-            axum::serve(listener, critfumble_core::app(state))
+            critfumble_core::serve(listener, state, std::future::pending())
                 .await
                 .unwrap();
         });
@@ -210,21 +270,57 @@ impl TestServer {
         .json()
     }
 
-    /// A user token for `user`, stored directly (as `POST /v1/me/tokens` would).
+    /// A user token for `user` with every scope (what the web app's session holds),
+    /// stored directly.
     pub(crate) async fn token_for(&self, user: &User) -> Auth {
-        let issued = critfumble_core::keys::issue(KeyScope::User, KeyEnv::Dev, &self.pepper);
-        self.store
-            .insert_api_key(&NewKey {
-                prefix: &issued.prefix,
-                hash: &issued.hash,
-                scope: KeyScope::User,
-                user_id: Some(user.id),
-                name: "test",
-                expires_at: None,
-            })
-            .await
-            .unwrap();
-        Auth::Token(issued.full)
+        let key = critfumble_sdk::api_key::ApiKey::generate(KeyEnv::Dev);
+        let now = chrono::Utc::now();
+        let stored = critfumble_sdk::api_key::StoredApiKey::issue(
+            uuid::Uuid::now_v7(),
+            "test",
+            &key,
+            &self.pepper,
+            KeyScope::User,
+            Some(user.id),
+            now,
+        )
+        .with_expiry(Some(now + chrono::TimeDelta::days(30)))
+        .with_scopes(TokenScope::ALL.to_vec());
+        self.store.insert_api_key(&stored).await.unwrap();
+        Auth::Token(key.expose_secret().to_owned())
+    }
+
+    /// Delivers a signed `vtt_account.linked` webhook, as FumbleBot does once the extension
+    /// proved who is logged in to the VTT: `gm_of` are the games the account GMs.
+    pub(crate) async fn link_vtt_account(
+        &self,
+        discord_id: &str,
+        vtt: &str,
+        vtt_user_id: &str,
+        gm_of: &[&str],
+    ) {
+        let body = serde_json::to_vec(&serde_json::json!({
+            "type": "vtt_account.linked",
+            "timestamp": chrono::Utc::now(),
+            "data": {"discord_id": discord_id, "vtt": vtt, "vtt_user_id": vtt_user_id,
+                     "verified_at": chrono::Utc::now(), "gm_game_ids": gm_of},
+        }))
+        .unwrap();
+        let secret = critfumble_sdk::webhook::WebhookSecret::from_whsec(WEBHOOK_SECRET).unwrap();
+        let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+        let mut request = self
+            .http
+            .post(format!("{}/v1/webhooks/fumblebot", self.base_url))
+            .header("content-type", "application/json")
+            .body(body.clone());
+        for (name, value) in secret
+            .sign_headers(&id, chrono::Utc::now().timestamp(), &body)
+            .pairs()
+        {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     }
 
     /// A `CoreClient` from the SDK with the service key.
@@ -309,7 +405,8 @@ pub(crate) enum Auth {
 }
 
 impl Auth {
-    fn apply(
+    /// Adds these credentials to `request`.
+    pub(crate) fn apply(
         &self,
         request: reqwest::RequestBuilder,
         service_key: &str,
@@ -335,7 +432,8 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    async fn read(response: reqwest::Response) -> Reply {
+    /// Reads a whole response.
+    pub(crate) async fn read(response: reqwest::Response) -> Reply {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();

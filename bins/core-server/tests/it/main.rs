@@ -7,6 +7,7 @@
 mod harness;
 
 mod ai;
+mod attacks;
 mod basics;
 mod campaigns;
 mod cli;

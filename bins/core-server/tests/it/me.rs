@@ -2,8 +2,8 @@
 
 use critfumble_sdk::webhook::WebhookSecret;
 use critfumble_sdk::wire::{
-    CreateTokenRequest, PageRequest, Vtt, VttAccountLinked, VttAccountUnlinked, WebhookEvent,
-    WebhookPayload,
+    CreateTokenRequest, PageRequest, TokenScope, Vtt, VttAccountLinked, VttAccountUnlinked,
+    WebhookEvent, WebhookPayload,
 };
 use reqwest::Method;
 
@@ -27,11 +27,16 @@ async fn user_tokens_issue_list_revoke(backend: Backend) {
         .create_token(&CreateTokenRequest {
             name: "browser extension".to_owned(),
             expires_at: None,
+            scopes: TokenScope::DEFAULT.to_vec(),
         })
         .await
         .unwrap();
     assert!(created.token.starts_with("cfk_dev_"));
     assert_eq!(created.key.user_id, Some(alice.id));
+    assert_eq!(
+        created.key.scopes,
+        [TokenScope::Read, TokenScope::RollsWrite]
+    );
     // The new token works, and it is listed (without the secret).
     let extension =
         critfumble_sdk::CoreClient::new(server.base_url.clone(), created.token.clone()).unwrap();
@@ -92,6 +97,7 @@ fn linked(discord_id: &str, vtt_user_id: &str) -> WebhookEvent {
             vtt_user_id: vtt_user_id.to_owned(),
             display_name: Some("Piet on Roll20".to_owned()),
             verified_at: chrono::Utc::now(),
+            gm_game_ids: Vec::new(),
         }),
     }
 }

@@ -106,7 +106,11 @@ async fn a_permanent_409_is_not_retried() {
             .with_header("retry-after", "0"),
         Reply::json(201, &roll()),
     ]);
-    server.core().report_roll(&new_roll()).await.expect("retried");
+    server
+        .core()
+        .report_roll(&new_roll())
+        .await
+        .expect("retried");
     assert_eq!(server.take().len(), 2);
 }
 
