@@ -402,3 +402,55 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let cli = Cli::parse_from([
+            "critfumble-core",
+            "--database-url",
+            "postgres://core:db-password-1@127.0.0.1/core",
+            "--discord-client-id",
+            "client-1",
+            "--discord-client-secret",
+            "discord-secret-1",
+            "--webhook-secret",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD,whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "--pepper",
+            "pepper-pepper-pepper-pepper-pepper-1",
+            "--fumblebot-api-key",
+            "cfk_dev_fumblebotkey",
+            "--redis-url",
+            "redis://:redis-password-1@127.0.0.1:6379",
+        ]);
+        assert_eq!(cli.serve.webhook_secret.len(), 2);
+        let secrets = Secrets::checked(
+            &cli.serve.webhook_secret,
+            cli.serve.pepper.clone().unwrap_or_default(),
+        )
+        .unwrap();
+        let discord = crate::state::DiscordConfig {
+            client_id: "client-1".to_owned(),
+            client_secret: "discord-secret-1".to_owned(),
+            api_base: "https://discord.com/api".to_owned(),
+        };
+        let printed = format!("{cli:?} {secrets:?} {discord:?}");
+        for secret in [
+            "db-password-1",
+            "discord-secret-1",
+            "C2FVsBQIhrscChlQIMV",
+            "MfKQ9r8GKYqrTwjUPD8",
+            "pepper-pepper",
+            "fumblebotkey",
+            "redis-password-1",
+        ] {
+            assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+        }
+        assert!(printed.contains("client-1") && printed.contains("127.0.0.1"));
+    }
+}

@@ -7,7 +7,7 @@ use critfumble_sdk::wire::{Campaign, CampaignRollStats, Roll};
 use serde_json::{Value, json};
 
 use crate::campaigns::Party;
-use crate::fakes::{DiscordFake, FumbleBotFake, discord, fumblebot, serve};
+use crate::fakes::{DiscordFake, discord, serve};
 use crate::harness::{Auth, Backend, Reply};
 use crate::on_both_backends;
 
@@ -27,6 +27,7 @@ on_both_backends!(
     read_only_token_reports_a_roll,
     token_without_tokens_scope_mints_a_token,
     token_asks_to_live_for_a_year,
+    narrow_token_reaches_past_its_scopes,
     service_replays_one_users_roll_for_another,
     flood_from_one_token,
     flood_of_anonymous_requests_from_one_address,
@@ -502,6 +503,64 @@ async fn token_without_tokens_scope_mints_a_token(backend: Backend) {
         .expect_error(403, "forbidden");
 }
 
+async fn narrow_token_reaches_past_its_scopes(backend: Backend) {
+    let table = table(backend).await;
+    let server = &table.server;
+    let narrow = |scope: &'static str| {
+        let table = &table;
+        async move {
+            let created: Value = token_with_scopes(table, &table.gm, &[scope])
+                .await
+                .expect(201)
+                .json();
+            Auth::Token(created["token"].as_str().unwrap().to_owned())
+        }
+    };
+    let campaign = table.path("");
+    let rename = json!({"name": "Renamed"});
+    let chat = json!({"message": "hi"});
+    let read = narrow("read").await;
+    server.get(&read, &campaign).await.expect(200);
+    server
+        .patch(&read, &campaign, &rename)
+        .await
+        .expect_error(403, "forbidden");
+    server
+        .post(&read, &table.path("/ai/chat"), &chat)
+        .await
+        .expect_error(403, "forbidden");
+    let write = narrow("write").await;
+    server.patch(&write, &campaign, &rename).await.expect(200);
+    server
+        .get(&write, &campaign)
+        .await
+        .expect_error(403, "forbidden");
+    let rolls = narrow("rolls:write").await;
+    server
+        .get(&rolls, "/v1/me")
+        .await
+        .expect_error(403, "forbidden");
+    server
+        .delete(&rolls, &campaign)
+        .await
+        .expect_error(403, "forbidden");
+    let ai = narrow("ai").await;
+    server
+        .get(&ai, "/v1/rolls")
+        .await
+        .expect_error(403, "forbidden");
+    // The message names the missing scope.
+    let body = server
+        .get(&ai, "/v1/me/tokens")
+        .await
+        .expect_error(403, "forbidden");
+    assert!(
+        body.error.message.contains("'tokens'"),
+        "{}",
+        body.error.message
+    );
+}
+
 async fn token_asks_to_live_for_a_year(backend: Backend) {
     let table = table(backend).await;
     let in_a_year = chrono::Utc::now() + chrono::Duration::days(365);
@@ -562,11 +621,7 @@ async fn flood_from_one_token(backend: Backend) {
         panic!("twenty requests at once from one token were all served")
     };
     limited.expect_error(429, "rate_limited");
-    let wait: u64 = limited.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = limited.retry_after();
     assert!((1..=2).contains(&wait), "{wait}");
     // Another user is not throttled by the first one's flood.
     table.server.get(&table.gm, "/v1/me").await.expect(200);
@@ -626,18 +681,6 @@ async fn login_flood_writes_a_row_per_hit(backend: Backend) {
     assert_eq!(table.server.count_all_rows().await, rows_before);
 }
 
-async fn ai_table(backend: Backend, budget: u64) -> (Table, Arc<FumbleBotFake>, String) {
-    let fake = Arc::new(FumbleBotFake::default());
-    let url = serve(fumblebot(fake.clone())).await;
-    let table = table_with(backend, |args| {
-        args.fumblebot_url = url.clone();
-        args.fumblebot_api_key = Some("fumblebot-service-key".to_owned());
-        args.ai_daily_tokens_per_campaign = budget;
-    })
-    .await;
-    (table, fake, url)
-}
-
 async fn chat(table: &Table, key: Option<&str>) -> Reply {
     let mut request = table
         .server
@@ -655,7 +698,7 @@ async fn chat(table: &Table, key: Option<&str>) -> Reply {
 }
 
 async fn ai_chat_retry_pays_twice(backend: Backend) {
-    let (table, fake, _) = ai_table(backend, 0).await;
+    let (table, fake, _) = crate::ai::ai_party(backend, 0).await;
     let first = chat(&table, Some("ask-1")).await;
     first.expect(200);
     let retry = chat(&table, Some("ask-1")).await;
@@ -671,7 +714,7 @@ async fn ai_chat_retry_pays_twice(backend: Backend) {
 
 async fn campaign_chats_past_its_daily_ai_budget(backend: Backend) {
     // The fake answers with 1,500 tokens a call.
-    let (table, fake, _) = ai_table(backend, 2_000).await;
+    let (table, fake, _) = crate::ai::ai_party(backend, 2_000).await;
     chat(&table, None).await.expect(200);
     chat(&table, None).await.expect(200);
     let spent = chat(&table, None).await;
@@ -686,7 +729,7 @@ async fn campaign_chats_past_its_daily_ai_budget(backend: Backend) {
 }
 
 async fn ai_outage_leaks_fumblebot_address_and_body(backend: Backend) {
-    let (table, fake, url) = ai_table(backend, 0).await;
+    let (table, fake, url) = crate::ai::ai_party(backend, 0).await;
     *fake.failing.lock().unwrap() = true;
     let reply = chat(&table, None).await;
     let body = reply.expect_error(502, "upstream_failed");

@@ -163,54 +163,51 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
+    /// The server's database URL, for a second server on the same database.
+    pub(crate) fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
+    /// A second connection to the server's database, for a test to look at or change it
+    /// behind Core's back.
+    pub(crate) async fn database(&self) -> Database {
+        if self._database.schema.is_some() {
+            Database::Postgres(sqlx::PgPool::connect(&self._database.url).await.unwrap())
+        } else {
+            let url = format!("sqlite://{}", self._database.url);
+            Database::Sqlite(sqlx::SqlitePool::connect(&url).await.unwrap())
+        }
+    }
+
     /// How many rows all of the database's tables hold together.
     pub(crate) async fn count_all_rows(&self) -> i64 {
-        let tables: Vec<String> = if self._database.schema.is_some() {
-            let pool = sqlx::PgPool::connect(&self._database.url).await.unwrap();
-            let tables = sqlx::query_scalar(
-                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-            pool.close().await;
-            tables
-        } else {
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self._database.url))
-                .await
-                .unwrap();
-            let tables = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-            pool.close().await;
-            tables
-        };
+        let database = self.database().await;
+        let tables = database
+            .strings(match database {
+                Database::Postgres(_) => {
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()"
+                }
+                Database::Sqlite(_) => {
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%'"
+                }
+            })
+            .await;
         let mut total = 0;
         for table in tables {
-            total += self.count_rows(&table).await;
+            total += database
+                .number(&format!("SELECT COUNT(*) FROM {table}"))
+                .await;
         }
         total
     }
 
     /// How many rows `table` holds, read straight from the database.
     pub(crate) async fn count_rows(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
-        if self._database.schema.is_some() {
-            let pool = sqlx::PgPool::connect(&self._database.url).await.unwrap();
-            let count = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
-            pool.close().await;
-            count
-        } else {
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self._database.url))
-                .await
-                .unwrap();
-            let count = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
-            pool.close().await;
-            count
-        }
+        self.database()
+            .await
+            .number(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
     }
 
     pub(crate) async fn start(backend: Backend) -> TestServer {
@@ -393,6 +390,38 @@ impl TestServer {
     }
 }
 
+/// A test's own connection to a server's database.
+pub(crate) enum Database {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Database {
+    /// Runs a statement.
+    pub(crate) async fn execute(&self, sql: &str) {
+        match self {
+            Database::Sqlite(pool) => drop(sqlx::raw_sql(sql).execute(pool).await.unwrap()),
+            Database::Postgres(pool) => drop(sqlx::raw_sql(sql).execute(pool).await.unwrap()),
+        }
+    }
+
+    /// The one number a query returns.
+    pub(crate) async fn number(&self, sql: &str) -> i64 {
+        match self {
+            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        }
+    }
+
+    /// The strings a query returns.
+    pub(crate) async fn strings(&self, sql: &str) -> Vec<String> {
+        match self {
+            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
+    }
+}
+
 /// How a test request authenticates.
 #[derive(Clone, Debug)]
 pub(crate) enum Auth {
@@ -449,6 +478,16 @@ impl Reply {
     pub(crate) fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.text)
             .unwrap_or_else(|e| panic!("cannot parse {} body {:?}: {e}", self.status, self.text))
+    }
+
+    /// The seconds of the `Retry-After` header, which the response must have.
+    #[track_caller]
+    pub(crate) fn retry_after(&self) -> u64 {
+        self.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
     }
 
     /// Asserts the status, showing the body when it differs.

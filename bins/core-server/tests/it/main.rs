@@ -13,6 +13,8 @@ mod campaigns;
 mod cli;
 mod durability;
 mod fakes;
+mod limits;
 mod login;
 mod me;
+mod roll_trees;
 mod rolls;
