@@ -9,7 +9,7 @@ use axum::routing::{get, post, put};
 use critfumble_sdk::paths;
 use critfumble_sdk::wire::ErrorBody;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -126,7 +126,11 @@ pub fn app(state: AppState) -> Router {
             crate::rate_limit::limit_anonymous,
         ))
         .layer(DefaultBodyLimit::max(crate::BODY_LIMIT_BYTES))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
@@ -148,7 +152,9 @@ pub async fn serve(
 }
 
 /// The span of one request: its id, and who made it once authentication knows (the key,
-/// the user, and the Discord user a service key acts for).
+/// the user, and the Discord user a service key acts for). Each response is logged at
+/// `info` within it, so that every request a service key makes for a user is on record
+/// with both identities.
 fn request_span(request: &Request) -> tracing::Span {
     let request_id = request
         .headers()
