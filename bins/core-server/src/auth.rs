@@ -1,7 +1,7 @@
 //! Who is calling: a service key (optionally acting for a user), a user token, or a browser
 //! session cookie; what their credentials let them do; and the campaign access rules built
 //! on that. Handlers take an [`Authorized`] caller, whose type names the scope the route
-//! needs ([`scopes`]), so no route can skip the check.
+//! needs ([`RouteScope`]), so no route can skip the check.
 
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
