@@ -14,7 +14,7 @@ use crate::store::D20Summary;
 const TOLERANCE: f64 = 1e-9;
 
 /// What Core concluded about a roll.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
     /// The total to store: the one the dice make when Core could replay them, else the
     /// reporter's.
@@ -25,6 +25,9 @@ pub struct Verdict {
     /// The d20s of a tree that replayed (none for one that did not: an unchecked tree
     /// could claim any faces).
     pub d20: D20Summary,
+    /// The engine's Markdown of a tree that replayed, which Core stores instead of the
+    /// reporter's, so that what people and the AI read is what the dice did.
+    pub markdown: Option<String>,
 }
 
 /// Why a roll's records cannot even be read.
@@ -47,10 +50,13 @@ pub fn check(roll: &NewRoll) -> Result<Verdict, Unreadable> {
             reason,
         })?,
     };
-    let tree = roll
+    let replay = roll
         .rolled
         .as_ref()
         .map(|tree| replay_tree(&roll.expression, dialect, tree));
+    let tree = replay
+        .as_ref()
+        .map(|replayed| replayed.as_ref().map(|(total, _)| *total));
     let record = roll
         .vtt_record
         .as_ref()
@@ -76,12 +82,13 @@ pub fn check(roll: &NewRoll) -> Result<Verdict, Unreadable> {
             (Some(tree), true) => D20Summary::of_tree(tree),
             _ => D20Summary::default(),
         },
+        markdown: replay.flatten().map(|(_, markdown)| markdown),
     })
 }
 
-/// The total of `tree` when its dice, replayed through `expression`, give back exactly
-/// this tree: every die, flag and node value.
-fn replay_tree(expression: &str, dialect: Dialect, tree: &RolledNode) -> Option<f64> {
+/// The total and the Markdown of `tree` when its dice, replayed through `expression`, give
+/// back exactly this tree: every die, flag and node value.
+fn replay_tree(expression: &str, dialect: Dialect, tree: &RolledNode) -> Option<(f64, String)> {
     let faces = draws(tree)?;
     let options = ParseOptions {
         dialect,
@@ -100,7 +107,7 @@ fn replay_tree(expression: &str, dialect: Dialect, tree: &RolledNode) -> Option<
     }
     let rolled = critfumble_dice::replay(&expr, &faces, &roll_options).ok()?;
     let replayed = RolledNode::from_json(serde_json::to_value(&rolled).ok()?);
-    (replayed == *tree).then(|| rolled.total())
+    (replayed == *tree).then(|| (rolled.total(), rolled.markdown()))
 }
 
 /// The faces the roller drew for `tree`, in the order it drew them: the forced sequence

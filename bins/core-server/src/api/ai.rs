@@ -158,9 +158,10 @@ async fn answer(
         messages,
         context: AiContext {
             characters: store.characters(campaign_id).await?,
+            // The persona is told that these rolls are real: only rolls Core replayed.
             recent_rolls: rolls
                 .iter()
-                .filter(|roll| !roll.private)
+                .filter(|roll| !roll.private && roll.verified == Some(true))
                 .map(ContextRoll::from)
                 .collect(),
             session_notes,

@@ -50,6 +50,9 @@ pub async fn report_roll(
     }
     roll.total = verdict.total;
     roll.verified = Some(verdict.verified);
+    if let Some(markdown) = verdict.markdown {
+        roll.markdown = Some(markdown);
+    }
     // The hash covers the body as JSON, so whitespace and key order do not matter.
     let canonical: serde_json::Value = parse_json(&bytes)?;
     let request_hash = crate::token::sha256_hex(canonical.to_string().as_bytes());

@@ -33,6 +33,7 @@ on_both_backends!(
     flood_of_anonymous_requests_from_one_address,
     login_flood_writes_a_row_per_hit,
     ai_chat_retry_pays_twice,
+    forged_roll_reaches_the_ai_as_real,
     campaign_chats_past_its_daily_ai_budget,
     ai_outage_leaks_fumblebot_address_and_body,
     login_failure_echoes_discords_body,
@@ -710,6 +711,32 @@ async fn ai_chat_retry_pays_twice(backend: Backend) {
         1,
         "fumblebot was asked twice"
     );
+}
+
+async fn forged_roll_reaches_the_ai_as_real(backend: Backend) {
+    let (table, fake, _) = crate::ai::ai_party(backend, 0).await;
+    let service = Auth::ServiceFor("200".to_owned());
+    // A real roll of 3 whose Markdown claims a natural 20, and a roll whose total its
+    // dice do not make.
+    let mut boast = roll_body("discord", Some(table.campaign.id), 3);
+    boast["markdown"] = json!("1d20 (**20**) + 5 = `25`");
+    let stored: Roll = table
+        .roll(&service, "boast", &boast)
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(stored.markdown.as_deref(), Some("1d20 (3) + 5 = `8`"));
+    let mut inflated = roll_body("discord", Some(table.campaign.id), 4);
+    inflated["total"] = json!(30);
+    table
+        .roll(&service, "inflated", &inflated)
+        .await
+        .expect(201);
+    chat(&table, None).await.expect(200);
+    let requests = fake.requests.lock().unwrap();
+    let rolls = &requests[0].context.recent_rolls;
+    assert_eq!(rolls.len(), 1, "{rolls:?}");
+    assert_eq!(rolls[0].markdown.as_deref(), Some("1d20 (3) + 5 = `8`"));
 }
 
 async fn campaign_chats_past_its_daily_ai_budget(backend: Backend) {
