@@ -356,7 +356,7 @@ fn known_shape(kind: &str, map: &Map<String, Value>) -> bool {
     };
     if map.len() != fields.len() + 2
         || !fields.iter().all(|field| map.contains_key(*field))
-        || !map.get("value").is_some_and(Value::is_number)
+        || !map.get("value").is_some_and(canonical_number)
     {
         return false;
     }
@@ -395,7 +395,7 @@ fn known_shape(kind: &str, map: &Map<String, Value>) -> bool {
                 && text("name")
                 && map
                     .get("default")
-                    .is_some_and(|default| default.is_null() || default.is_number())
+                    .is_some_and(|default| default.is_null() || canonical_number(default))
         }
         "labeled" => text("label"),
         _ => true,
@@ -430,11 +430,27 @@ fn known_die(die: &Value) -> bool {
 fn known_element(element: &Value) -> bool {
     element.as_object().is_some_and(|element| {
         element.len() == 4
-            && element.get("value").is_some_and(Value::is_number)
+            && element.get("value").is_some_and(canonical_number)
             && ["kept", "success", "failure"]
                 .iter()
                 .all(|flag| element.get(*flag).is_some_and(Value::is_boolean))
     })
+}
+
+/// Whether `value` is a number as the engine writes it ([`Number`]): a whole number below
+/// 9e15 as an integer, anything else as a float. Another spelling of the same number
+/// (`17.0`) makes the node unknown, so that every tree is written back exactly as it came.
+fn canonical_number(value: &Value) -> bool {
+    let Value::Number(number) = value else {
+        return false;
+    };
+    let whole_and_small = |n: f64| n.fract() == 0.0 && n.abs() < 9.0e15;
+    match (number.as_i64(), number.as_u64(), number.as_f64()) {
+        (Some(n), _, _) => n.unsigned_abs() < 9_000_000_000_000_000,
+        (None, Some(n), _) => n < 9_000_000_000_000_000,
+        (None, None, Some(n)) => !whole_and_small(n),
+        _ => false,
+    }
 }
 
 /// Builds the node from a map that [`known_shape`] accepted.
@@ -717,6 +733,11 @@ mod tests {
                       "added": false, "success": false, "failure": false,
                       "critical": false, "fumble": false, "penetrated": false}]});
         assert!(matches!(round_trip(odd_die), RolledNode::Other(_)));
+        // A number the engine would write otherwise (17.0 for 17).
+        assert!(matches!(
+            round_trip(json!({"type": "number", "value": 17.0})),
+            RolledNode::Other(_)
+        ));
         // Not even an object.
         assert!(matches!(round_trip(json!([3, 4])), RolledNode::Other(_)));
         assert!(matches!(
@@ -734,6 +755,91 @@ mod tests {
         let node = round_trip(tree);
         let values: Vec<_> = node.post_order().iter().map(|n| n.value()).collect();
         assert_eq!(values, [Some(1.0), Some(3.0), Some(3.0), Some(4.0)]);
+    }
+
+    /// Any JSON, and JSON shaped like the engine's with its values and flags scrambled.
+    fn json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |n| n.is_finite())
+                .prop_map(|n| json!(n)),
+            prop::sample::select(vec![
+                "number",
+                "dice",
+                "group",
+                "unary",
+                "binary",
+                "call",
+                "reference",
+                "labeled",
+                "%",
+                "F",
+                "20",
+                "+",
+            ])
+            .prop_map(|text| json!(text)),
+        ];
+        let number_node = any::<i32>().prop_map(|n| json!({"type": "number", "value": n}));
+        let leaf = prop_oneof![3 => leaf, 1 => number_node];
+        leaf.prop_recursive(6, 64, 8, |inner| {
+            let keys = prop::sample::select(vec![
+                "type",
+                "value",
+                "notation",
+                "count",
+                "faces",
+                "modifiers",
+                "rolled_faces",
+                "dice",
+                "items",
+                "elements",
+                "op",
+                "operand",
+                "lhs",
+                "rhs",
+                "func",
+                "arg",
+                "style",
+                "name",
+                "default",
+                "label",
+                "inner",
+                "kept",
+                "exploded",
+                "rerolled",
+                "added",
+                "success",
+                "failure",
+                "critical",
+                "fumble",
+                "penetrated",
+                "clamped",
+                "parts",
+                "other",
+            ]);
+            let binary = (inner.clone(), inner.clone(), any::<i32>()).prop_map(|(lhs, rhs, n)| {
+                json!({"type": "binary", "value": n, "op": "+", "lhs": lhs, "rhs": rhs})
+            });
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(keys.prop_map(str::to_owned), inner, 0..10)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+                binary,
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_json_reads_without_panic_and_writes_back_the_same(value in json()) {
+            let node = RolledNode::from_json(value.clone());
+            proptest::prop_assert_eq!(serde_json::to_value(&node).expect("serializes"), value);
+            let _ = node.post_order();
+        }
     }
 
     #[test]
