@@ -786,41 +786,16 @@ mod tests {
         let number_node = any::<i32>().prop_map(|n| json!({"type": "number", "value": n}));
         let leaf = prop_oneof![3 => leaf, 1 => number_node];
         leaf.prop_recursive(6, 64, 8, |inner| {
-            let keys = prop::sample::select(vec![
-                "type",
-                "value",
-                "notation",
-                "count",
-                "faces",
-                "modifiers",
-                "rolled_faces",
-                "dice",
-                "items",
-                "elements",
-                "op",
-                "operand",
-                "lhs",
-                "rhs",
-                "func",
-                "arg",
-                "style",
-                "name",
-                "default",
-                "label",
-                "inner",
-                "kept",
-                "exploded",
-                "rerolled",
-                "added",
-                "success",
-                "failure",
-                "critical",
-                "fumble",
-                "penetrated",
-                "clamped",
-                "parts",
-                "other",
-            ]);
+            // Every field name this module knows, and one it does not.
+            let mut names: Vec<&str> = KINDS
+                .iter()
+                .filter_map(|kind| fields_of(kind))
+                .flatten()
+                .copied()
+                .collect();
+            names.extend(DIE_FLAGS);
+            names.extend(["type", "value", "penetrated", "clamped", "parts", "other"]);
+            let keys = prop::sample::select(names);
             let binary = (inner.clone(), inner.clone(), any::<i32>()).prop_map(|(lhs, rhs, n)| {
                 json!({"type": "binary", "value": n, "op": "+", "lhs": lhs, "rhs": rhs})
             });
