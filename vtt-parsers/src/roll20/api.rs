@@ -316,7 +316,10 @@ mod tests {
             verified: None,
         };
         assert_eq!(
-            replace_inline("I hit for $[[0]] and $[[9]] $[[x $[[ 0 ]]", &[roll.clone()]),
+            replace_inline(
+                "I hit for $[[0]] and $[[9]] $[[x $[[ 0 ]]",
+                std::slice::from_ref(&roll)
+            ),
             "I hit for 7 and $[[9]] $[[x 7"
         );
         assert_eq!(replace_inline("$[[$[[0]]]]", &[roll]), "$[[7]]");
