@@ -1,6 +1,6 @@
 //! Checking a reported roll: replay its formula with the reported dice and compare totals.
 
-use critfumble_dice::{Dialect, DiceError, Expr, LimitKind, Limits, RollOptions};
+use critfumble_dice::{Dialect, DiceError, Expr, LimitKind, Limits, NodeKind, RollOptions};
 
 use crate::record::DiceTerm;
 
@@ -8,8 +8,8 @@ use crate::record::DiceTerm;
 /// reported die in rolled order, gives `total`; `Some(false)` when it gives
 /// another total or the dice cannot be that formula's roll (a 9 on a d6, a die
 /// too many or too few); `None` when the roll cannot be checked (no formula or
-/// total, unknown faces, no dice, references such as `@{str}`, syntax the
-/// engine does not take).
+/// total, unknown faces, a formula with dice but none read, references such
+/// as `@{str}`, syntax the engine does not take).
 pub(crate) fn check(expr: Option<&Expr>, dice: &[DiceTerm], total: Option<f64>) -> Option<bool> {
     let (expr, total) = (expr?, total?);
     if dice.iter().any(|term| term.faces.is_none()) {
@@ -19,7 +19,13 @@ pub(crate) fn check(expr: Option<&Expr>, dice: &[DiceTerm], total: Option<f64>) 
         .iter()
         .flat_map(|term| term.results.iter().map(|result| result.value))
         .collect();
-    if faces.is_empty() {
+    // A formula with dice whose dice were not read cannot be checked; one
+    // without dice (Roll20's `Rolling 3[CON] = 3`) is checked as it is.
+    let has_dice = expr
+        .nodes()
+        .iter()
+        .any(|node| matches!(node.kind, NodeKind::Dice(_)));
+    if faces.is_empty() && has_dice {
         return None;
     }
     // Every die the replay draws comes from the reported ones, so a formula
@@ -168,6 +174,19 @@ mod tests {
         assert_eq!(
             replay("1d20+@{str}", Dialect::Roll20, Faces::Number(20), &[4], 4.0),
             None
+        );
+        // Dice that were not read leave a roll unchecked; a roll with no dice is checked.
+        assert_eq!(
+            check_formula(Some("1d6+3"), Dialect::Roll20, &[], Some(5.0)),
+            None
+        );
+        assert_eq!(
+            check_formula(Some("3[CON]"), Dialect::Roll20, &[], Some(3.0)),
+            Some(true)
+        );
+        assert_eq!(
+            check_formula(Some("3[CON]"), Dialect::Roll20, &[], Some(4.0)),
+            Some(false)
         );
     }
 

@@ -182,7 +182,9 @@ fn template_name(tag: &HTMLTag<'_>) -> Option<String> {
     })
 }
 
-/// The roll's name in a template: the first of its name-like elements, in document order.
+/// The roll's name in a template: the first of its name-like elements, in
+/// document order. An inline roll inside the name shows its total there, as
+/// in Roll20's `HIT DICE (D8+2)`, where the 2 is a roll of `2[CON]`.
 fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> {
     const NAME_CLASSES: [&str; 5] = [
         "sheet-rname",
@@ -197,7 +199,9 @@ fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> 
         .map(|t| {
             html::visible_text(parser, &html::children(t), &|inner| {
                 if html::has_class(inner, "inlinerollresult") {
-                    Visit::Skip
+                    Visit::Replace(html::visible_text(parser, &html::children(inner), &|_| {
+                        Visit::Enter
+                    }))
                 } else {
                     Visit::Enter
                 }
