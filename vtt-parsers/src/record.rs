@@ -177,6 +177,9 @@ pub struct RollRecord {
     /// those of every roll do, and null when some roll cannot be checked and
     /// none fails. Each extra roll carries its own verdict too.
     pub verified: Option<bool>,
+    /// The primary roll's own verdict, as [`ExtraRoll::verified`] is each
+    /// extra roll's: null when it cannot be checked or the message has no roll.
+    pub primary_verified: Option<bool>,
 }
 
 impl RollRecord {
@@ -199,6 +202,7 @@ impl RollRecord {
             crit: Crit::None,
             extra_rolls: Vec::new(),
             verified: None,
+            primary_verified: None,
         }
     }
 
@@ -208,6 +212,7 @@ impl RollRecord {
         self.verified = crate::verify::combine(rolls.iter().map(|roll| roll.verified));
         let mut rolls = rolls.into_iter();
         if let Some(primary) = rolls.next() {
+            self.primary_verified = primary.verified;
             self.formula = primary.formula;
             self.total = primary.total;
             self.dice = primary.dice;
