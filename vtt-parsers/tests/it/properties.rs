@@ -152,10 +152,29 @@ proptest! {
     }
 
     #[test]
+    fn any_reported_total_round_trips_through_json(total in any::<f64>().prop_filter("finite", |t| t.is_finite())) {
+        let message = format!(
+            r#"{{"rolls": [{{"formula": "1d20", "total": {total:e}, "terms": [{{"faces": 20, "results": [{{"result": 7}}]}}]}}]}}"#
+        );
+        let parsed = parse(Format::Foundry, &message).unwrap();
+        prop_assert_eq!(parsed.records()[0].total, Some(total));
+        prop_assert_eq!(round_trip(&parsed), parsed);
+    }
+
+    #[test]
     fn write_back_is_safe_for_any_text(author in ".{0,20}", content in ".{0,200}") {
         crate::writeback::check_roll20(&author, &content);
         crate::writeback::check_foundry(&author, &content);
     }
+}
+
+#[test]
+fn a_total_past_f64_precision_round_trips() {
+    // Found by scripts/fuzz-vtt: this total read as 1e42, which was written as
+    // `1e42` and read back one ulp lower by serde_json's default float parser.
+    let message = r#"{"rolls": [{"formula": "1d20 + 4", "total": 1000000000000000000000000000000000000000004}]}"#;
+    let parsed = parse(Format::Foundry, message).unwrap();
+    assert_eq!(round_trip(&parsed), parsed);
 }
 
 #[test]
