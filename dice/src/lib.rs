@@ -38,7 +38,7 @@ pub use limits::Limits;
 pub use parse::{ParseOptions, parse, parse_with};
 pub use render::escape_markdown;
 pub use rolled::{Die, GroupElement, Rolled};
-pub use serialize::{RollReport, StatsReport};
+pub use serialize::{JSON_MAX_DEPTH, RollReport, StatsReport};
 
 /// The seeded generator: ChaCha12, so a seed gives the same rolls on every
 /// platform (wasm included) for a given version of this crate.

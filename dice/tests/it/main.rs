@@ -5,6 +5,7 @@
 )]
 
 mod corpus;
+mod deep;
 mod distribution;
 mod exhaustive;
 mod fairness;
