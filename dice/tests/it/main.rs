@@ -13,3 +13,4 @@ mod forced;
 mod json;
 mod properties;
 mod robustness;
+mod seeds;
