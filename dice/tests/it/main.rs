@@ -11,6 +11,7 @@ mod exhaustive;
 mod fairness;
 mod forced;
 mod json;
+mod monte_carlo;
 mod properties;
 mod robustness;
 mod seeds;
