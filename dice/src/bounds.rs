@@ -12,26 +12,21 @@ mod interval;
 use crate::ast::{Expr, NodeKind, UnaryOp};
 use crate::eval::RollOptions;
 use crate::parse::MAX_EXACT;
-use crate::serialize::Number;
 use crate::{DiceError, Span};
 use dice::DiceBounds;
 use interval::Interval;
-use serde::Serialize;
 
 /// The least and greatest total of an expression. `None` is unbounded: an
 /// exploding die has no greatest total (and a negated one no least).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Bounds {
     /// The least total, or `None` when there is none.
-    #[serde(serialize_with = "bound")]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::bound"))]
     pub min: Option<f64>,
     /// The greatest total, or `None` when there is none.
-    #[serde(serialize_with = "bound")]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::bound"))]
     pub max: Option<f64>,
-}
-
-fn bound<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    value.map(Number).serialize(s)
 }
 
 impl Expr {

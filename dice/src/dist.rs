@@ -11,7 +11,6 @@ mod summary;
 
 use crate::ast::Expr;
 use crate::{DiceError, Limits};
-use serde::Serialize;
 use std::collections::HashMap;
 
 pub use summary::Comparison;
@@ -63,7 +62,8 @@ impl Default for DistOptions {
 /// assert!((advantage.mean - 13.825).abs() < 1e-9);
 /// # Ok::<(), critfumble_dice::DiceError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Distribution {
     /// Whether the probabilities are exact (up to floating point) rather than estimated.
     pub exact: bool,

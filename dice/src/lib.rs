@@ -5,6 +5,7 @@
 
 mod ast;
 mod bounds;
+#[cfg(feature = "chart")]
 mod chart;
 mod dialect;
 mod die;
@@ -18,6 +19,7 @@ mod number;
 mod parse;
 mod render;
 mod rolled;
+#[cfg(feature = "serde")]
 mod serialize;
 mod sort;
 mod termination;
@@ -28,16 +30,18 @@ pub use ast::{
     UnaryOp,
 };
 pub use bounds::Bounds;
+#[cfg(feature = "chart")]
 pub use chart::chart_svg;
 pub use dialect::Dialect;
 pub use dist::{Comparison, DistOptions, Distribution};
-pub use error::{DiceError, LimitKind, Span};
+pub use error::{ConfigError, DiceError, LimitKind, Span};
 pub use eval::{RollOptions, replay, roll_with};
 pub use inline::{InlineRoll, InlineRolls, roll_inline};
 pub use limits::Limits;
 pub use parse::{ParseOptions, parse, parse_with};
 pub use render::escape_markdown;
 pub use rolled::{Die, GroupElement, Rolled};
+#[cfg(feature = "serde")]
 pub use serialize::{JSON_MAX_DEPTH, RollReport, StatsReport};
 
 /// The seeded generator: ChaCha with 12 rounds, from the `chacha20` crate.

@@ -1,4 +1,6 @@
-//! serde for the parsed tree ([`Expr`]) and the rolled tree ([`Rolled`]), snake_case.
+//! serde for the parsed tree ([`Expr`]) and the rolled tree ([`Rolled`]),
+//! snake_case, and the reports of the CLI and the wasm package (feature
+//! `serde`).
 
 use crate::ast::{Count, Dice, Expr, Faces, Group, NodeId, NodeKind, UnaryOp};
 use crate::display::write_node;
@@ -28,6 +30,11 @@ impl Serialize for Number {
             s.serialize_f64(self.0)
         }
     }
+}
+
+/// A bound of [`crate::Bounds`]: a number as [`Number`] writes it, or `null`.
+pub(crate) fn bound<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    value.map(Number).serialize(s)
 }
 
 /// One node of a tree, parsed only or rolled, `depth` levels below the root.
