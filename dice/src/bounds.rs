@@ -1,4 +1,5 @@
-//! [`Bounds`]: the least and greatest total an expression can give, without rolling.
+//! [`Bounds`]: bounds on the total an expression can give, without rolling:
+//! sound always, exact for most expressions ([`Expr::bounds_with`] says which).
 //!
 //! Interval arithmetic over the node arena: each node gets the interval of
 //! values it can take, children before parents. Dice terms are worked out in
@@ -16,15 +17,17 @@ use crate::{DiceError, Span};
 use dice::DiceBounds;
 use interval::Interval;
 
-/// The least and greatest total of an expression. `None` is unbounded: an
-/// exploding die has no greatest total (and a negated one no least).
+/// Bounds on the total of an expression: no roll falls outside them, and for
+/// most expressions they are the least and greatest totals exactly (see
+/// [`Expr::bounds_with`] for where they may be wider). `None` is unbounded:
+/// an exploding die has no greatest total (and a negated one no least).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Bounds {
-    /// The least total, or `None` when there is none.
+    /// A total that no roll goes below, or `None` when there is none.
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::bound"))]
     pub min: Option<f64>,
-    /// The greatest total, or `None` when there is none.
+    /// A total that no roll goes above, or `None` when there is none.
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::bound"))]
     pub max: Option<f64>,
 }

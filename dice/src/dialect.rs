@@ -2,7 +2,7 @@
 
 /// Which system's meaning to use where the notations truly disagree.
 ///
-/// There is one grammar; a dialect only changes the meaning (or, for `d` after
+/// There is one parser; a dialect only changes the meaning (or, for `d` after
 /// dice, the reading) of the few constructs below. Everything else is accepted
 /// in every dialect.
 ///
@@ -30,8 +30,10 @@
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Dialect {
-    /// Our default: Foundry's meaning where the systems disagree, plus every
-    /// construct of the other two.
+    /// Our default, the table's last column: Foundry's meaning for compare
+    /// points, `r`, `cs`/`cf` and `d%`; Roll20's for a group of one roll
+    /// (each die its own element) and a `kh`/`kl` with no number (refused);
+    /// plus every construct of the other two.
     #[default]
     Default,
     /// Roll20's chat `/roll` and inline rolls.

@@ -1,5 +1,6 @@
-//! Dice notation for tabletop RPGs: one grammar for Roll20, Foundry VTT and
-//! Avrae, a fast roller that keeps every die's history, and exact bounds.
+//! Dice notation for tabletop RPGs: one parser for Roll20, Foundry VTT and
+//! Avrae notation, a fast roller that keeps every die's history, bounds
+//! without rolling, and exact distributions.
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
