@@ -172,3 +172,40 @@ fn computed_faces_without_a_greatest_value() {
         "1d(2d2!) has bounds {bounds}"
     );
 }
+
+/// A negative base to a whole exponent with no greatest value takes both
+/// signs without bound: `(-4) ** 1d2!!` can be -64 (found by the property
+/// tests once powers joined them).
+#[test]
+fn power_of_a_negative_base_to_an_unbounded_exponent() {
+    assert_bounds(DEF, "d1ms>=5**1d2!!", "[-∞, ∞]");
+    assert_bounds(DEF, "(-1)**1d2!!", "[-1, 1]");
+    assert_bounds(DEF, "(-0.5)**(1d2!!)", "[-0.5, 0.25]");
+}
+
+/// A negative base has real powers only at whole exponents, which an
+/// exponent that is not always whole still reaches: `(-1) ** 1d2**2d6f<2`
+/// is -1 when the exponent comes to 1 (found by the property tests).
+#[test]
+fn power_of_a_negative_base_to_a_fractional_exponent_range() {
+    assert_bounds(DEF, "(-1)**(1d2**2d6f<2)", "[-1, 1]");
+    // An exponent with no bounds at all, as keep or drop on exploding dice gives.
+    assert_bounds(DEF, "(-1)**1dFdl1!", "[-1, 1]");
+}
+
+/// With a negative exponent, the whole bases nearest zero give the largest
+/// magnitudes: `(1d3-3) ** -1` reaches -1 at a base of -1 (found by the
+/// property tests).
+#[test]
+fn power_to_a_negative_exponent_of_bases_up_to_zero() {
+    assert_bounds(DEF, "(1d3-3)**-1", "[-∞, ∞]");
+    assert_bounds(DEF, "(1d2-3)**-1", "[-1, -0.5]");
+}
+
+/// Counting odd dice with failures: a 3 counts 1, a 1 counts -1 (a failure
+/// only), so `d4oddf=1` is -1 to 1 (found by the property tests).
+#[test]
+fn odd_counting_with_failures_bounds() {
+    assert_bounds(DEF, "d4oddf=1", "[-1, 1]");
+    assert_bounds(DEF, "-d4oddf=1", "[-1, 1]");
+}
