@@ -131,6 +131,7 @@ impl std::error::Error for Unsupported {}
 impl Unsupported {
     /// A rolled tree deeper than the dice crate writes as JSON, with the
     /// message that its serde error has.
+    #[cfg(feature = "roll")]
     pub(crate) fn too_deep() -> Self {
         Unsupported(format!(
             "the expression nests more than {} terms deep, too deep for JSON",
