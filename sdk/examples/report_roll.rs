@@ -1,16 +1,18 @@
-//! Reports one roll to Core: `CRITFUMBLE_CORE_URL`, `CRITFUMBLE_API_KEY` and optionally
-//! `CRITFUMBLE_DISCORD_ID` (to act for that user with a service key) come from the environment.
+//! Rolls an expression with `critfumble-dice` and reports it to Core, tree and all, so
+//! that Core can replay the dice and mark the roll verified: `CRITFUMBLE_CORE_URL`,
+//! `CRITFUMBLE_API_KEY` and optionally `CRITFUMBLE_DISCORD_ID` (to act for that user with
+//! a service key) come from the environment.
 //!
 //! ```text
 //! CRITFUMBLE_CORE_URL=http://127.0.0.1:8080 CRITFUMBLE_API_KEY=cfk_dev_... \
-//!     cargo run -p critfumble-sdk --example report_roll --features client -- 1d20+5 17
+//!     cargo run -p critfumble-sdk --example report_roll --features client -- 1d20+5
 //! ```
 
 use std::env;
 use std::process::ExitCode;
 
 use critfumble_sdk::CoreClient;
-use critfumble_sdk::wire::{NewRoll, RollActor, RollSource};
+use critfumble_sdk::wire::{NewRoll, RollActor, RollSource, RolledNode};
 
 fn required(name: &str) -> Result<String, String> {
     env::var(name).map_err(|_| format!("set {name} (see the top of examples/report_roll.rs)"))
@@ -19,14 +21,12 @@ fn required(name: &str) -> Result<String, String> {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let url = required("CRITFUMBLE_CORE_URL")?;
     let key = required("CRITFUMBLE_API_KEY")?;
-    let mut args = env::args().skip(1);
-    let expression = args.next().unwrap_or_else(|| "1d20".to_owned());
-    let total: f64 = match args.next() {
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("the total '{text}' is not a number"))?,
-        None => 10.0,
-    };
+    let expression = env::args().nth(1).unwrap_or_else(|| "1d20".to_owned());
+    let parsed = critfumble_dice::parse(&expression)?;
+    let rolled = critfumble_dice::roll(&parsed)?;
+    let total = rolled.total();
+    // The engine's JSON is the wire's tree: Core replays its dice to check the total.
+    let tree = RolledNode::from_json(serde_json::to_value(&rolled)?);
 
     let mut core = CoreClient::new(url, key)?;
     let discord_id = env::var("CRITFUMBLE_DISCORD_ID").ok();
@@ -44,9 +44,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         session_id: None,
         channel_id: None,
         expression: expression.clone(),
+        dialect: None,
         total,
-        rolled: serde_json::json!({ "expression": expression, "total": total }),
-        markdown: Some(format!("{expression} = **{total}**")),
+        rolled: Some(tree),
+        markdown: Some(rolled.markdown()),
         label: Some("reported by the SDK example".into()),
         private: false,
         vtt_record: None,

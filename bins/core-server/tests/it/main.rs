@@ -7,11 +7,14 @@
 mod harness;
 
 mod ai;
+mod attacks;
 mod basics;
 mod campaigns;
 mod cli;
 mod durability;
 mod fakes;
+mod limits;
 mod login;
 mod me;
+mod roll_trees;
 mod rolls;
