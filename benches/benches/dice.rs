@@ -10,7 +10,7 @@
 )]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use critfumble_dice::{RollOptions, parse, roll_with};
+use critfumble_dice::{RollOptions, parse, roll_with, seeded_rng};
 use rand::SeedableRng;
 use rand::distr::{Distribution, Uniform};
 use rand::rngs::{SmallRng, StdRng};
@@ -128,6 +128,13 @@ fn dice(c: &mut Criterion) {
             BenchmarkId::new("critfumble_stdrng", expr),
             &parsed,
             |b, p| b.iter(|| roll_with(black_box(p), &mut std, &options).map(|r| r.total())),
+        );
+        // The crate's named generator (ChaCha12, as StdRng is today).
+        let mut seeded = seeded_rng(7);
+        group.bench_with_input(
+            BenchmarkId::new("critfumble_seededrng", expr),
+            &parsed,
+            |b, p| b.iter(|| roll_with(black_box(p), &mut seeded, &options).map(|r| r.total())),
         );
         if caith_ok[i] {
             let roller = caith::Roller::new(expr).expect("checked above");

@@ -4,7 +4,6 @@
 //! allocates once and a roll can evaluate the nodes in a single forward pass.
 
 use crate::{Dialect, Span};
-use serde::Serialize;
 use smallvec::SmallVec;
 
 /// The index of a [`Node`] inside its [`Expr`].
@@ -135,8 +134,9 @@ pub enum NodeKind {
 }
 
 /// A unary operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum UnaryOp {
     /// `-x`.
     Neg,
@@ -145,8 +145,9 @@ pub enum UnaryOp {
 }
 
 /// A binary operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum BinaryOp {
     /// `+`.
     Add,
@@ -186,8 +187,9 @@ impl BinaryOp {
 }
 
 /// A rounding or sign function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Func {
     /// Round toward −∞.
     Floor,
@@ -277,8 +279,9 @@ pub struct Reference {
 }
 
 /// How a [`Reference`] was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum RefStyle {
     /// Roll20 roll query: `?{Prompt|default}`.
     Query,
@@ -312,8 +315,12 @@ impl PartialEq for Modifier {
 }
 
 /// What a [`Modifier`] does.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "type", content = "value", rename_all = "snake_case")
+)]
 pub enum ModifierKind {
     /// Keep the selected dice and drop the rest.
     Keep(Select),
@@ -367,8 +374,9 @@ impl ModifierKind {
 }
 
 /// Which dice a keep or drop modifier selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Select {
     /// The highest N: `kh3`, `dh1`.
     Highest(u64),
@@ -379,8 +387,9 @@ pub enum Select {
 }
 
 /// How an explosion adds dice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ExplodeStyle {
     /// `!`, `x`, `e`: each exploding die adds a die, which may explode again.
     Explode,
@@ -393,8 +402,9 @@ pub enum ExplodeStyle {
 }
 
 /// How a reroll treats the die.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum RerollStyle {
     /// `ro` (and `r` outside Roll20): reroll once, keep the new value.
     Once,
@@ -405,8 +415,9 @@ pub enum RerollStyle {
 }
 
 /// Sort order of `s`, `sa` and `sd`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SortOrder {
     /// Ascending: `s`, `sa`.
     Ascending,
@@ -416,7 +427,8 @@ pub enum SortOrder {
 
 /// A compare point: `>=5`, `<2`, `=3`. Stored after the dialect has given `>`
 /// and `<` their meaning, so `>5` in Roll20 is stored as `>=5`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Compare {
     /// The comparison.
     pub op: CompareOp,
@@ -451,22 +463,23 @@ impl Compare {
 }
 
 /// The comparison of a [`Compare`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum CompareOp {
     /// `=`.
-    #[serde(rename = "=")]
+    #[cfg_attr(feature = "serde", serde(rename = "="))]
     Eq,
     /// `>` (strict).
-    #[serde(rename = ">")]
+    #[cfg_attr(feature = "serde", serde(rename = ">"))]
     Gt,
     /// `>=`.
-    #[serde(rename = ">=")]
+    #[cfg_attr(feature = "serde", serde(rename = ">="))]
     Ge,
     /// `<` (strict).
-    #[serde(rename = "<")]
+    #[cfg_attr(feature = "serde", serde(rename = "<"))]
     Lt,
     /// `<=`.
-    #[serde(rename = "<=")]
+    #[cfg_attr(feature = "serde", serde(rename = "<="))]
     Le,
 }
 

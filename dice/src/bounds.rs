@@ -1,4 +1,5 @@
-//! [`Bounds`]: the least and greatest total an expression can give, without rolling.
+//! [`Bounds`]: bounds on the total an expression can give, without rolling:
+//! sound always, exact for most expressions ([`Expr::bounds_with`] says which).
 //!
 //! Interval arithmetic over the node arena: each node gets the interval of
 //! values it can take, children before parents. Dice terms are worked out in
@@ -12,26 +13,23 @@ mod interval;
 use crate::ast::{Expr, NodeKind, UnaryOp};
 use crate::eval::RollOptions;
 use crate::parse::MAX_EXACT;
-use crate::serialize::Number;
 use crate::{DiceError, Span};
 use dice::DiceBounds;
 use interval::Interval;
-use serde::Serialize;
 
-/// The least and greatest total of an expression. `None` is unbounded: an
-/// exploding die has no greatest total (and a negated one no least).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Bounds on the total of an expression: no roll falls outside them, and for
+/// most expressions they are the least and greatest totals exactly (see
+/// [`Expr::bounds_with`] for where they may be wider). `None` is unbounded:
+/// an exploding die has no greatest total (and a negated one no least).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Bounds {
-    /// The least total, or `None` when there is none.
-    #[serde(serialize_with = "bound")]
+    /// A total that no roll goes below, or `None` when there is none.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::bound"))]
     pub min: Option<f64>,
-    /// The greatest total, or `None` when there is none.
-    #[serde(serialize_with = "bound")]
+    /// A total that no roll goes above, or `None` when there is none.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serialize::bound"))]
     pub max: Option<f64>,
-}
-
-fn bound<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    value.map(Number).serialize(s)
 }
 
 impl Expr {

@@ -1,10 +1,8 @@
 //! [`Dialect`]: where Roll20, Foundry VTT and Avrae's d20 disagree, and what we pick.
 
-use serde::{Deserialize, Serialize};
-
 /// Which system's meaning to use where the notations truly disagree.
 ///
-/// There is one grammar; a dialect only changes the meaning (or, for `d` after
+/// There is one parser; a dialect only changes the meaning (or, for `d` after
 /// dice, the reading) of the few constructs below. Everything else is accepted
 /// in every dialect.
 ///
@@ -28,11 +26,14 @@ use serde::{Deserialize, Serialize};
 /// +∞, and `round` rounds halves toward +∞ (`round(-2.5)` is `-2`), as
 /// JavaScript's `Math.round` does. Avrae's d20 uses Python's rules instead; we
 /// do not copy them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Dialect {
-    /// Our default: Foundry's meaning where the systems disagree, plus every
-    /// construct of the other two.
+    /// Our default, the table's last column: Foundry's meaning for compare
+    /// points, `r`, `cs`/`cf` and `d%`; Roll20's for a group of one roll
+    /// (each die its own element) and a `kh`/`kl` with no number (refused);
+    /// plus every construct of the other two.
     #[default]
     Default,
     /// Roll20's chat `/roll` and inline rolls.
@@ -86,17 +87,26 @@ impl Dialect {
 }
 
 impl std::str::FromStr for Dialect {
-    type Err = String;
+    type Err = crate::ConfigError;
 
+    /// Reads `default`, `roll20`, `foundry` (or `fvtt`) or `d20` (or
+    /// `avrae`), in any case.
+    ///
+    /// ```
+    /// use critfumble_dice::{ConfigError, Dialect};
+    /// assert_eq!("Roll20".parse::<Dialect>()?, Dialect::Roll20);
+    /// assert!(matches!("dnd".parse::<Dialect>(), Err(ConfigError::UnknownDialect { .. })));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "default" => Ok(Dialect::Default),
             "roll20" => Ok(Dialect::Roll20),
             "foundry" | "fvtt" => Ok(Dialect::Foundry),
             "d20" | "avrae" => Ok(Dialect::D20),
-            other => Err(format!(
-                "unknown dialect '{other}': expected default, roll20, foundry or d20"
-            )),
+            _ => Err(crate::ConfigError::UnknownDialect {
+                name: s.to_string(),
+            }),
         }
     }
 }

@@ -11,7 +11,6 @@ mod summary;
 
 use crate::ast::Expr;
 use crate::{DiceError, Limits};
-use serde::Serialize;
 use std::collections::HashMap;
 
 pub use summary::Comparison;
@@ -27,8 +26,14 @@ pub struct DistOptions {
     /// another) the exact computation may take before it gives way to Monte
     /// Carlo. Default 20,000,000, a few tens of milliseconds.
     pub budget: u64,
-    /// How many rolls the Monte Carlo fallback makes. Default 200,000.
+    /// How many rolls the Monte Carlo fallback makes at most. Default 200,000.
     pub samples: u64,
+    /// How many dice the Monte Carlo fallback may draw in all, rerolls and
+    /// explosions included, each roll counting at least one draw per term of
+    /// the expression: it makes fewer rolls when each draws many dice, so
+    /// that its work has a bound whatever the expression (`10000d1000000`
+    /// makes 2,000 rolls). Default 20,000,000, a few tens of milliseconds.
+    pub max_draws: u64,
     /// The Monte Carlo fallback's seed, so that its estimate is reproducible.
     pub seed: u64,
 }
@@ -40,6 +45,7 @@ impl Default for DistOptions {
             vars: HashMap::new(),
             budget: 20_000_000,
             samples: 200_000,
+            max_draws: 20_000_000,
             seed: 0x5EED,
         }
     }
@@ -56,7 +62,8 @@ impl Default for DistOptions {
 /// assert!((advantage.mean - 13.825).abs() < 1e-9);
 /// # Ok::<(), critfumble_dice::DiceError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Distribution {
     /// Whether the probabilities are exact (up to floating point) rather than estimated.
     pub exact: bool,

@@ -1,11 +1,11 @@
-//! The crate's one error type, [`DiceError`], and the [`Span`] it points at.
-
-use serde::Serialize;
+//! The errors: [`DiceError`] for an expression, with the [`Span`] it points
+//! at, and [`ConfigError`] for options that are not about any expression.
 
 /// A byte range in the expression that an error (or an AST node) refers to.
 ///
 /// `start` and `end` are byte offsets into the original input, `end` exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Span {
     /// Byte offset of the first byte.
     pub start: usize,
@@ -26,8 +26,9 @@ impl Span {
 }
 
 /// Which configurable limit an expression ran into. See [`crate::Limits`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum LimitKind {
     /// Total dice rolled by one expression, explosions and rerolls included.
     Dice,
@@ -203,4 +204,31 @@ impl DiceError {
             carets = "^".repeat(width)
         )
     }
+}
+
+/// An option that the engine cannot take: an unknown dialect name, or a
+/// limit past what it can hold.
+///
+/// Not a [`DiceError`]: every one of those points at a part of an
+/// expression ([`DiceError::span`]), and these come before there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A dialect name that is none of `default`, `roll20`, `foundry` (or
+    /// `fvtt`) and `d20` (or `avrae`).
+    #[error("unknown dialect '{name}': expected default, roll20, foundry or d20")]
+    UnknownDialect {
+        /// The name as given.
+        name: String,
+    },
+    /// A limit set past the most the engine can hold.
+    #[error("{limit} is {value}, past its most of {max}")]
+    LimitOutOfRange {
+        /// The field of [`crate::Limits`], e.g. `max_faces`.
+        limit: &'static str,
+        /// The value given.
+        value: u64,
+        /// The most it can be.
+        max: u64,
+    },
 }

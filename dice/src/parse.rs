@@ -1,7 +1,7 @@
-//! The parser: one nom grammar for Roll20, Foundry and Avrae notation.
-//!
-//! Tokens (numbers, operators, modifier tags) are nom parsers; the structure is
-//! precedence climbing that pushes nodes into the [`Expr`] arena in post-order.
+//! The parser for Roll20, Foundry and Avrae notation: hand-written
+//! precedence climbing that pushes nodes into the [`Expr`] arena in
+//! post-order, with nom for a few lexemes (numbers, whitespace, compare
+//! operators).
 
 mod fast;
 mod lexeme;

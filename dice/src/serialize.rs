@@ -1,9 +1,22 @@
-//! serde for the parsed tree ([`Expr`]) and the rolled tree ([`Rolled`]), snake_case.
+//! serde for the parsed tree ([`Expr`]) and the rolled tree ([`Rolled`]),
+//! snake_case, and the reports of the CLI and the wasm package (feature
+//! `serde`).
 
-use crate::ast::{Count, Expr, Faces, NodeId, NodeKind, UnaryOp};
+use crate::ast::{Count, Dice, Expr, Faces, Group, NodeId, NodeKind, UnaryOp};
 use crate::display::write_node;
 use crate::rolled::{Die, GroupElement, Rolled};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// How deep the nodes of a tree may nest in its JSON; a deeper tree (a sum
+/// of more terms, written left to right) fails to serialize with an error.
+///
+/// serde nests a value inside its parent by recursion, so an unbounded tree
+/// could exhaust the stack; and serde_json reads at most 128 levels of
+/// nesting by default (as do servers built on it, Core among them). Each
+/// node is one level, with at most six more around and below it (the
+/// report, a dice node's dice and their compound parts, a modifier), so
+/// JSON written within this limit reads back.
+pub const JSON_MAX_DEPTH: usize = 120;
 
 /// A number as JSON: integers without a fraction, so a total of 25 is `25`.
 #[derive(Clone, Copy)]
@@ -19,114 +32,168 @@ impl Serialize for Number {
     }
 }
 
-/// One node of a tree, parsed only or rolled.
+/// A bound of [`crate::Bounds`]: a number as [`Number`] writes it, or `null`.
+pub(crate) fn bound<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    value.map(Number).serialize(s)
+}
+
+/// One node of a tree, parsed only or rolled, `depth` levels below the root.
 struct NodeView<'a, 'e> {
     expr: &'e Expr,
     rolled: Option<&'a Rolled<'e>>,
     id: NodeId,
+    depth: usize,
 }
 
 impl<'a, 'e> NodeView<'a, 'e> {
+    fn root(expr: &'e Expr, rolled: Option<&'a Rolled<'e>>) -> NodeView<'a, 'e> {
+        NodeView {
+            expr,
+            rolled,
+            id: expr.root(),
+            depth: 1,
+        }
+    }
+
     fn child(&self, id: NodeId) -> NodeView<'a, 'e> {
         NodeView {
             expr: self.expr,
             rolled: self.rolled,
             id,
+            depth: self.depth + 1,
         }
     }
 }
 
 impl Serialize for NodeView<'_, '_> {
+    /// The frame of this function repeats once per level of nesting, so it
+    /// holds only what leads to a child: every other entry is written by
+    /// [`NodeView::leaf_entries`], and dice and groups by their own.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let node = self.expr.node(self.id);
-        let mut map = s.serialize_map(None)?;
-        let kind = match &node.kind {
-            NodeKind::Number(_) => "number",
-            NodeKind::Dice(_) => "dice",
-            NodeKind::Group(_) => "group",
-            NodeKind::Unary { .. } => "unary",
-            NodeKind::Binary { .. } => "binary",
-            NodeKind::Call { .. } => "call",
-            NodeKind::Ref(_) => "reference",
-            NodeKind::Labeled { .. } => "labeled",
-        };
-        map.serialize_entry("type", kind)?;
-        if let Some(rolled) = self.rolled {
-            map.serialize_entry("value", &Number(rolled.value(self.id)))?;
+        if self.depth > JSON_MAX_DEPTH {
+            return Err(too_deep());
         }
-        match &node.kind {
-            NodeKind::Number(value) => {
-                if self.rolled.is_none() {
-                    map.serialize_entry("value", &Number(*value))?;
-                }
-            }
-            NodeKind::Dice(dice) => {
-                let mut notation = String::new();
-                // Writing to a String cannot fail.
-                let _ = write_node(self.expr, self.id, &mut notation, &mut |_, _| Ok(()));
-                map.serialize_entry("notation", &notation)?;
-                match dice.count {
-                    Count::Implicit => map.serialize_entry("count", &1)?,
-                    Count::Literal(n) => map.serialize_entry("count", &n)?,
-                    Count::Computed(id) => map.serialize_entry("count", &self.child(id))?,
-                }
-                match dice.faces {
-                    Faces::Literal(n) => map.serialize_entry("faces", &n)?,
-                    Faces::Percent => map.serialize_entry("faces", "%")?,
-                    Faces::Fate => map.serialize_entry("faces", "F")?,
-                    Faces::Computed(id) => map.serialize_entry("faces", &self.child(id))?,
-                }
-                let modifiers: Vec<_> = dice.modifiers.iter().map(|m| m.kind).collect();
-                map.serialize_entry("modifiers", &modifiers)?;
-                if let Some(rolled) = self.rolled {
-                    map.serialize_entry("rolled_faces", &rolled.faces_label(self.id))?;
-                    map.serialize_entry(
-                        "dice",
-                        &DiceView {
-                            rolled,
-                            id: self.id,
-                        },
-                    )?;
-                }
-            }
-            NodeKind::Group(group) => {
-                let items: Vec<_> = group.items.iter().map(|id| self.child(*id)).collect();
-                map.serialize_entry("items", &items)?;
-                let modifiers: Vec<_> = group.modifiers.iter().map(|m| m.kind).collect();
-                map.serialize_entry("modifiers", &modifiers)?;
-                if let Some(rolled) = self.rolled {
-                    let elements: Vec<_> = rolled
-                        .group_elements(self.id)
-                        .iter()
-                        .map(|e| ElementView(*e))
-                        .collect();
-                    map.serialize_entry("elements", &elements)?;
-                }
-            }
-            NodeKind::Unary { op, operand } => {
-                map.serialize_entry("op", if *op == UnaryOp::Neg { "-" } else { "+" })?;
-                map.serialize_entry("operand", &self.child(*operand))?;
-            }
-            NodeKind::Binary { op, lhs, rhs } => {
-                map.serialize_entry("op", op.symbol())?;
+        let mut map = s.serialize_map(None)?;
+        self.leaf_entries(&mut map)?;
+        match &self.expr.node(self.id).kind {
+            NodeKind::Dice(dice) => self.dice_entries(dice, &mut map)?,
+            NodeKind::Group(group) => self.group_entries(group, &mut map)?,
+            NodeKind::Unary { operand: inner, .. }
+            | NodeKind::Call { arg: inner, .. }
+            | NodeKind::Labeled { inner, .. } => self.child_entry(inner, &mut map)?,
+            NodeKind::Binary { lhs, rhs, .. } => {
                 map.serialize_entry("lhs", &self.child(*lhs))?;
                 map.serialize_entry("rhs", &self.child(*rhs))?;
             }
-            NodeKind::Call { func, arg } => {
-                map.serialize_entry("func", func.name())?;
-                map.serialize_entry("arg", &self.child(*arg))?;
+            NodeKind::Number(_) | NodeKind::Ref(_) => {}
+        }
+        map.end()
+    }
+}
+
+/// The error of a tree nested deeper than [`JSON_MAX_DEPTH`].
+#[cold]
+fn too_deep<E: serde::ser::Error>() -> E {
+    E::custom(format_args!(
+        "the expression nests more than {JSON_MAX_DEPTH} terms deep, too deep for JSON"
+    ))
+}
+
+impl NodeView<'_, '_> {
+    /// The entries of the node up to its first child: its type and value,
+    /// and all of a number, a reference, or an operator or label.
+    fn leaf_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        let kind = &self.expr.node(self.id).kind;
+        map.serialize_entry(
+            "type",
+            match kind {
+                NodeKind::Number(_) => "number",
+                NodeKind::Dice(_) => "dice",
+                NodeKind::Group(_) => "group",
+                NodeKind::Unary { .. } => "unary",
+                NodeKind::Binary { .. } => "binary",
+                NodeKind::Call { .. } => "call",
+                NodeKind::Ref(_) => "reference",
+                NodeKind::Labeled { .. } => "labeled",
+            },
+        )?;
+        if let Some(rolled) = self.rolled {
+            map.serialize_entry("value", &Number(rolled.value(self.id)))?;
+        }
+        match kind {
+            NodeKind::Number(value) if self.rolled.is_none() => {
+                map.serialize_entry("value", &Number(*value))
             }
+            NodeKind::Unary { op, .. } => {
+                map.serialize_entry("op", if *op == UnaryOp::Neg { "-" } else { "+" })
+            }
+            NodeKind::Binary { op, .. } => map.serialize_entry("op", op.symbol()),
+            NodeKind::Call { func, .. } => map.serialize_entry("func", func.name()),
             NodeKind::Ref(reference) => {
                 map.serialize_entry("style", &reference.style)?;
                 map.serialize_entry("name", &reference.name)?;
-                map.serialize_entry("default", &reference.default.map(Number))?;
+                map.serialize_entry("default", &reference.default.map(Number))
             }
-            NodeKind::Labeled { inner, label } => {
-                map.serialize_entry("label", label)?;
-                map.serialize_entry("inner", &self.child(*inner))?;
-            }
+            NodeKind::Labeled { label, .. } => map.serialize_entry("label", label),
+            _ => Ok(()),
         }
-        map.end()
+    }
+
+    /// The one child of a unary node, a call or a label, under its key.
+    fn child_entry<M: SerializeMap>(&self, id: &NodeId, map: &mut M) -> Result<(), M::Error> {
+        let key = match self.expr.node(self.id).kind {
+            NodeKind::Unary { .. } => "operand",
+            NodeKind::Call { .. } => "arg",
+            _ => "inner",
+        };
+        map.serialize_entry(key, &self.child(*id))
+    }
+
+    fn dice_entries<M: SerializeMap>(&self, dice: &Dice, map: &mut M) -> Result<(), M::Error> {
+        let mut notation = String::new();
+        // Writing to a String cannot fail.
+        let _ = write_node(self.expr, self.id, &mut notation, &mut |_, _| Ok(()));
+        map.serialize_entry("notation", &notation)?;
+        match dice.count {
+            Count::Implicit => map.serialize_entry("count", &1)?,
+            Count::Literal(n) => map.serialize_entry("count", &n)?,
+            Count::Computed(id) => map.serialize_entry("count", &self.child(id))?,
+        }
+        match dice.faces {
+            Faces::Literal(n) => map.serialize_entry("faces", &n)?,
+            Faces::Percent => map.serialize_entry("faces", "%")?,
+            Faces::Fate => map.serialize_entry("faces", "F")?,
+            Faces::Computed(id) => map.serialize_entry("faces", &self.child(id))?,
+        }
+        let modifiers: Vec<_> = dice.modifiers.iter().map(|m| m.kind).collect();
+        map.serialize_entry("modifiers", &modifiers)?;
+        if let Some(rolled) = self.rolled {
+            map.serialize_entry("rolled_faces", &rolled.faces_label(self.id))?;
+            map.serialize_entry(
+                "dice",
+                &DiceView {
+                    rolled,
+                    id: self.id,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    fn group_entries<M: SerializeMap>(&self, group: &Group, map: &mut M) -> Result<(), M::Error> {
+        let items: Vec<_> = group.items.iter().map(|id| self.child(*id)).collect();
+        map.serialize_entry("items", &items)?;
+        let modifiers: Vec<_> = group.modifiers.iter().map(|m| m.kind).collect();
+        map.serialize_entry("modifiers", &modifiers)?;
+        if let Some(rolled) = self.rolled {
+            let elements: Vec<_> = rolled
+                .group_elements(self.id)
+                .iter()
+                .map(|e| ElementView(*e))
+                .collect();
+            map.serialize_entry("elements", &elements)?;
+        }
+        Ok(())
     }
 }
 
@@ -202,14 +269,7 @@ impl Serialize for Expr {
         map.serialize_entry("notation", &self.to_string())?;
         map.serialize_entry("dialect", &self.dialect)?;
         map.serialize_entry("comment", &self.comment)?;
-        map.serialize_entry(
-            "root",
-            &NodeView {
-                expr: self,
-                rolled: None,
-                id: self.root(),
-            },
-        )?;
+        map.serialize_entry("root", &NodeView::root(self, None))?;
         map.end()
     }
 }
@@ -217,12 +277,7 @@ impl Serialize for Expr {
 /// The rolled tree: each node with its `value`, each dice node with its `dice`.
 impl Serialize for Rolled<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        NodeView {
-            expr: self.expr,
-            rolled: Some(self),
-            id: self.expr.root(),
-        }
-        .serialize(s)
+        NodeView::root(self.expr, Some(self)).serialize(s)
     }
 }
 

@@ -135,7 +135,11 @@ export interface RollJson {
   expr: string;
   total: number;
   rolled: RolledNode;
-  /** Discord-ready Markdown: ``2d20kh1 (~~12~~, **20**) + 5 = `25` ``. */
+  /**
+   * Discord-ready Markdown: ``2d20kh1 (~~12~~, **20**) + 5 = `25` ``. Labels,
+   * the comment and reference names are escaped: they make no link,
+   * formatting or mention.
+   */
   markdown: string;
 }
 
@@ -144,14 +148,20 @@ export interface RollJson {
  * getters that build them on first read (replaying the same roll).
  * `JSON.stringify(result)` and `result.toJSON()` give the CLI's object; to
  * clone a result or post it to a worker, post `result.toJSON()` (a spread or
- * `structuredClone` copies only `expr` and `total`).
+ * `structuredClone` copies only `expr` and `total`). Reading `rolled` (or
+ * `toJSON()`) throws for a tree nested more than 120 terms deep, such as a sum
+ * of more terms, as the CLI's JSON refuses it; `total` and `markdown` stay.
  */
 export interface RollResult extends Readonly<RollJson> {
   /** The plain `critfumble roll --json` object (built once, then shared). */
   toJSON(): RollJson;
 }
 
-/** The least and greatest total; `null` is unbounded (`1d6!` has no max). */
+/**
+ * Bounds on the total: no roll falls outside them, and for most expressions
+ * they are the least and greatest totals exactly; `null` is unbounded (`1d6!`
+ * has no max).
+ */
 export interface Bounds {
   min: number | null;
   max: number | null;

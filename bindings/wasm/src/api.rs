@@ -73,7 +73,9 @@ impl Options {
     /// reference values.
     pub(crate) fn new(dialect: Option<&str>, vars: HashMap<String, f64>) -> Result<Self, Failure> {
         let dialect = match dialect {
-            Some(name) => name.parse::<Dialect>().map_err(Failure::Option)?,
+            Some(name) => name
+                .parse::<Dialect>()
+                .map_err(|error| Failure::Option(error.to_string()))?,
             None => Dialect::Default,
         };
         Ok(Options {

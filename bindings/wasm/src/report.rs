@@ -11,7 +11,9 @@
 //! serde_json's, and the package's tests compare whole results with the CLI.
 
 use crate::tree::{Encoder, Unsupported};
-use critfumble_dice::{Count, Die, Faces, NodeId, NodeKind, Rolled, UnaryOp};
+use critfumble_dice::{
+    Count, Dice, Die, Faces, Group, JSON_MAX_DEPTH, NodeId, NodeKind, Reference, Rolled, UnaryOp,
+};
 
 /// A die: its value and its flags (bit `i` for `KEYS[1 + i]`: kept,
 /// exploded, rerolled, added, success, failure, critical, fumble,
@@ -53,93 +55,133 @@ pub(crate) fn encode_report(rolled: &Rolled<'_>, encoder: &mut Encoder) -> Resul
     encoder.clear();
     encoder.push(REPORT);
     encoder.push(rolled.total());
-    node(rolled, rolled.expr().root(), encoder)?;
+    node(rolled, rolled.expr().root(), 1, encoder)?;
     encoder.string_with(|out| rolled.write_markdown(out));
     Ok(())
 }
 
-/// Writes node `id` and its children.
-fn node(rolled: &Rolled<'_>, id: NodeId, encoder: &mut Encoder) -> Result<(), Unsupported> {
-    let expr = rolled.expr();
+/// Writes node `id`, `depth` levels below the root, and its children. It
+/// recurses, as JS does to read it, so it stops where serde does: at the
+/// depth past which the dice crate's JSON is an error. Dice, groups and
+/// references are written by functions of their own, which keeps this
+/// frame, the one that repeats, small.
+fn node(
+    rolled: &Rolled<'_>,
+    id: NodeId,
+    depth: usize,
+    encoder: &mut Encoder,
+) -> Result<(), Unsupported> {
+    if depth > JSON_MAX_DEPTH {
+        return Err(Unsupported::too_deep());
+    }
+    let child = |id: NodeId, encoder: &mut Encoder| node(rolled, id, depth + 1, encoder);
     // Finite: the roller refuses a result it cannot hold (`null` in JSON).
     let value = rolled.value(id);
     debug_assert!(value.is_finite());
-    match &expr.node(id).kind {
+    match &rolled.expr().node(id).kind {
         NodeKind::Number(_) => {
             encoder.push(NUMBER_NODE);
             encoder.push(value);
         }
-        NodeKind::Dice(dice) => {
-            encoder.push(DICE_NODE);
-            encoder.push(value);
-            encoder.string_with(|out| expr.write_node_text(id, out));
-            match dice.count {
-                Count::Implicit => encoder.number(1.0),
-                Count::Literal(n) => encoder.number(n as f64),
-                Count::Computed(count) => node(rolled, count, encoder)?,
-            }
-            match dice.faces {
-                Faces::Literal(n) => encoder.number(n as f64),
-                Faces::Percent => encoder.append("%")?,
-                Faces::Fate => encoder.append("F")?,
-                Faces::Computed(faces) => node(rolled, faces, encoder)?,
-            }
-            modifiers(dice.modifiers.iter().map(|m| m.kind), encoder)?;
-            encoder.append(&rolled.faces_label(id))?;
-            dice_of(rolled, id, encoder)?;
-        }
-        NodeKind::Group(group) => {
-            encoder.push(GROUP_NODE);
-            encoder.push(value);
-            encoder.push(group.items.len() as f64);
-            for item in &group.items {
-                node(rolled, *item, encoder)?;
-            }
-            modifiers(group.modifiers.iter().map(|m| m.kind), encoder)?;
-            let elements = rolled.group_elements(id);
-            encoder.push(elements.len() as f64);
-            for element in elements {
-                let flags = u32::from(element.kept())
-                    | u32::from(element.success()) << 1
-                    | u32::from(element.failure()) << 2;
-                encoder.ops.extend([ELEM, element.value, f64::from(flags)]);
-            }
-        }
+        NodeKind::Dice(dice) => dice_node(rolled, id, dice, depth, encoder)?,
+        NodeKind::Group(group) => group_node(rolled, id, group, depth, encoder)?,
         NodeKind::Unary { op, operand } => {
             encoder.push(UNARY_NODE);
             encoder.push(value);
             encoder.string(if *op == UnaryOp::Neg { "-" } else { "+" });
-            node(rolled, *operand, encoder)?;
+            child(*operand, encoder)?;
         }
         NodeKind::Binary { op, lhs, rhs } => {
             encoder.push(BINARY_NODE);
             encoder.push(value);
             encoder.string(op.symbol());
-            node(rolled, *lhs, encoder)?;
-            node(rolled, *rhs, encoder)?;
+            child(*lhs, encoder)?;
+            child(*rhs, encoder)?;
         }
         NodeKind::Call { func, arg } => {
             encoder.push(CALL_NODE);
             encoder.push(value);
             encoder.string(func.name());
-            node(rolled, *arg, encoder)?;
+            child(*arg, encoder)?;
         }
-        NodeKind::Ref(reference) => {
-            encoder.push(REF_NODE);
-            encoder.push(value);
-            encoder.append(&reference.style)?;
-            encoder.string(&reference.name);
-            match reference.default {
-                Some(default) => encoder.number(default),
-                None => encoder.append(&())?,
-            }
-        }
+        NodeKind::Ref(reference) => reference_node(value, reference, encoder)?,
         NodeKind::Labeled { inner, label } => {
             encoder.push(LABELED_NODE);
             encoder.push(value);
             encoder.string(label);
-            node(rolled, *inner, encoder)?;
+            child(*inner, encoder)?;
         }
+    }
+    Ok(())
+}
+
+/// A dice node, `depth` levels below the root.
+fn dice_node(
+    rolled: &Rolled<'_>,
+    id: NodeId,
+    dice: &Dice,
+    depth: usize,
+    encoder: &mut Encoder,
+) -> Result<(), Unsupported> {
+    let expr = rolled.expr();
+    encoder.push(DICE_NODE);
+    encoder.push(rolled.value(id));
+    encoder.string_with(|out| expr.write_node_text(id, out));
+    match dice.count {
+        Count::Implicit => encoder.number(1.0),
+        Count::Literal(n) => encoder.number(n as f64),
+        Count::Computed(count) => node(rolled, count, depth + 1, encoder)?,
+    }
+    match dice.faces {
+        Faces::Literal(n) => encoder.number(n as f64),
+        Faces::Percent => encoder.append("%")?,
+        Faces::Fate => encoder.append("F")?,
+        Faces::Computed(faces) => node(rolled, faces, depth + 1, encoder)?,
+    }
+    modifiers(dice.modifiers.iter().map(|m| m.kind), encoder)?;
+    encoder.append(&rolled.faces_label(id))?;
+    dice_of(rolled, id, encoder)
+}
+
+/// A group node, `depth` levels below the root.
+fn group_node(
+    rolled: &Rolled<'_>,
+    id: NodeId,
+    group: &Group,
+    depth: usize,
+    encoder: &mut Encoder,
+) -> Result<(), Unsupported> {
+    encoder.push(GROUP_NODE);
+    encoder.push(rolled.value(id));
+    encoder.push(group.items.len() as f64);
+    for item in &group.items {
+        node(rolled, *item, depth + 1, encoder)?;
+    }
+    modifiers(group.modifiers.iter().map(|m| m.kind), encoder)?;
+    let elements = rolled.group_elements(id);
+    encoder.push(elements.len() as f64);
+    for element in elements {
+        let flags = u32::from(element.kept())
+            | u32::from(element.success()) << 1
+            | u32::from(element.failure()) << 2;
+        encoder.ops.extend([ELEM, element.value, f64::from(flags)]);
+    }
+    Ok(())
+}
+
+/// A reference, which has no children.
+fn reference_node(
+    value: f64,
+    reference: &Reference,
+    encoder: &mut Encoder,
+) -> Result<(), Unsupported> {
+    encoder.push(REF_NODE);
+    encoder.push(value);
+    encoder.append(&reference.style)?;
+    encoder.string(&reference.name);
+    match reference.default {
+        Some(default) => encoder.number(default),
+        None => encoder.append(&())?,
     }
     Ok(())
 }

@@ -113,9 +113,10 @@ pub(crate) const KEYS: [&str; 69] = [
     "95",
 ];
 
-/// A value the encoder does not take (a non-string map key, an `f32`). None of
-/// the package's results has one; should one appear, the export fails with an
-/// error rather than build a wrong object (there is no JSON-text fallback).
+/// A value the encoder does not take (a non-string map key, an `f32`), or a
+/// tree nested deeper than the dice crate's JSON allows. The export fails
+/// with an error rather than build a wrong object (there is no JSON-text
+/// fallback).
 #[derive(Debug)]
 pub(crate) struct Unsupported(String);
 
@@ -126,6 +127,18 @@ impl fmt::Display for Unsupported {
 }
 
 impl std::error::Error for Unsupported {}
+
+impl Unsupported {
+    /// A rolled tree deeper than the dice crate writes as JSON, with the
+    /// message that its serde error has.
+    #[cfg(feature = "roll")]
+    pub(crate) fn too_deep() -> Self {
+        Unsupported(format!(
+            "the expression nests more than {} terms deep, too deep for JSON",
+            critfumble_dice::JSON_MAX_DEPTH
+        ))
+    }
+}
 
 impl ser::Error for Unsupported {
     fn custom<T: fmt::Display>(msg: T) -> Self {

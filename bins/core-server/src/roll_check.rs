@@ -45,10 +45,12 @@ pub struct Unreadable {
 pub fn check(roll: &NewRoll) -> Result<Verdict, Unreadable> {
     let dialect: Dialect = match roll.dialect.as_deref() {
         None => Dialect::Default,
-        Some(name) => name.parse().map_err(|reason| Unreadable {
-            field: "dialect",
-            reason,
-        })?,
+        Some(name) => name
+            .parse()
+            .map_err(|error: critfumble_dice::ConfigError| Unreadable {
+                field: "dialect",
+                reason: error.to_string(),
+            })?,
     };
     let replay = roll
         .rolled

@@ -1,7 +1,7 @@
 //! The command-line interface: subcommands and their flags.
 
 use clap::{Args, Parser, Subcommand};
-use critfumble_dice::Dialect;
+use critfumble_dice::{ConfigError, Dialect};
 
 /// Dice for tabletop RPGs: Roll20, Foundry VTT and Avrae notation.
 #[derive(Debug, Parser)]
@@ -72,7 +72,7 @@ pub(crate) struct StatsArgs {
 }
 
 fn parse_dialect(s: &str) -> Result<Dialect, String> {
-    s.parse()
+    s.parse().map_err(|error: ConfigError| error.to_string())
 }
 
 fn parse_var(s: &str) -> Result<(String, f64), String> {

@@ -316,8 +316,8 @@ fn is_counting(kind: ModifierKind) -> bool {
 }
 
 /// What one die in `value` can count for. The compare points split the values
-/// into few classes, so trying the ends and each side of each compare value
-/// (and one even and one odd value) covers every outcome.
+/// into few classes, so trying the ends and each side of each compare value,
+/// each with its neighbours (both parities), covers every outcome.
 fn contribution(value: Interval, counting: &[ModifierKind]) -> Interval {
     let compare_values = counting.iter().filter_map(|kind| match kind {
         ModifierKind::CountSuccesses(c)
@@ -327,7 +327,14 @@ fn contribution(value: Interval, counting: &[ModifierKind]) -> Interval {
         _ => None,
     });
     let mut probes = value.probes(compare_values.collect::<Vec<_>>());
-    probes.extend([value.lo + 1.0].into_iter().filter(|v| *v <= value.hi));
+    // Each probe's neighbours too, so that every class the compare points
+    // make is tried at both parities (`d4oddf=1` counts 1 only on a 3).
+    let neighbours: Vec<f64> = probes
+        .iter()
+        .flat_map(|v| [v - 1.0, v + 1.0])
+        .filter(|v| *v >= value.lo && *v <= value.hi)
+        .collect();
+    probes.extend(neighbours);
     let unbounded = |v: f64| match v {
         v if v >= 1e15 => f64::INFINITY,
         v if v <= -1e15 => f64::NEG_INFINITY,

@@ -192,16 +192,44 @@ fn divide(a: Interval, b: Interval) -> Interval {
 /// the exponent's parity) or cross zero, so the candidates include those.
 fn power(a: Interval, b: Interval) -> Interval {
     let mut bases = vec![a.lo, a.hi];
-    if a.lo < 0.0 && a.hi > 0.0 {
-        bases.extend([0.0, -1.0, 1.0]);
+    // With a negative exponent the bases nearest zero give the largest
+    // magnitudes: ±1 for whole bases, zero from either side for others.
+    bases.extend(
+        [-1.0, 1.0, 0.0]
+            .into_iter()
+            .filter(|x| *x >= a.lo && *x <= a.hi),
+    );
+    if a.lo < 0.0 && a.hi >= 0.0 {
+        bases.push(-0.0);
     }
     let mut exponents = vec![b.lo, b.hi];
-    if b.integral && b.lo.is_finite() && b.hi.is_finite() {
-        let (lo, hi) = (b.lo, b.hi);
+    // A negative base has a real power only for whole exponents, whose sign
+    // follows their parity; so whole exponents are the candidates that
+    // matter, even where the exponent's interval is not whole.
+    if b.integral || a.lo < 0.0 {
+        // A negative base whose magnitude grows without bound, as whole
+        // exponents run to an unbounded end, takes both signs without bound:
+        // `(-4) ** 1d2!!` can be -64.
+        let grows_up = b.hi == f64::INFINITY && bases.iter().any(|x| *x < -1.0);
+        let grows_down = b.lo == f64::NEG_INFINITY && bases.iter().any(|x| *x < 0.0 && *x > -1.0);
+        if grows_up || grows_down {
+            return Interval {
+                lo: f64::NEG_INFINITY,
+                hi: f64::INFINITY,
+                integral: false,
+            };
+        }
+        // Otherwise the whole exponents at each end, and the ones next to
+        // them (the other parity).
+        // (With both ends unbounded, 0 and 1 stand for them: `(-1) ** e`.)
+        let (lo, hi) = match (b.lo.ceil(), b.hi.floor()) {
+            (lo, hi) if lo.is_infinite() && hi.is_infinite() => (0.0, 1.0),
+            ends => ends,
+        };
         exponents.extend(
-            [lo + 1.0, hi - 1.0]
+            [lo, lo + 1.0, hi - 1.0, hi]
                 .into_iter()
-                .filter(|e| *e >= lo && *e <= hi),
+                .filter(|e| e.is_finite() && *e >= b.lo && *e <= b.hi),
         );
     }
     let integral = a.integral && b.integral && b.lo >= 0.0;

@@ -3,7 +3,6 @@
 use super::Distribution;
 use super::pmf::Pmf;
 use crate::Bounds;
-use serde::Serialize;
 
 /// Builds the distribution's summary from its probabilities.
 pub(super) fn summarize(
@@ -48,7 +47,8 @@ pub(super) fn summarize(
 }
 
 /// How two independent totals compare.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Comparison {
     /// P(A > B).
     pub greater: f64,

@@ -17,7 +17,7 @@ const ZERO_WIDTH_SPACE: char = '\u{200B}';
 /// and reference names with it; use it for any other text of a user's
 /// that goes into the same message.
 ///
-/// Every `\ * _ ~ ` | [ ] ( ) < > #` gets a backslash, and so does a `:`
+/// Each of `` \ * _ ~ ` | [ ] ( ) < > # `` gets a backslash, and so does a `:`
 /// before `/` (which would start a link such as `https://`). At the start
 /// of a line (the start of `text` counts as one), after spaces, so do `-`
 /// and `+` (lists, `-#` subtext) and the `.` after a number (`1.` lists).

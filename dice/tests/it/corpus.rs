@@ -3,16 +3,16 @@
 //! Each line is `check(dialect, input, expect![...])`. A parsed expression shows
 //! as `canonical [min, max]` (`∞` for unbounded), an error as
 //! `kind start..end: message`. Snapshots were generated with `UPDATE_EXPECT=1`
-//! and then checked by hand; the tests named `engine_bug_*` assert the correct
-//! value where the engine is wrong (see /work/dice-test-findings.md).
+//! and then checked by hand; `regressions` asserts, with `assert_eq!`, values
+//! worked out by hand where the engine was once wrong.
 
 mod arithmetic;
 mod dialects;
 mod dice;
-mod engine_bugs;
 mod errors;
 mod groups;
 mod limits;
+mod regressions;
 
 use critfumble_dice::{Dialect, DiceError, ParseOptions, RollOptions, parse_with, replay};
 use expect_test::Expect;

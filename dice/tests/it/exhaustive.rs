@@ -136,34 +136,34 @@ fn fate_percent_groups_and_explode_once_are_exact() {
     assert_exact(FVTT, "{3d8+5}>10", 3);
 }
 
-/// The inexact bounds of bug 10 in /work/dice-test-findings.md, against
-/// brute force: one test each, so that each shows its own exact range.
+/// Bounds that were once inexact, against brute force: one test each, so
+/// that each shows its own exact range.
 #[test]
-fn engine_bug_inexact_reroll_and_add() {
+fn inexact_reroll_and_add() {
     assert_exact(DEF, "1d6ra", 2);
 }
 
 #[test]
-fn engine_bug_inexact_explode_once_on_a_d1() {
+fn inexact_explode_once_on_a_d1() {
     assert_exact(DEF, "1d1xo", 2);
 }
 
 #[test]
-fn engine_bug_inexact_keep_matching_selector() {
+fn inexact_keep_matching_selector() {
     assert_exact(D20, "4d6k3", 4);
 }
 
 #[test]
-fn engine_bug_inexact_keep_below() {
+fn inexact_keep_below() {
     assert_exact(DEF, "4d6k<3", 4);
 }
 
 #[test]
-fn engine_bug_inexact_group_compare_always_true() {
+fn inexact_group_compare_always_true() {
     assert_exact(DEF, "{3d6+1d8}>=3", 4);
 }
 
 #[test]
-fn engine_bug_inexact_group_failures_only() {
+fn inexact_group_failures_only() {
     assert_exact(DEF, "{1d6, 1d6}f<2", 2);
 }

@@ -400,10 +400,10 @@ fn plain_rendering() {
     expect!["2d20kh1 ([12], 20) + 5 = 25"].assert_eq(&rolled.plain());
 }
 
-/// A die added by `ra` skips the clamps that every other die goes through:
-/// `1d6ramax3` with 1 then 6 adds a 6, where max3 makes it 3.
+/// A die added by `ra` goes through the clamps as every other die does:
+/// `1d6ramax3` with 1 then 6 adds a 3 (it once added the 6).
 #[test]
-fn engine_bug_reroll_and_add_dice_skip_clamps() {
+fn reroll_and_add_dice_are_clamped() {
     assert_eq!(
         forced(DEF, "1d6ramax3", &[1, 6]),
         "1d6ramax3 (**1**, **3**) = `4`"
@@ -420,12 +420,12 @@ fn hundred_explosions_are_allowed() {
     assert_eq!(rolled.all_dice().filter(|die| die.exploded()).count(), 100);
 }
 
-/// Roll20 rerolls any die that shows 1 or 6 until it shows neither; the
-/// engine applies `r1` and then `r6` one after the other, so a 6 rerolled
-/// into a 1 stays (and the forced 3 is left over). Likewise `rr<3ro>3` can
-/// end on a 1 that `rr<3` had ruled out, outside the bounds [3, 4].
+/// Roll20 rerolls any die that shows 1 or 6 until it shows neither, so a 6
+/// rerolled into a 1 is rerolled again (the engine once applied `r1` and
+/// then `r6` one after the other). Likewise `rr<3ro>3` never ends on a 1
+/// that `rr<3` rules out, and stays within its bounds [3, 4].
 #[test]
-fn engine_bug_rerolls_apply_one_after_another() {
+fn rerolls_hold_together() {
     assert_eq!(
         forced(R20, "1d6r1r6", &[6, 1, 3]),
         "1d6rr1rr6 (~~6~~, ~~1~~, 3) = `3`"
@@ -441,10 +441,11 @@ fn engine_bug_rerolls_apply_one_after_another() {
     );
 }
 
-/// The README says new dice go through the same steps (reroll, clamp) as the
-/// first; a compounded roll skips them, so `1d6rr1!!` can add a 1.
+/// As the README says, new dice go through the same steps (reroll, clamp)
+/// as the first, compounded rolls too: `1d6rr1!!` rerolls the 1 it would
+/// have added (it once kept it).
 #[test]
-fn engine_bug_compounded_rolls_skip_rerolls() {
+fn compounded_rolls_are_rerolled() {
     let expr = parse_with("1d6rr1!!", &ParseOptions::default()).expect("the input parses");
     let total = replay(&expr, &[6, 1, 3], &RollOptions::default()).map(|rolled| rolled.total());
     assert_eq!(total, Ok(9.0));

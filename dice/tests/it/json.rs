@@ -1,6 +1,8 @@
 //! The serde JSON of rolled trees: every die with its history, snake_case fields.
 
-use critfumble_dice::{ParseOptions, RollOptions, RollReport, parse_with, replay};
+use critfumble_dice::{
+    ConfigError, Limits, ParseOptions, RollOptions, RollReport, parse_with, replay,
+};
 use expect_test::expect;
 
 /// The serde tree of a roll: every die with its history, snake_case fields.
@@ -172,4 +174,39 @@ fn json_report_has_the_four_fields() {
     assert_eq!(json["markdown"], "4dF (**-1**, 0, **1**, **1**) + 1 = `2`");
     assert_eq!(json["rolled"]["lhs"]["faces"], "F");
     assert_eq!(json["rolled"]["lhs"]["dice"][0]["fumble"], true);
+}
+
+/// Limits read from JSON go through `Limits::checked`: a cap past what the
+/// engine holds is an error that names it, and missing fields default.
+#[test]
+fn deserialized_limits_are_checked() {
+    let limits: Limits = serde_json::from_str(r#"{"max_faces": 1000}"#).unwrap();
+    assert_eq!(
+        limits,
+        Limits {
+            max_faces: 1000,
+            ..Limits::default()
+        }
+    );
+    let error = serde_json::from_str::<Limits>(r#"{"max_faces": 18446744073709551615}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("max_faces is 18446744073709551615, past its most of 9007199254740992"),
+        "{error}"
+    );
+    let error = Limits {
+        max_dice: 1 << 32,
+        ..Limits::default()
+    }
+    .checked()
+    .unwrap_err();
+    assert_eq!(
+        error,
+        ConfigError::LimitOutOfRange {
+            limit: "max_dice",
+            value: 1 << 32,
+            max: u32::MAX as u64
+        }
+    );
 }

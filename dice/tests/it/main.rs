@@ -4,11 +4,17 @@
     reason = "test helpers panic on a broken fixture, which fails the test that called them"
 )]
 
+#[cfg(feature = "chart")]
+mod chart;
 mod corpus;
+mod deep;
 mod distribution;
 mod exhaustive;
 mod fairness;
 mod forced;
+#[cfg(feature = "serde")]
 mod json;
+mod monte_carlo;
 mod properties;
 mod robustness;
+mod seeds;

@@ -8,12 +8,7 @@ use critfumble_dice::{
 /// Runs `f` on a thread with the 2 MiB stack that test threads (and many
 /// servers' worker threads) get, so that unbounded recursion shows up here.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(f)
-        .expect("the thread starts")
-        .join()
-        .expect("the thread does not panic");
+    crate::deep::on_stack(2 << 20, f);
 }
 
 /// Huge literal counts and faces are refused by a limit, before any work.
@@ -48,12 +43,11 @@ fn computed_count_over_the_limit_is_refused_before_rolling() {
     );
 }
 
-/// A sum of 2,048 terms is within the length limit; printing it recursed once
-/// per term and overflowed a 2 MiB stack, aborting the process (bug 13; fixed
-/// in the working tree at 21:03, so no longer ignored: an abort here takes the
-/// whole test binary down).
+/// A sum of 2,048 terms is within the length limit, and prints and renders
+/// on a 2 MiB stack (printing it once recursed once per term; `deep.rs`
+/// takes every entry point to 100,000 terms on a smaller stack).
 #[test]
-fn engine_bug_long_sum_display_overflows_the_stack() {
+fn long_sum_prints_on_a_small_stack() {
     on_small_stack(|| {
         let input = format!("{}1", "1+".repeat(2047));
         let expr = parse(&input).expect("within the limits");
@@ -64,22 +58,21 @@ fn engine_bug_long_sum_display_overflows_the_stack() {
     });
 }
 
-/// `2^2^…^2` recursed once per `^` in the parser, with no depth check: 2,047
-/// of them (4,095 bytes) overflowed a 2 MiB stack (bug 14; fixed in the
-/// working tree at 21:03). It must give a depth error, or parse.
+/// `2^2^…^2` nests to the right, so each `^` counts toward the depth limit
+/// (the parser once recursed once per `^` unchecked): 2,047 of them
+/// (4,095 bytes) must give a depth error, not overflow a 2 MiB stack.
 #[test]
-fn engine_bug_long_power_chain_overflows_the_stack() {
+fn long_power_chain_is_a_depth_error() {
     on_small_stack(|| {
         let input = format!("{}2", "2^".repeat(2047));
         let result = parse(&input);
         assert!(
             matches!(
                 &result,
-                Ok(_)
-                    | Err(DiceError::Limit {
-                        kind: LimitKind::Depth,
-                        ..
-                    })
+                Err(DiceError::Limit {
+                    kind: LimitKind::Depth,
+                    ..
+                })
             ),
             "{:?}",
             result.err()
@@ -116,10 +109,10 @@ fn display_past_the_length_limit_round_trips_with_room() {
     );
 }
 
-/// In the D20 dialect `1d2d2d2…` is dice of dice, parsed without nesting, but
-/// printed as `((1d2)d2)d2…`: past 64 levels the printed form is refused.
+/// In the D20 dialect `1d2d2d2…` is dice of dice, and prints back bare, as
+/// written, so that it reads back past 64 levels.
 #[test]
-fn engine_bug_d20_dice_chain_prints_past_the_depth_limit() {
+fn d20_dice_chain_prints_back_as_written() {
     let options = ParseOptions::dialect(Dialect::D20);
     let input = format!("1d2{}", "d2".repeat(70));
     let expr = parse_with(&input, &options).expect("within the limits");

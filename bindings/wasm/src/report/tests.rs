@@ -1,9 +1,13 @@
 //! Written straight from the rolled tree, a roll's report reads back as
 //! serde_json's text of the dice crate's `RollReport`, the CLI's JSON.
 
+use super::encode_report;
 use crate::api::{Faces, Options, roll_json, roll_tree};
 use crate::tree::Encoder;
 use crate::tree::tests::{options, read_counting};
+use critfumble_dice::{
+    JSON_MAX_DEPTH, Limits, ParseOptions, RollOptions, RollReport, parse, parse_with, replay,
+};
 
 /// The compact report of a roll.
 fn report(expr: &str, options: &Options, faces: Faces) -> Encoder {
@@ -104,4 +108,65 @@ fn a_report_replaces_the_one_before() {
     roll_tree("1d20", &options, Faces::Forced(vec![20]), &mut encoder).unwrap();
     let json = roll_json("1d20", &options, Faces::Forced(vec![20])).unwrap();
     assert_eq!(read_counting(&encoder, "1d20").0, json);
+}
+
+/// The deepest tree with JSON reads back as the CLI's; one term deeper, the
+/// report fails as the CLI's JSON does, with the same message.
+#[test]
+fn a_report_is_as_deep_as_the_json() {
+    let options = options("default", &[]);
+    let sum = |terms: usize| format!("1d6!!kh1{}", " + 1".repeat(terms - 1));
+    let deepest = sum(JSON_MAX_DEPTH);
+    let faces = Faces::Forced(vec![6, 6, 2]);
+    let json = roll_json(&deepest, &options, faces.clone()).unwrap();
+    let encoded = report(&deepest, &options, faces.clone());
+    assert_eq!(read_counting(&encoded, &deepest).0, json);
+
+    let deeper = sum(JSON_MAX_DEPTH + 1);
+    let expr = parse(&deeper).unwrap();
+    let rolled = replay(&expr, &[6, 6, 2], &RollOptions::default()).unwrap();
+    let serde_error = serde_json::to_string(&RollReport {
+        input: &deeper,
+        rolled: &rolled,
+    })
+    .unwrap_err();
+    let error = encode_report(&rolled, &mut Encoder::default()).unwrap_err();
+    assert_eq!(error.to_string(), serde_error.to_string());
+}
+
+/// A sum and a label chain of 100,000 terms, on a 256 KiB stack: the report
+/// and the parsed tree stop at the JSON's depth instead of recursing once
+/// per term, and the Markdown is written.
+#[test]
+fn deep_reports_fail_without_exhausting_the_stack() {
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let options = ParseOptions {
+                limits: Limits {
+                    max_length: 1_000_000,
+                    ..Limits::default()
+                },
+                ..ParseOptions::default()
+            };
+            for input in [
+                format!("{}1", "1+".repeat(99_999)),
+                format!("2{}", "[a]".repeat(100_000)),
+            ] {
+                let expr = parse_with(&input, &options).unwrap();
+                let rolled = replay(&expr, &[], &RollOptions::default()).unwrap();
+                let mut encoder = Encoder::default();
+                let error = encode_report(&rolled, &mut encoder).unwrap_err();
+                assert!(error.to_string().contains("too deep for JSON"), "{error}");
+                // The parsed tree, as the package's `parse` gives it, goes through serde.
+                let error = encoder.encode(&expr).unwrap_err();
+                assert!(error.to_string().contains("too deep for JSON"), "{error}");
+                let mut markdown = String::new();
+                rolled.write_markdown(&mut markdown);
+                assert!(markdown.ends_with('`'));
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
 }
