@@ -16,6 +16,7 @@ mod error_body;
 mod events;
 mod paging;
 mod rolls;
+mod saved_rolls;
 mod sessions;
 mod tokens;
 mod users;
@@ -43,6 +44,7 @@ pub use paging::{Page, PageRequest};
 pub use rolls::{
     CampaignRollStats, MemberRollStats, NewRoll, Roll, RollActor, RollQuery, RollSource,
 };
+pub use saved_rolls::{SaveRollRequest, SavedRoll};
 pub use sessions::{EndSessionRequest, GameSession, StartSessionRequest, UpdateSessionRequest};
 pub use tokens::{ApiKeyInfo, CreateTokenRequest, CreatedToken, Health, KeyScope};
 pub use users::{UpsertUserRequest, User};

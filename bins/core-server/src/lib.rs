@@ -7,8 +7,10 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod extract;
+pub mod housekeeping;
 pub mod keys;
 pub mod roll_writer;
 pub mod state;
@@ -16,6 +18,7 @@ pub mod store;
 pub mod token;
 
 pub use api::{ApiDoc, app};
+pub use embed::EmbeddedCore;
 pub use error::{AppError, AppResult};
 pub use state::AppState;
 pub use store::Store;

@@ -29,27 +29,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::connect(&args.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", args.database_url))?;
-    let purged = store.purge_idempotency_keys(true).await?;
+    let purged = critfumble_core::housekeeping::purge_at_start(&store).await?;
     tracing::info!(backend = ?store.kind(), purged, "database ready");
-    // Stored idempotency responses are replayed for 24 h; drop older ones every hour, and
-    // with them expired browser sessions and abandoned OAuth2 login states.
-    let purger = store.clone();
-    tokio::spawn(async move {
-        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-        hourly.tick().await;
-        loop {
-            hourly.tick().await;
-            match purger.purge_idempotency_keys(false).await {
-                Ok(purged) => tracing::debug!(purged, "expired idempotency keys deleted"),
-                Err(error) => tracing::warn!(%error, "cannot delete expired idempotency keys"),
-            }
-            let state_max_age = critfumble_core::api::login::STATE_MAX_AGE_SECS * 1000;
-            match purger.purge_expired_logins(state_max_age).await {
-                Ok(purged) => tracing::debug!(purged, "expired sessions and login states deleted"),
-                Err(error) => tracing::warn!(%error, "cannot delete expired sessions"),
-            }
-        }
-    });
+    critfumble_core::housekeeping::spawn_hourly_purge(store.clone());
     let state = AppState::new(store.clone(), &args, &secrets)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -1,0 +1,323 @@
+//! `/roll` and the **Reroll** button: parse, roll, write the report to the outbox, answer.
+//! Nothing here waits on Core, so the answer goes out at once.
+
+use critfumble_dice::{Dialect, ParseOptions, RollOptions, Rolled, parse_with, roll_with};
+use critfumble_sdk::wire::{NewRoll, RollActor, RollSource};
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateButton, CreateInteractionResponse, EditInteractionResponse,
+};
+
+use super::handler::Invocation;
+use super::reply::{Followup, Reply, message, whisper};
+use super::text::{MAX_CONTENT_CHARS, caret_error, clip, escape_markdown, number};
+use crate::outbox::{OutboxEntry, OutboxItem};
+use crate::state::AppState;
+
+/// The prefix of a Reroll button's custom id: `reroll:<user>:<dialect><private>:<expression>`.
+const REROLL: &str = "reroll";
+/// Discord's limit on a custom id.
+const MAX_CUSTOM_ID: usize = 100;
+
+/// A roll as posted: the message's text and, when the expression fits a custom id, a
+/// Reroll button.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    /// The message content (at most 2,000 characters).
+    pub content: String,
+    /// The Reroll button's custom id.
+    pub reroll: Option<String>,
+    /// Whether only the roller sees it.
+    pub private: bool,
+}
+
+impl Posted {
+    fn components(&self) -> Vec<CreateActionRow> {
+        self.reroll
+            .iter()
+            .map(|custom_id| {
+                CreateActionRow::Buttons(vec![
+                    CreateButton::new(custom_id.clone())
+                        .label("Reroll")
+                        .emoji('🎲')
+                        .style(ButtonStyle::Secondary),
+                ])
+            })
+            .collect()
+    }
+
+    /// As an immediate response.
+    pub fn now(&self) -> Reply {
+        Reply::Now(CreateInteractionResponse::Message(
+            message(&self.content)
+                .components(self.components())
+                .ephemeral(self.private),
+        ))
+    }
+
+    /// As the edit that finishes a deferred command.
+    pub fn later(&self) -> Followup {
+        Followup::edit(
+            EditInteractionResponse::new()
+                .content(self.content.clone())
+                .components(self.components()),
+        )
+    }
+}
+
+/// `/roll expression [private] [dialect]`.
+pub async fn roll(
+    state: &AppState,
+    invocation: &Invocation,
+    expression: &str,
+    dialect: Option<&str>,
+    private: bool,
+) -> Reply {
+    let dialect = match dialect.map(parse_dialect) {
+        None => Dialect::Default,
+        Some(Some(dialect)) => dialect,
+        Some(None) => return whisper("Unknown dialect: choose Roll20, Foundry VTT or Avrae."),
+    };
+    match roll_and_report(state, invocation, expression, dialect, private).await {
+        Ok(posted) => posted.now(),
+        Err(refusal) => whisper(&refusal),
+    }
+}
+
+/// A Reroll button: only the original roller may press it; the reroll is a new roll with
+/// its own interaction id.
+pub async fn press(state: &AppState, invocation: &Invocation, custom_id: &str) -> Reply {
+    let Some((owner, dialect, private, expression)) = parse_reroll(custom_id) else {
+        return whisper("This button is not FumbleBot's, or it is out of date.");
+    };
+    if owner != invocation.user_id {
+        return whisper("That's not your roll. Roll your own with `/roll`.");
+    }
+    match roll_and_report(state, invocation, expression, dialect, private).await {
+        Ok(posted) => posted.now(),
+        Err(refusal) => whisper(&refusal),
+    }
+}
+
+/// Parses and rolls `expression`, writes the roll's report to the outbox (it is stored when
+/// this returns), and gives the message. The error is the sentence to show the user.
+pub async fn roll_and_report(
+    state: &AppState,
+    invocation: &Invocation,
+    expression: &str,
+    dialect: Dialect,
+    private: bool,
+) -> Result<Posted, String> {
+    let expr = parse_with(expression, &ParseOptions::dialect(dialect))
+        .map_err(|error| caret_error(expression, &error))?;
+    let rolled = roll_with(&expr, &mut rand::rng(), &RollOptions::default())
+        .map_err(|error| caret_error(expression, &error))?;
+    let content = content(invocation.user_id, &rolled);
+    let entry = OutboxEntry {
+        idempotency_key: invocation.idempotency_key(),
+        actor: invocation.actor.clone(),
+        item: OutboxItem::Roll(Box::new(report(
+            state, invocation, expression, &rolled, private,
+        ))),
+    };
+    if let Err(error) = state.outbox().append(&entry).await {
+        tracing::error!(%error, "cannot write a roll to the outbox");
+        return Err(
+            "FumbleBot cannot record rolls right now, so it did not roll. Try again in a moment."
+                .to_owned(),
+        );
+    }
+    state.wake_outbox();
+    state.remember_expression(invocation.user_id, expression);
+    Ok(Posted {
+        content,
+        reroll: reroll_id(invocation.user_id, dialect, private, expression),
+        private,
+    })
+}
+
+/// The message: who rolled and the total in bold, then the roll as Markdown (dropped dice
+/// struck through, criticals and fumbles in bold). A roll too long for one message keeps
+/// its total and sums its dice up instead.
+pub fn content(user_id: u64, rolled: &Rolled<'_>) -> String {
+    let header = format!("<@{user_id}> 🎲 **{}**", number(rolled.total()));
+    let mut full = header.clone();
+    full.push('\n');
+    rolled.write_markdown(&mut full);
+    if full.chars().count() <= MAX_CONTENT_CHARS {
+        return full;
+    }
+    let (mut dice, mut kept, mut critical, mut fumbled) = (0, 0, 0, 0);
+    for die in rolled.all_dice() {
+        dice += 1;
+        if die.kept() {
+            kept += 1;
+            critical += usize::from(die.critical());
+            fumbled += usize::from(die.fumble());
+        }
+    }
+    let label = rolled
+        .expr()
+        .comment()
+        .map(|comment| format!("**{}:** ", escape_markdown(&clip(comment, 200))))
+        .unwrap_or_default();
+    let notation = clip(&rolled.expr().to_string(), 300).replace('`', "ˋ");
+    clip(
+        &format!(
+            "{header}\n{label}`{notation}`: {dice} dice ({kept} kept, {critical} critical, \
+             {fumbled} fumbled), too many to list = `{}`",
+            number(rolled.total())
+        ),
+        MAX_CONTENT_CHARS,
+    )
+}
+
+fn report(
+    state: &AppState,
+    invocation: &Invocation,
+    expression: &str,
+    rolled: &Rolled<'_>,
+    private: bool,
+) -> NewRoll {
+    let channel_id = invocation.channel_id.to_string();
+    // The channel's campaign and session when this process knows them; otherwise the
+    // drainer looks them up before it reports.
+    let known = state.core().cached_channel(&channel_id).flatten();
+    NewRoll {
+        source: RollSource::Discord,
+        actor: RollActor {
+            user_id: None,
+            discord_id: Some(invocation.actor.discord_id.clone()),
+            vtt_user_id: None,
+            name: clip(&invocation.actor.name, 200),
+        },
+        campaign_id: known.map(|found| found.campaign_id),
+        session_id: known.and_then(|found| found.session_id),
+        channel_id: Some(channel_id),
+        expression: clip(expression, 1_000),
+        total: rolled.total(),
+        rolled: serde_json::to_value(rolled).unwrap_or_default(),
+        markdown: Some(clip(&rolled.markdown(), 20_000)),
+        label: rolled.expr().comment().map(|comment| clip(comment, 200)),
+        private,
+        vtt_record: None,
+        verified: None,
+        rolled_at: chrono::Utc::now(),
+    }
+}
+
+fn parse_dialect(name: &str) -> Option<Dialect> {
+    match name {
+        "default" => Some(Dialect::Default),
+        "roll20" => Some(Dialect::Roll20),
+        "foundry" => Some(Dialect::Foundry),
+        "d20" => Some(Dialect::D20),
+        _ => None,
+    }
+}
+
+fn dialect_flag(dialect: Dialect) -> char {
+    match dialect {
+        Dialect::Roll20 => 'r',
+        Dialect::Foundry => 'f',
+        Dialect::D20 => 'd',
+        _ => 'n',
+    }
+}
+
+/// The Reroll button's custom id, or `None` when the expression is too long for one (the
+/// roll is then posted without the button).
+fn reroll_id(user_id: u64, dialect: Dialect, private: bool, expression: &str) -> Option<String> {
+    let private = if private { 'p' } else { 'o' };
+    let id = format!(
+        "{REROLL}:{user_id}:{}{private}:{expression}",
+        dialect_flag(dialect)
+    );
+    (id.chars().count() <= MAX_CUSTOM_ID).then_some(id)
+}
+
+fn parse_reroll(custom_id: &str) -> Option<(u64, Dialect, bool, &str)> {
+    let rest = custom_id.strip_prefix(REROLL)?.strip_prefix(':')?;
+    let (owner, rest) = rest.split_once(':')?;
+    let (flags, expression) = rest.split_once(':')?;
+    let mut flags = flags.chars();
+    let dialect = match flags.next()? {
+        'r' => Dialect::Roll20,
+        'f' => Dialect::Foundry,
+        'd' => Dialect::D20,
+        'n' => Dialect::Default,
+        _ => return None,
+    };
+    let private = match flags.next()? {
+        'p' => true,
+        'o' => false,
+        _ => return None,
+    };
+    Some((owner.parse().ok()?, dialect, private, expression))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reroll_ids_round_trip() {
+        let id = reroll_id(42, Dialect::Roll20, true, "2d20kh1+5 \"Attack\"").unwrap();
+        assert_eq!(id, "reroll:42:rp:2d20kh1+5 \"Attack\"");
+        assert_eq!(
+            parse_reroll(&id),
+            Some((42, Dialect::Roll20, true, "2d20kh1+5 \"Attack\""))
+        );
+        // An expression with ':' in it survives, and a long one gets no button.
+        let id = reroll_id(1, Dialect::Default, false, "1d20 \"a: b\"").unwrap();
+        assert_eq!(
+            parse_reroll(&id),
+            Some((1, Dialect::Default, false, "1d20 \"a: b\""))
+        );
+        assert_eq!(
+            reroll_id(1, Dialect::Default, false, &"1+".repeat(60)),
+            None
+        );
+        assert_eq!(parse_reroll("reroll:x:no:1d6"), None);
+        assert_eq!(parse_reroll("other:1:no:1d6"), None);
+    }
+
+    #[test]
+    fn long_rolls_collapse_and_keep_their_total() {
+        for expression in ["100d6", "1000d1000", "10000d6"] {
+            let expr = critfumble_dice::parse(expression).unwrap();
+            let rolled = roll_with(
+                &expr,
+                &mut critfumble_dice::seeded_rng(7),
+                &RollOptions::default(),
+            )
+            .unwrap();
+            let content = content(9, &rolled);
+            assert!(content.chars().count() <= MAX_CONTENT_CHARS, "{expression}");
+            let total = number(rolled.total());
+            assert!(
+                content.starts_with(&format!("<@9> 🎲 **{total}**")),
+                "{content}"
+            );
+            assert!(content.ends_with(&format!("`{total}`")), "{content}");
+        }
+        // 100d6 still lists its dice; 1000d1000 sums them up.
+        let expr = critfumble_dice::parse("1000d1000").unwrap();
+        let rolled = roll_with(
+            &expr,
+            &mut critfumble_dice::seeded_rng(7),
+            &RollOptions::default(),
+        )
+        .unwrap();
+        assert!(content(9, &rolled).contains("1000 dice (1000 kept"));
+    }
+
+    #[test]
+    fn a_known_roll_renders_as_markdown() {
+        let expr = critfumble_dice::parse("2d20kh1+5").unwrap();
+        let rolled = critfumble_dice::replay(&expr, &[12, 20], &RollOptions::default()).unwrap();
+        assert_eq!(
+            content(7, &rolled),
+            "<@7> 🎲 **25**\n2d20kh1 (~~12~~, **20**) + 5 = `25`"
+        );
+    }
+}
