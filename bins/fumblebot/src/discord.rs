@@ -31,14 +31,21 @@ pub fn routes() -> Router<AppState> {
     Router::new().route(INTERACTIONS_PATH, post(endpoint::interactions))
 }
 
+/// The origin of Discord's API.
+pub const DISCORD_API_BASE: &str = "https://discord.com";
+
 /// serenity's REST client for Discord at `api_base` (`https://discord.com`, or a local fake
-/// in tests: requests go to `{api_base}/api/v10/...`), with serenity's rate limiter.
-/// Without a token, it still answers interactions (their webhook routes carry their own
-/// token), but cannot register commands or connect to the gateway.
+/// in tests: requests go to `{api_base}/api/v10/...`). Against Discord itself, serenity's
+/// rate limiter waits out 429s and their buckets. serenity 0.12's limiter ignores a proxy
+/// base URL (it is meant for a proxy that limits by itself), so with another base the
+/// requests go straight there, unlimited. Without a token, the client still answers
+/// interactions (their webhook routes carry their own token), but cannot register commands
+/// or connect to the gateway.
 pub fn http(token: Option<&str>, application_id: Option<NonZeroU64>, api_base: &str) -> Http {
     let mut builder = HttpBuilder::new(token.unwrap_or_default());
-    if api_base.trim_end_matches('/') != "https://discord.com" {
-        builder = builder.proxy(api_base.trim_end_matches('/'));
+    let api_base = api_base.trim_end_matches('/');
+    if api_base != DISCORD_API_BASE {
+        builder = builder.proxy(api_base).ratelimiter_disabled(true);
     }
     if let Some(application_id) = application_id {
         builder = builder.application_id(ApplicationId::from(application_id));

@@ -120,7 +120,7 @@ impl Followup {
         while let Err(error) = self.edit.clone().execute(http, token).await {
             attempt += 1;
             if attempt == 3 {
-                tracing::warn!(%error, "cannot edit the deferred response");
+                tracing::warn!(?error, "cannot edit the deferred response");
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;

@@ -2,8 +2,10 @@
 //! takes every append waiting and commits them in one transaction, so that many concurrent
 //! rolls cost one sync of the log, and each append returns only after its commit.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -17,11 +19,14 @@ const MAX_GROUP: usize = 512;
 
 type Append = (String, String, oneshot::Sender<Result<(), String>>);
 
-/// A SQLite outbox; clones share the file and the writer.
+/// A SQLite outbox; clones share the file, the writer and the entries in flight.
 #[derive(Clone, Debug)]
 pub struct SqliteOutbox {
     pool: SqlitePool,
     writer: mpsc::Sender<Append>,
+    /// Entries taken and not settled yet: not taken again meanwhile. Kept in memory, so
+    /// that after a crash they are due again at once.
+    in_flight: Arc<Mutex<HashSet<i64>>>,
 }
 
 impl SqliteOutbox {
@@ -60,7 +65,11 @@ impl SqliteOutbox {
         }
         let (writer, queue) = mpsc::channel(4 * MAX_GROUP);
         tokio::spawn(write_groups(pool.clone(), queue));
-        Ok(SqliteOutbox { pool, writer })
+        Ok(SqliteOutbox {
+            pool,
+            writer,
+            in_flight: Arc::default(),
+        })
     }
 
     pub(super) async fn append(&self, key: &str, entry: String) -> Result<(), OutboxError> {
@@ -76,16 +85,20 @@ impl SqliteOutbox {
     }
 
     pub(super) async fn take(&self, max: usize) -> Result<Vec<Taken>, OutboxError> {
+        let skip = self.in_flight().len();
         let rows = sqlx::query(
             "SELECT seq, entry, attempts FROM outbox WHERE next_attempt_at <= $1 \
              ORDER BY seq LIMIT $2",
         )
         .bind(now_millis())
-        .bind(i64::try_from(max).unwrap_or(i64::MAX))
+        .bind(i64::try_from(max + skip).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
+        let mut in_flight = self.in_flight();
         Ok(rows
             .into_iter()
+            .filter(|row| in_flight.insert(row.get::<i64, _>(0)))
+            .take(max)
             .map(|row| {
                 let seq: i64 = row.get(0);
                 let text: String = row.get(1);
@@ -139,7 +152,17 @@ impl SqliteOutbox {
             }
         }
         transaction.commit().await?;
+        let mut in_flight = self.in_flight();
+        for (taken, _) in settled {
+            in_flight.remove(&taken.id.parse().unwrap_or(-1));
+        }
         Ok(())
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(super) async fn pending(&self) -> Result<u64, OutboxError> {
