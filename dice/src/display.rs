@@ -8,8 +8,8 @@
 
 use crate::Dialect;
 use crate::ast::{
-    Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, NodeId, NodeKind,
-    RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
+    BinaryOp, Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, NodeId,
+    NodeKind, RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
 };
 use crate::number::{write_f64, write_integer};
 use std::fmt::{self, Write};
@@ -43,6 +43,34 @@ pub(crate) fn write_comment<W: Write>(comment: &str, out: &mut W) -> fmt::Result
 /// A hook called after each dice term and group is written, to append its results.
 pub(crate) type Annotate<'h, W> = dyn FnMut(NodeId, &mut W) -> fmt::Result + 'h;
 
+/// What a rendering adds to the canonical walk: each term's results after
+/// it, and its own way with the text a user typed (Markdown escapes it).
+pub(crate) trait Decorate<W> {
+    /// Called after each dice term and group is written.
+    fn after_term(&mut self, id: NodeId, out: &mut W) -> fmt::Result;
+    /// Writes text the user typed: a label or a reference's name.
+    fn user_text(&mut self, text: &str, out: &mut W) -> fmt::Result;
+    /// Writes a binary operator's symbol.
+    fn operator(&mut self, op: BinaryOp, out: &mut W) -> fmt::Result;
+}
+
+/// The canonical text, with a hook after each term.
+struct Canonical<'a, 'h, W>(&'a mut Annotate<'h, W>);
+
+impl<W: Write> Decorate<W> for Canonical<'_, '_, W> {
+    fn after_term(&mut self, id: NodeId, out: &mut W) -> fmt::Result {
+        (self.0)(id, out)
+    }
+
+    fn user_text(&mut self, text: &str, out: &mut W) -> fmt::Result {
+        out.write_str(text)
+    }
+
+    fn operator(&mut self, op: BinaryOp, out: &mut W) -> fmt::Result {
+        out.write_str(op.symbol())
+    }
+}
+
 /// Writes node `id` of `expr` canonically, calling `annotate` after dice and groups.
 pub(crate) fn write_node<W: Write>(
     expr: &Expr,
@@ -50,31 +78,51 @@ pub(crate) fn write_node<W: Write>(
     out: &mut W,
     annotate: &mut Annotate<'_, W>,
 ) -> fmt::Result {
+    write_decorated(expr, id, out, &mut Canonical(annotate))
+}
+
+/// Writes node `id` of `expr`, decorated by `decorate`.
+///
+/// The chains that input can make long without nesting (sums, labels,
+/// Avrae's dice of dice) are walked in loops, so that only parentheses,
+/// groups, calls, signs and powers recurse, and those count toward
+/// `Limits::max_depth`.
+pub(crate) fn write_decorated<W: Write>(
+    expr: &Expr,
+    id: NodeId,
+    out: &mut W,
+    decorate: &mut dyn Decorate<W>,
+) -> fmt::Result {
     match &expr.node(id).kind {
         NodeKind::Number(value) => write_number(*value, out),
-        NodeKind::Dice(dice) => {
-            match dice.count {
-                Count::Implicit => {}
-                Count::Literal(n) => write_integer(n, out)?,
-                // Avrae reads `4d6d2` as dice of dice, so it needs no parentheses
-                // (and a long chain of them stays within the depth limit).
-                Count::Computed(count)
-                    if expr.dialect.d_after_dice_is_dice()
-                        && matches!(expr.node(count).kind, NodeKind::Dice(_)) =>
-                {
-                    write_node(expr, count, out, annotate)?
+        NodeKind::Dice(_) => {
+            // `4d6d2d2` in Avrae: the innermost dice first, each outer one after it.
+            let mut chain = vec![id];
+            while let Some(count) = dice_of_dice_count(expr, chain[chain.len() - 1]) {
+                chain.push(count);
+            }
+            for (i, &dice_id) in chain.iter().rev().enumerate() {
+                let NodeKind::Dice(dice) = &expr.node(dice_id).kind else {
+                    continue;
+                };
+                match dice.count {
+                    Count::Implicit => {}
+                    Count::Literal(n) => write_integer(n, out)?,
+                    // Written just before, as the previous link of the chain.
+                    Count::Computed(_) if i > 0 => {}
+                    Count::Computed(count) => write_parenthesized(expr, count, out, decorate)?,
                 }
-                Count::Computed(count) => write_parenthesized(expr, count, out, annotate)?,
+                out.write_char('d')?;
+                match dice.faces {
+                    Faces::Literal(n) => write_integer(n, out)?,
+                    Faces::Percent => out.write_char('%')?,
+                    Faces::Fate => out.write_char('F')?,
+                    Faces::Computed(faces) => write_parenthesized(expr, faces, out, decorate)?,
+                }
+                write_modifiers(&dice.modifiers, expr.dialect, out)?;
+                decorate.after_term(dice_id, out)?;
             }
-            out.write_char('d')?;
-            match dice.faces {
-                Faces::Literal(n) => write_integer(n, out)?,
-                Faces::Percent => out.write_char('%')?,
-                Faces::Fate => out.write_char('F')?,
-                Faces::Computed(faces) => write_parenthesized(expr, faces, out, annotate)?,
-            }
-            write_modifiers(&dice.modifiers, expr.dialect, out)?;
-            annotate(id, out)
+            Ok(())
         }
         NodeKind::Group(group) => {
             out.write_char('{')?;
@@ -82,11 +130,11 @@ pub(crate) fn write_node<W: Write>(
                 if i > 0 {
                     out.write_str(", ")?;
                 }
-                write_node(expr, *item, out, annotate)?;
+                write_decorated(expr, *item, out, decorate)?;
             }
             out.write_char('}')?;
             write_modifiers(&group.modifiers, expr.dialect, out)?;
-            annotate(id, out)
+            decorate.after_term(id, out)
         }
         NodeKind::Unary { op, operand } => {
             out.write_char(match op {
@@ -95,7 +143,7 @@ pub(crate) fn write_node<W: Write>(
             })?;
             let wrap = matches!(&expr.node(*operand).kind,
                 NodeKind::Binary { op, .. } if op.precedence() < 4);
-            write_maybe_parenthesized(expr, *operand, wrap, out, annotate)
+            write_maybe_parenthesized(expr, *operand, wrap, out, decorate)
         }
         NodeKind::Binary { .. } => {
             // Walk down the left spine without recursing, so that a sum of
@@ -126,7 +174,7 @@ pub(crate) fn write_node<W: Write>(
                 NodeKind::Unary { .. } => innermost_op.precedence() == 4,
                 _ => false,
             };
-            write_maybe_parenthesized(expr, left, left_wraps, out, annotate)?;
+            write_maybe_parenthesized(expr, left, left_wraps, out, decorate)?;
             for (op, rhs) in chain.into_iter().rev() {
                 let precedence = op.precedence();
                 let rhs_wraps = match &expr.node(rhs).kind {
@@ -137,20 +185,20 @@ pub(crate) fn write_node<W: Write>(
                     _ => false,
                 };
                 out.write_char(' ')?;
-                out.write_str(op.symbol())?;
+                decorate.operator(op, out)?;
                 out.write_char(' ')?;
-                write_maybe_parenthesized(expr, rhs, rhs_wraps, out, annotate)?;
+                write_maybe_parenthesized(expr, rhs, rhs_wraps, out, decorate)?;
             }
             Ok(())
         }
         NodeKind::Call { func, arg } => {
             out.write_str(func.name())?;
-            write_parenthesized(expr, *arg, out, annotate)
+            write_parenthesized(expr, *arg, out, decorate)
         }
         NodeKind::Ref(reference) => match reference.style {
             RefStyle::Query => {
                 out.write_str("?{")?;
-                out.write_str(&reference.name)?;
+                decorate.user_text(&reference.name, out)?;
                 if let Some(default) = reference.default {
                     out.write_char('|')?;
                     write_number(default, out)?;
@@ -159,24 +207,53 @@ pub(crate) fn write_node<W: Write>(
             }
             RefStyle::Attribute => {
                 out.write_str("@{")?;
-                out.write_str(&reference.name)?;
+                decorate.user_text(&reference.name, out)?;
                 out.write_char('}')
             }
             RefStyle::Path => {
                 out.write_char('@')?;
-                out.write_str(&reference.name)
+                decorate.user_text(&reference.name, out)
             }
         },
-        NodeKind::Labeled { inner, label } => {
+        NodeKind::Labeled { .. } => {
+            // `1[a][b][c]`: down the chain of labels to the labelled term, in
+            // a loop, then the labels from the innermost out.
+            let mut labels = Vec::new();
+            let mut inner = id;
+            while let NodeKind::Labeled { inner: next, label } = &expr.node(inner).kind {
+                labels.push(label.as_str());
+                inner = *next;
+            }
             let wrap = matches!(
-                &expr.node(*inner).kind,
+                &expr.node(inner).kind,
                 NodeKind::Binary { .. } | NodeKind::Unary { .. }
             );
-            write_maybe_parenthesized(expr, *inner, wrap, out, annotate)?;
-            out.write_char('[')?;
-            out.write_str(label)?;
-            out.write_char(']')
+            write_maybe_parenthesized(expr, inner, wrap, out, decorate)?;
+            for label in labels.into_iter().rev() {
+                out.write_char('[')?;
+                decorate.user_text(label, out)?;
+                out.write_char(']')?;
+            }
+            Ok(())
         }
+    }
+}
+
+/// The count of dice node `id` when it is dice itself and prints bare, as
+/// Avrae reads `4d6d2` (dice of dice): no parentheses, so a long chain of
+/// them is no deeper than one term.
+fn dice_of_dice_count(expr: &Expr, id: NodeId) -> Option<NodeId> {
+    match &expr.node(id).kind {
+        NodeKind::Dice(dice) => match dice.count {
+            Count::Computed(count)
+                if expr.dialect.d_after_dice_is_dice()
+                    && matches!(expr.node(count).kind, NodeKind::Dice(_)) =>
+            {
+                Some(count)
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -184,9 +261,9 @@ fn write_parenthesized<W: Write>(
     expr: &Expr,
     id: NodeId,
     out: &mut W,
-    annotate: &mut Annotate<'_, W>,
+    decorate: &mut dyn Decorate<W>,
 ) -> fmt::Result {
-    write_maybe_parenthesized(expr, id, true, out, annotate)
+    write_maybe_parenthesized(expr, id, true, out, decorate)
 }
 
 fn write_maybe_parenthesized<W: Write>(
@@ -194,12 +271,12 @@ fn write_maybe_parenthesized<W: Write>(
     id: NodeId,
     wrap: bool,
     out: &mut W,
-    annotate: &mut Annotate<'_, W>,
+    decorate: &mut dyn Decorate<W>,
 ) -> fmt::Result {
     if wrap {
         out.write_char('(')?;
     }
-    write_node(expr, id, out, annotate)?;
+    write_decorated(expr, id, out, decorate)?;
     if wrap {
         out.write_char(')')?;
     }

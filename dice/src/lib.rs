@@ -36,6 +36,7 @@ pub use eval::{RollOptions, replay, roll_with};
 pub use inline::{InlineRoll, InlineRolls, roll_inline};
 pub use limits::Limits;
 pub use parse::{ParseOptions, parse, parse_with};
+pub use render::escape_markdown;
 pub use rolled::{Die, GroupElement, Rolled};
 pub use serialize::{RollReport, StatsReport};
 

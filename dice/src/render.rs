@@ -1,7 +1,11 @@
 //! Text renderings of a roll: Markdown as Avrae users know it, and plain text.
 
-use crate::ast::NodeKind;
-use crate::display::{write_node, write_number};
+mod markdown;
+
+pub use markdown::escape_markdown;
+
+use crate::ast::{BinaryOp, NodeId, NodeKind};
+use crate::display::{Decorate, write_decorated, write_number};
 use crate::number::write_integer;
 use crate::rolled::{Die, GroupElement, Rolled, flag};
 use std::fmt::{self, Write};
@@ -14,9 +18,21 @@ enum Style {
 }
 
 impl Rolled<'_> {
-    /// Markdown: dropped dice ~~struck~~, criticals and fumbles in **bold**,
-    /// exploded dice marked `!`, and the total in backticks:
+    /// Discord's Markdown: dropped dice ~~struck~~, criticals and fumbles in
+    /// **bold**, exploded dice marked `!`, and the total in backticks:
     /// ``2d20kh1 (~~12~~, **20**) + 5 = `25` ``. A comment leads, in bold.
+    ///
+    /// What the user typed (the comment, labels, reference names) goes
+    /// through [`escape_markdown`], so it shows as typed: it makes no link,
+    /// formatting or mention.
+    ///
+    /// ```
+    /// use critfumble_dice::{parse, replay, RollOptions};
+    /// let expr = parse("1d20 \"[free gold](https://evil)\"")?;
+    /// let rolled = replay(&expr, &[7], &RollOptions::default())?;
+    /// assert_eq!(rolled.markdown(), r"**\[free gold\]\(https\://evil\):** 1d20 (7) = `7`");
+    /// # Ok::<(), critfumble_dice::DiceError>(())
+    /// ```
     pub fn markdown(&self) -> String {
         self.render(Style::Markdown)
     }
@@ -53,43 +69,28 @@ impl Rolled<'_> {
 
     fn write(&self, style: Style, out: &mut String) -> fmt::Result {
         if let Some(comment) = self.expr.comment() {
-            if style == Style::Markdown {
-                out.write_str("**")?;
+            match style {
+                Style::Markdown => {
+                    out.write_str("**")?;
+                    escape_markdown(comment, out);
+                    out.write_str(":** ")?;
+                }
+                Style::Plain => {
+                    out.write_str(comment)?;
+                    out.write_str(": ")?;
+                }
             }
-            out.write_str(comment)?;
-            out.write_str(match style {
-                Style::Markdown => ":** ",
-                Style::Plain => ": ",
-            })?;
         }
         let expr = self.expr;
-        write_node(expr, expr.root(), out, &mut |id, out: &mut String| {
-            out.write_str(" (")?;
-            match expr.node(id).kind {
-                NodeKind::Group(_) => {
-                    let elements = self.group_elements(id);
-                    for (i, element) in elements.iter().enumerate() {
-                        if i > 0 {
-                            out.write_str(", ")?;
-                        }
-                        write_element(*element, style, out)?;
-                    }
-                }
-                _ => {
-                    // Most dice take 1 or 2 digits and a separator.
-                    out.reserve(self.raw_dice(id).len() * 4);
-                    let mut first = true;
-                    for die in self.dice(id) {
-                        if !first {
-                            out.push_str(", ");
-                        }
-                        first = false;
-                        write_die(die, style, out);
-                    }
-                }
-            }
-            out.write_char(')')
-        })?;
+        write_decorated(
+            expr,
+            expr.root(),
+            out,
+            &mut Results {
+                rolled: self,
+                style,
+            },
+        )?;
         out.write_str(" = ")?;
         if style == Style::Markdown {
             out.write_char('`')?;
@@ -99,6 +100,60 @@ impl Rolled<'_> {
             out.write_char('`')?;
         }
         Ok(())
+    }
+}
+
+/// The walk's decoration for a rendering: each term's results after it, and
+/// in Markdown what the user typed escaped.
+struct Results<'a, 'e> {
+    rolled: &'a Rolled<'e>,
+    style: Style,
+}
+
+impl Decorate<String> for Results<'_, '_> {
+    fn after_term(&mut self, id: NodeId, out: &mut String) -> fmt::Result {
+        let rolled = self.rolled;
+        out.write_str(" (")?;
+        match rolled.expr.node(id).kind {
+            NodeKind::Group(_) => {
+                let elements = rolled.group_elements(id);
+                for (i, element) in elements.iter().enumerate() {
+                    if i > 0 {
+                        out.write_str(", ")?;
+                    }
+                    write_element(*element, self.style, out)?;
+                }
+            }
+            _ => {
+                // Most dice take 1 or 2 digits and a separator.
+                out.reserve(rolled.raw_dice(id).len() * 4);
+                let mut first = true;
+                for die in rolled.dice(id) {
+                    if !first {
+                        out.push_str(", ");
+                    }
+                    first = false;
+                    write_die(die, self.style, out);
+                }
+            }
+        }
+        out.write_char(')')
+    }
+
+    fn user_text(&mut self, text: &str, out: &mut String) -> fmt::Result {
+        match self.style {
+            Style::Markdown => escape_markdown(text, out),
+            Style::Plain => out.push_str(text),
+        }
+        Ok(())
+    }
+
+    fn operator(&mut self, op: BinaryOp, out: &mut String) -> fmt::Result {
+        // A bare `**` would pair with the next bold die or power as bold.
+        out.write_str(match (self.style, op) {
+            (Style::Markdown, BinaryOp::Pow) => "\\*\\*",
+            _ => op.symbol(),
+        })
     }
 }
 

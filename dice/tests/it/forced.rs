@@ -449,3 +449,48 @@ fn engine_bug_compounded_rolls_skip_rerolls() {
     let total = replay(&expr, &[6, 1, 3], &RollOptions::default()).map(|rolled| rolled.total());
     assert_eq!(total, Ok(9.0));
 }
+
+/// What a user typed is escaped in the Markdown (and only there): no link,
+/// formatting or mention of theirs reaches Discord.
+#[test]
+fn markdown_escapes_what_the_user_typed() {
+    check(
+        DEF,
+        "1d20 \"[free gold](https://evil)\"",
+        &[7],
+        expect![[r#"**\[free gold\]\(https\://evil\):** 1d20 (7) = `7`"#]],
+    );
+    check(
+        DEF,
+        "1d20 \"** @everyone\"",
+        &[20],
+        expect!["**\\*\\* @\u{200B}everyone:** 1d20 (**20**) = `20`"],
+    );
+    check(
+        DEF,
+        "1d6[||spoiler|| <@&12>] + 2[~~x~~]",
+        &[3],
+        expect!["1d6 (3)[\\|\\|spoiler\\|\\| \\<@\u{200B}&12\\>] + 2[\\~\\~x\\~\\~] = `5`"],
+    );
+    check(
+        DEF,
+        "1d6 + ?{a_b_c|2} # -# small",
+        &[3],
+        expect!["**\\-\\# small:** 1d6 (3) + ?{a\\_b\\_c|2} = `5`"],
+    );
+    // A power's `**` would pair with a bold die.
+    check(
+        DEF,
+        "2 ** 1d20",
+        &[20],
+        expect!["2 \\*\\* 1d20 (**20**) = `1048576`"],
+    );
+}
+
+/// Plain text keeps what the user typed as it is.
+#[test]
+fn plain_keeps_what_the_user_typed() {
+    let expr = parse_with("1d20[**a**] \"@everyone\"", &ParseOptions::default()).unwrap();
+    let rolled = replay(&expr, &[3], &RollOptions::default()).unwrap();
+    assert_eq!(rolled.plain(), "@everyone: 1d20 (3)[**a**] = 3");
+}
