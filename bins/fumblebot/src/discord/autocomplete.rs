@@ -55,7 +55,7 @@ fn choices(pairs: Vec<(String, String)>) -> Reply {
         // Names and values are limited to 100 characters.
         .map(|(name, value)| AutocompleteChoice::new(clip(&name, 100), clip(&value, 100)))
         .collect();
-    Reply::Now(CreateInteractionResponse::Autocomplete(
+    Reply::now(CreateInteractionResponse::Autocomplete(
         CreateAutocompleteResponse::new().set_choices(choices),
     ))
 }

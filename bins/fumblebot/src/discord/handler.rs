@@ -92,7 +92,7 @@ impl Invocation {
 /// Answers an interaction.
 pub async fn handle(state: &AppState, interaction: Interaction) -> Reply {
     match interaction {
-        Interaction::Ping(_) => Reply::Now(CreateInteractionResponse::Pong),
+        Interaction::Ping(_) => Reply::now(CreateInteractionResponse::Pong),
         Interaction::Autocomplete(command) => autocomplete::answer(state, &command).await,
         Interaction::Command(command) => {
             let invocation = Invocation::of_command(&command);

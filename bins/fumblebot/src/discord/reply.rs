@@ -19,7 +19,7 @@ use super::text::{MAX_CONTENT_CHARS, clip, split_messages};
 /// A command's answer.
 pub enum Reply {
     /// The interaction response, sent at once.
-    Now(CreateInteractionResponse),
+    Now(Box<CreateInteractionResponse>),
     /// Deferred (ephemerally or not), then finished by `work`.
     Later {
         /// Whether the deferred response (and so the answer) is visible only to the user.
@@ -27,6 +27,13 @@ pub enum Reply {
         /// The work; its result edits the original response.
         work: BoxFuture<'static, Followup>,
     },
+}
+
+impl Reply {
+    /// An immediate response.
+    pub fn now(response: CreateInteractionResponse) -> Reply {
+        Reply::Now(Box::new(response))
+    }
 }
 
 impl std::fmt::Debug for Reply {
@@ -55,12 +62,12 @@ pub fn message(content: &str) -> CreateInteractionResponseMessage {
 
 /// A message everyone in the channel sees.
 pub fn say(content: &str) -> Reply {
-    Reply::Now(CreateInteractionResponse::Message(message(content)))
+    Reply::now(CreateInteractionResponse::Message(message(content)))
 }
 
 /// A message only the user sees.
 pub fn whisper(content: &str) -> Reply {
-    Reply::Now(CreateInteractionResponse::Message(
+    Reply::now(CreateInteractionResponse::Message(
         message(content).ephemeral(true),
     ))
 }

@@ -47,7 +47,7 @@ impl Posted {
 
     /// As an immediate response.
     pub fn now(&self) -> Reply {
-        Reply::Now(CreateInteractionResponse::Message(
+        Reply::now(CreateInteractionResponse::Message(
             message(&self.content)
                 .components(self.components())
                 .ephemeral(self.private),
@@ -160,7 +160,7 @@ pub fn content(user_id: u64, rolled: &Rolled<'_>) -> String {
         .comment()
         .map(|comment| format!("**{}:** ", escape_markdown(&clip(comment, 200))))
         .unwrap_or_default();
-    let notation = clip(&rolled.expr().to_string(), 300).replace('`', "ˋ");
+    let notation = clip(&notation_without_comment(rolled), 300).replace('`', "ˋ");
     clip(
         &format!(
             "{header}\n{label}`{notation}`: {dice} dice ({kept} kept, {critical} critical, \
@@ -169,6 +169,27 @@ pub fn content(user_id: u64, rolled: &Rolled<'_>) -> String {
         ),
         MAX_CONTENT_CHARS,
     )
+}
+
+/// The canonical notation of the roll without its trailing `"comment"` (the summary shows
+/// the comment, escaped, as its label).
+fn notation_without_comment(rolled: &Rolled<'_>) -> String {
+    let notation = rolled.expr().to_string();
+    let Some(comment) = rolled.expr().comment() else {
+        return notation;
+    };
+    // The dice crate writes the comment last, as ` "…"` with `"` and `\` escaped.
+    let mut suffix = String::from(" \"");
+    for c in comment.chars() {
+        if matches!(c, '"' | '\\') {
+            suffix.push('\\');
+        }
+        suffix.push(c);
+    }
+    suffix.push('"');
+    notation
+        .strip_suffix(&suffix)
+        .map_or_else(|| notation.clone(), str::to_owned)
 }
 
 fn report(
@@ -309,6 +330,24 @@ mod tests {
         )
         .unwrap();
         assert!(content(9, &rolled).contains("1000 dice (1000 kept"));
+    }
+
+    #[test]
+    fn the_summary_shows_the_comment_once_escaped() {
+        let expression = format!(
+            "1000d6 \"a \\\"quoted\\\" [link](https://x) {}\"",
+            "y".repeat(10)
+        );
+        let expr = critfumble_dice::parse(&expression).unwrap();
+        let rolled = roll_with(
+            &expr,
+            &mut critfumble_dice::seeded_rng(1),
+            &RollOptions::default(),
+        )
+        .unwrap();
+        let content = content(9, &rolled);
+        assert!(content.contains("`1000d6`: 1000 dice"), "{content}");
+        assert!(!content.contains("[link]"), "{content}");
     }
 
     #[test]

@@ -6,27 +6,13 @@ use critfumble_dice::DiceError;
 /// The longest message content Discord accepts, in characters.
 pub const MAX_CONTENT_CHARS: usize = 2_000;
 
-/// Makes user text inert in a Discord message: Markdown characters are escaped, `@` cannot
-/// start a mention (`@everyone`, `<@id>`), and `://` cannot start a link. Mentions are
-/// also disabled on every message (`allowed_mentions`); this keeps them from even looking
-/// like one.
+/// Makes user text inert in a Discord message, on one line: the dice crate's escaping
+/// (Markdown characters backslashed, `@` unable to start a mention, `://` unable to start a
+/// link), with line breaks turned into spaces so that a name cannot break a message's
+/// layout. Mentions are also disabled on every message (`allowed_mentions`).
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut previous = '\0';
-    for c in text.chars() {
-        match c {
-            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '-' | '[' | ']' | '(' | ')' | '<' => {
-                out.push('\\');
-                out.push(c);
-            }
-            // A zero-width space after '@' and inside '://' breaks mentions and autolinks.
-            '@' => out.push_str("@\u{200B}"),
-            '/' if previous == ':' => out.push_str("\u{200B}/"),
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-        previous = c;
-    }
+    critfumble_dice::escape_markdown(&text.replace(['\n', '\r'], " "), &mut out);
     out
 }
 
@@ -110,9 +96,10 @@ mod tests {
     fn escaping_makes_markdown_mentions_and_links_inert() {
         assert_eq!(
             escape_markdown("[x](https://evil) @everyone **bold** <@123>"),
-            "\\[x\\]\\(https:\u{200B}//evil\\) @\u{200B}everyone \\*\\*bold\\*\\* \\<@\u{200B}123\\>"
+            "\\[x\\]\\(https\\://evil\\) @\u{200B}everyone \\*\\*bold\\*\\* \\<@\u{200B}123\\>"
         );
-        assert_eq!(escape_markdown("a\nb"), "a b");
+        // A line break cannot start a heading or a list.
+        assert_eq!(escape_markdown("a\n# b"), "a \\# b");
     }
 
     #[test]

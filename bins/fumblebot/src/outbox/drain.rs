@@ -100,11 +100,13 @@ async fn deliver(core: &CoreAccess, taken: &Taken) -> (Settlement, bool) {
             %reason,
             "core refused an outbox entry for good: parked"
         ),
-        Settlement::Retry if taken.attempts > 0 && taken.attempts % 10 == 0 => tracing::warn!(
-            key = %entry.idempotency_key,
-            attempts = taken.attempts,
-            "an outbox entry is still not delivered"
-        ),
+        Settlement::Retry if taken.attempts > 0 && taken.attempts.is_multiple_of(10) => {
+            tracing::warn!(
+                key = %entry.idempotency_key,
+                attempts = taken.attempts,
+                "an outbox entry is still not delivered"
+            )
+        }
         _ => {}
     }
     if let Settlement::Park(_) = settlement {

@@ -306,7 +306,7 @@ async fn campaigns_links_sessions_checks_and_ask() {
     .unwrap();
     let reply = deferred(&bot, &check(35), false).await;
     assert!(
-        edited(&reply).contains("Stealth check (Ireena)"),
+        edited(&reply).contains(r"Stealth check \(Ireena\)"),
         "{reply:?}"
     );
     let rolls = bot.core.wait_for_rolls(2).await;
