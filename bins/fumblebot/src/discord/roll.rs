@@ -1,7 +1,7 @@
 //! `/roll` and the **Reroll** button: parse, roll, write the report to the outbox, answer.
 //! Nothing here waits on Core, so the answer goes out at once.
 
-use critfumble_dice::{Dialect, ParseOptions, RollOptions, Rolled, parse_with, roll_with};
+use critfumble_dice::{Dialect, Limits, ParseOptions, RollOptions, Rolled, parse_with, roll_with};
 use critfumble_sdk::wire::{NewRoll, RollActor, RollSource};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateButton, CreateInteractionResponse, EditInteractionResponse,
@@ -12,6 +12,19 @@ use super::reply::{Followup, Reply, message, whisper};
 use super::text::{MAX_CONTENT_CHARS, caret_error, clip, escape_markdown, number};
 use crate::outbox::{OutboxEntry, OutboxItem};
 use crate::state::AppState;
+
+/// The most dice one Discord roll may roll, explosions and rerolls included. A die's record
+/// in the report is about 140 bytes of JSON, so this keeps every report within Core's body
+/// limit (a test checks the worst case); the dice crate's own default is 10,000.
+pub const MAX_DICE: u64 = 1_500;
+
+/// The limits of a roll made in Discord.
+pub fn limits() -> Limits {
+    Limits {
+        max_dice: MAX_DICE,
+        ..Limits::default()
+    }
+}
 
 /// The prefix of a Reroll button's custom id: `reroll:<user>:<dialect><private>:<expression>`.
 const REROLL: &str = "reroll";
@@ -107,9 +120,16 @@ pub async fn roll_and_report(
     dialect: Dialect,
     private: bool,
 ) -> Result<Posted, String> {
-    let expr = parse_with(expression, &ParseOptions::dialect(dialect))
-        .map_err(|error| caret_error(expression, &error))?;
-    let rolled = roll_with(&expr, &mut rand::rng(), &RollOptions::default())
+    let options = ParseOptions {
+        dialect,
+        limits: limits(),
+    };
+    let expr = parse_with(expression, &options).map_err(|error| caret_error(expression, &error))?;
+    let roll_options = RollOptions {
+        limits: limits(),
+        ..RollOptions::default()
+    };
+    let rolled = roll_with(&expr, &mut rand::rng(), &roll_options)
         .map_err(|error| caret_error(expression, &error))?;
     let content = content(invocation.user_id, &rolled);
     let entry = OutboxEntry {
@@ -303,8 +323,51 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_report_fits_cores_body_limit() {
+        // The most dice, each with the most digits, and a long comment.
+        let expression = format!("{MAX_DICE}d1000000 \"{}\"", "x".repeat(200));
+        let expr = critfumble_dice::parse(&expression).unwrap();
+        let rolled = roll_with(
+            &expr,
+            &mut critfumble_dice::seeded_rng(3),
+            &RollOptions::default(),
+        )
+        .unwrap();
+        let report = NewRoll {
+            source: RollSource::Discord,
+            actor: RollActor {
+                user_id: None,
+                discord_id: Some("1".repeat(20)),
+                vtt_user_id: None,
+                name: "n".repeat(200),
+            },
+            campaign_id: Some(uuid::Uuid::nil()),
+            session_id: Some(uuid::Uuid::nil()),
+            channel_id: Some("1".repeat(20)),
+            expression: expression.clone(),
+            total: rolled.total(),
+            rolled: serde_json::to_value(&rolled).unwrap(),
+            markdown: Some(clip(&rolled.markdown(), 20_000)),
+            label: rolled.expr().comment().map(str::to_owned),
+            private: false,
+            vtt_record: None,
+            verified: None,
+            rolled_at: chrono::Utc::now(),
+        };
+        let size = serde_json::to_vec(&report).unwrap().len();
+        assert!(size < critfumble_core::BODY_LIMIT_BYTES, "{size} bytes");
+        // One die more is refused before anything is rolled.
+        let options = ParseOptions {
+            dialect: Dialect::Default,
+            limits: limits(),
+        };
+        let error = parse_with(&format!("{}d6", MAX_DICE + 1), &options).unwrap_err();
+        assert!(error.to_string().contains("1500"), "{error}");
+    }
+
+    #[test]
     fn long_rolls_collapse_and_keep_their_total() {
-        for expression in ["100d6", "1000d1000", "10000d6"] {
+        for expression in ["100d6", "1000d1000", "1500d6"] {
             let expr = critfumble_dice::parse(expression).unwrap();
             let rolled = roll_with(
                 &expr,

@@ -18,7 +18,12 @@ pub fn save(state: &AppState, invocation: &Invocation, name: &str, expression: &
             escape_markdown(&error.to_string())
         ));
     }
-    if let Err(error) = parse_with(expression, &ParseOptions::dialect(Dialect::Default)) {
+    // Checked with the limits of a roll, so that what is saved can be rolled.
+    let options = ParseOptions {
+        dialect: Dialect::Default,
+        limits: super::roll::limits(),
+    };
+    if let Err(error) = parse_with(expression, &options) {
         return whisper(&caret_error(expression, &error));
     }
     let (state, invocation) = (state.clone(), invocation.clone());

@@ -36,7 +36,7 @@ pub(crate) fn public_key_hex() -> String {
 pub(crate) struct TestCore {
     pub(crate) base_url: String,
     pub(crate) service_key: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestCore {
@@ -52,7 +52,7 @@ impl TestCore {
         let test = TestCore {
             base_url: String::new(),
             service_key: core.service_key().to_owned(),
-            _dir: dir,
+            _dir: Some(dir),
         };
         (core, test)
     }
@@ -69,6 +69,15 @@ impl TestCore {
         test.base_url = format!("http://{}", listener.local_addr().unwrap());
         TestCore::serve(&core, listener);
         test
+    }
+
+    /// Another handle on the same Core (the first keeps its files).
+    pub(crate) fn handle(&self) -> TestCore {
+        TestCore {
+            base_url: self.base_url.clone(),
+            service_key: self.service_key.clone(),
+            _dir: None,
+        }
     }
 
     pub(crate) fn client(&self) -> CoreClient {
@@ -125,12 +134,16 @@ impl TestBot {
     }
 
     pub(crate) async fn start_with(configure: impl FnOnce(&mut Config)) -> TestBot {
+        Self::start_on(TestCore::start().await, configure).await
+    }
+
+    /// Starts FumbleBot against an existing Core.
+    pub(crate) async fn start_on(core: TestCore, configure: impl FnOnce(&mut Config)) -> TestBot {
         // RUST_LOG=debug shows FumbleBot's logs under the failing test.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .try_init();
-        let core = TestCore::start().await;
         let discord = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests();

@@ -13,3 +13,4 @@ mod commands;
 mod durability;
 mod gateway;
 mod interactions;
+mod shared_redis;
