@@ -9,7 +9,7 @@
 //!   fresh SQLite file.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -63,7 +63,10 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::PublicKey => {
-            println!("{}", hex::encode(SigningKey::from_bytes(&SECRET).verifying_key().as_bytes()));
+            println!(
+                "{}",
+                hex::encode(SigningKey::from_bytes(&SECRET).verifying_key().as_bytes())
+            );
             Ok(())
         }
         Command::Requests { out, count } => requests(&out, count),
@@ -98,7 +101,7 @@ fn interaction(id: u64) -> String {
     .to_string()
 }
 
-fn requests(out: &PathBuf, count: u64) -> anyhow::Result<()> {
+fn requests(out: &Path, count: u64) -> anyhow::Result<()> {
     let key = SigningKey::from_bytes(&SECRET);
     let timestamp = chrono::Utc::now().timestamp().to_string();
     let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
@@ -115,7 +118,7 @@ fn requests(out: &PathBuf, count: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn drain(core_url: &str, core_key: &str, path: &PathBuf, count: usize) -> anyhow::Result<()> {
+async fn drain(core_url: &str, core_key: &str, path: &Path, count: usize) -> anyhow::Result<()> {
     let outbox = Outbox::Sqlite(SqliteOutbox::open(path).await?);
     let base = chrono::Utc::now().timestamp_millis();
     let appends = (0..count).map(|n| {
@@ -144,16 +147,26 @@ async fn drain(core_url: &str, core_key: &str, path: &PathBuf, count: usize) -> 
     for result in futures_util::future::join_all(appends).await {
         result?;
     }
-    anyhow::ensure!(outbox.pending().await? >= count as u64, "the outbox lost entries");
+    anyhow::ensure!(
+        outbox.pending().await? >= count as u64,
+        "the outbox lost entries"
+    );
     let core = Arc::new(CoreAccess::new(core_url, core_key)?);
     // The time includes what a real drain does once per user and channel: the upserts of
     // the 1,000 users and the lookup of the channel's campaign.
     let started = Instant::now();
     let wake = Arc::new(tokio::sync::Notify::new());
-    tokio::spawn(critfumble_fumblebot::outbox::drain::run(outbox.clone(), core, wake));
+    tokio::spawn(critfumble_fumblebot::outbox::drain::run(
+        outbox.clone(),
+        core,
+        wake,
+    ));
     while outbox.pending().await? > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(300), "the drain stalled");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(300),
+            "the drain stalled"
+        );
     }
     let seconds = started.elapsed().as_secs_f64();
     anyhow::ensure!(outbox.parked().await? == 0, "entries were parked");
@@ -164,7 +177,7 @@ async fn drain(core_url: &str, core_key: &str, path: &PathBuf, count: usize) -> 
     Ok(())
 }
 
-async fn startup(binary: &PathBuf, runs: usize) -> anyhow::Result<()> {
+async fn startup(binary: &Path, runs: usize) -> anyhow::Result<()> {
     let public_key = hex::encode(SigningKey::from_bytes(&SECRET).verifying_key().as_bytes());
     let client = reqwest::Client::new();
     let mut times = Vec::new();
@@ -201,7 +214,10 @@ async fn startup(binary: &PathBuf, runs: usize) -> anyhow::Result<()> {
         child.kill().await?;
     }
     times.sort();
-    let shown: Vec<String> = times.iter().map(|t| format!("{} ms", t.as_millis())).collect();
+    let shown: Vec<String> = times
+        .iter()
+        .map(|t| format!("{} ms", t.as_millis()))
+        .collect();
     println!(
         "startup to ready (embedded Core, fresh SQLite): median {} ms; runs: {}",
         times[times.len() / 2].as_millis(),
@@ -211,5 +227,7 @@ async fn startup(binary: &PathBuf, runs: usize) -> anyhow::Result<()> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }

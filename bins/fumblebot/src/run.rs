@@ -70,6 +70,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         (None, _) => {
             let mut args = EmbeddedCore::default_args()?;
             args.listen = config.core_listen;
+            // The embedded Core calls this FumbleBot (for AI chat), unless told otherwise.
+            if std::env::var_os("FUMBLEBOT_URL").is_none() {
+                args.fumblebot_url = format!("http://{}", config.listen);
+            }
             let core = EmbeddedCore::open(&args).await?;
             let listener = tokio::net::TcpListener::bind(config.core_listen)
                 .await

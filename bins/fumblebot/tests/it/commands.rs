@@ -394,3 +394,37 @@ async fn help_is_private_and_mentions_every_command() {
         assert!(text.contains(name), "{name} missing from {text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_errors_are_retried_and_never_stop_the_bot() {
+    let bot = TestBot::start().await;
+    for (id, status) in [(60_u64, 500_u16), (61, 429)] {
+        // The first edit fails; the retry lands.
+        bot.discord.fail_next(1, status).await;
+        let reply = deferred(&bot, &command(id, MIRA, "saved", json!([])), true).await;
+        assert!(edited(&reply).contains("no saved rolls"), "{reply:?}");
+        let token = format!("token-{id}");
+        let mut edits = 0;
+        for _ in 0..50 {
+            edits = bot
+                .discord
+                .requests()
+                .await
+                .into_iter()
+                .filter(|request| request.path.contains(&token))
+                .count();
+            if edits >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(edits, 2, "{status}: one failed edit and one retry");
+    }
+    // Every edit failing is logged and dropped; the bot keeps answering.
+    bot.discord.fail_next(100, 503).await;
+    bot.send(&command(62, MIRA, "saved", json!([]))).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    bot.discord.fail_next(0, 503).await;
+    let (status, body) = bot.send(&command(63, MIRA, "help", json!([]))).await;
+    assert_eq!((status, body["type"].clone()), (200, json!(4)));
+}

@@ -42,6 +42,8 @@ struct Shared {
     sequence: AtomicU64,
     identified: AtomicU64,
     identify_seen: Notify,
+    /// Webhook edits and follow-ups still to fail, and the status they fail with.
+    failures: Mutex<(u32, u16)>,
 }
 
 /// A running fake Discord.
@@ -109,6 +111,12 @@ impl FakeDiscord {
                 "no gateway client identified"
             );
         }
+    }
+
+    /// Makes the next `count` webhook edits or follow-ups fail with `status` (a 429 carries
+    /// Discord's rate-limit body and `Retry-After`).
+    pub(crate) async fn fail_next(&self, count: u32, status: u16) {
+        *self.shared.failures.lock().await = (count, status);
     }
 
     /// Sends a dispatch (op 0) to every connected gateway client.
@@ -220,6 +228,15 @@ async fn rest(
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
         ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
+            let mut failures = shared.failures.lock().await;
+            if failures.0 > 0 {
+                failures.0 -= 1;
+                let status = StatusCode::from_u16(failures.1).unwrap();
+                let body = json!({"message": "You are being rate limited.", "retry_after": 0.1,
+                                  "global": false});
+                return (status, [("retry-after", "0.1")], Json(body)).into_response();
+            }
+            drop(failures);
             let content = body["content"].as_str().unwrap_or_default();
             Json(message_object(content)).into_response()
         }
