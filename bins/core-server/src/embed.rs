@@ -69,6 +69,22 @@ impl EmbeddedCore {
         crate::app(self.state.clone())
     }
 
+    /// Serves Core on `listener` until `shutdown` resolves, with each connection's peer
+    /// address available to the handlers, as `critfumble-core` serves.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            listener,
+            self.router()
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+
     /// A service key (acts for any user) that this Core accepts.
     pub fn service_key(&self) -> &str {
         &self.service_key

@@ -121,15 +121,23 @@ fn requests(out: &Path, count: u64) -> anyhow::Result<()> {
 async fn drain(core_url: &str, core_key: &str, path: &Path, count: usize) -> anyhow::Result<()> {
     let outbox = Outbox::Sqlite(SqliteOutbox::open(path).await?);
     let base = chrono::Utc::now().timestamp_millis();
+    // A real roll's tree, as FumbleBot reports it.
+    let expr = critfumble_dice::parse("4d6kh3")?;
+    let rolled = critfumble_dice::replay(
+        &expr,
+        &[6, 5, 3, 1],
+        &critfumble_dice::RollOptions::default(),
+    )?;
+    let tree = serde_json::to_value(&rolled)?;
     let appends = (0..count).map(|n| {
-        let outbox = outbox.clone();
+        let (outbox, tree) = (outbox.clone(), tree.clone());
         async move {
             let roll = serde_json::from_value(serde_json::json!({
                 "source": "discord",
                 "actor": {"discord_id": format!("7100000000000{:05}", n % 1_000), "name": "Bench"},
                 "channel_id": "930000000000000001",
-                "expression": "4d6kh3", "total": 12,
-                "rolled": {"op": "keep", "value": 12},
+                "expression": "4d6kh3", "total": tree["value"],
+                "rolled": tree,
                 "rolled_at": "2026-11-25T20:00:00Z"
             }))?;
             let entry = OutboxEntry {

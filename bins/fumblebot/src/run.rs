@@ -79,14 +79,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 .await
                 .with_context(|| format!("cannot listen on {} for Core", config.core_listen))?;
             let address = listener.local_addr()?;
-            let router = core.router();
             let shutdown = until_stopped();
             let key = core.service_key().to_owned();
             tokio::spawn(async move {
-                if let Err(error) = axum::serve(listener, router)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                {
+                if let Err(error) = core.serve(listener, shutdown).await {
                     tracing::error!(%error, "the embedded core stopped");
                 }
                 core.store().close().await;

@@ -5,11 +5,12 @@ use critfumble_sdk::CoreClient;
 
 use crate::harness::{Backend, TestDatabase, serve_args};
 
-async fn serve(core: &EmbeddedCore) -> String {
+async fn serve(core: EmbeddedCore) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let router = core.router();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        core.serve(listener, std::future::pending()).await.unwrap();
+    });
     format!("http://{address}")
 }
 
@@ -20,7 +21,8 @@ async fn embedded_core_serves_and_keeps_its_service_key() {
     let first = EmbeddedCore::open(&args).await.unwrap();
     let key = first.service_key().to_owned();
     assert!(key.starts_with("cfk_dev_"), "{key}");
-    let base_url = serve(&first).await;
+    let first_store = first.store().clone();
+    let base_url = serve(first).await;
     // The key works as a service key: it may upsert users.
     let client = CoreClient::new(base_url, key.clone()).unwrap();
     let user = client
@@ -34,8 +36,7 @@ async fn embedded_core_serves_and_keeps_its_service_key() {
         .await
         .unwrap();
     assert_eq!(user.discord_id, "700");
-    first.store().close().await;
-    drop(first);
+    first_store.close().await;
     // Opening the same database again reuses the kept key rather than minting another.
     let second = EmbeddedCore::open(&args).await.unwrap();
     assert_eq!(second.service_key(), key);
@@ -47,7 +48,8 @@ async fn embedded_core_serves_and_keeps_its_service_key() {
     let third = EmbeddedCore::open(&args).await.unwrap();
     assert_ne!(third.service_key(), key);
     assert_eq!(std::fs::read_to_string(&kept).unwrap(), third.service_key());
-    let client = CoreClient::new(serve(&third).await, third.service_key()).unwrap();
+    let third_key = third.service_key().to_owned();
+    let client = CoreClient::new(serve(third).await, third_key).unwrap();
     assert_eq!(
         client.acting_as("700").unwrap().me().await.unwrap().id,
         user.id

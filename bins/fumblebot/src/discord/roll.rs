@@ -236,7 +236,7 @@ fn report(
         channel_id: Some(channel_id),
         expression: clip(expression, 1_000),
         total: rolled.total(),
-        rolled: serde_json::to_value(rolled).unwrap_or_default(),
+        rolled: dice_tree(rolled),
         markdown: Some(clip(&rolled.markdown(), 20_000)),
         label: rolled.expr().comment().map(|comment| clip(comment, 200)),
         private,
@@ -244,6 +244,14 @@ fn report(
         verified: None,
         rolled_at: chrono::Utc::now(),
     }
+}
+
+/// The rolled tree as the report carries it: the dice crate's serialization, read into
+/// whatever type the SDK gives `NewRoll::rolled`.
+fn dice_tree<T: serde::de::DeserializeOwned + Default>(rolled: &Rolled<'_>) -> T {
+    serde_json::to_value(rolled)
+        .and_then(serde_json::from_value)
+        .unwrap_or_default()
 }
 
 fn parse_dialect(name: &str) -> Option<Dialect> {
@@ -346,7 +354,7 @@ mod tests {
             channel_id: Some("1".repeat(20)),
             expression: expression.clone(),
             total: rolled.total(),
-            rolled: serde_json::to_value(&rolled).unwrap(),
+            rolled: dice_tree(&rolled),
             markdown: Some(clip(&rolled.markdown(), 20_000)),
             label: rolled.expr().comment().map(str::to_owned),
             private: false,

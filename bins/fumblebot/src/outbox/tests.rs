@@ -10,12 +10,16 @@ use super::drain::settle;
 use super::*;
 
 fn entry(n: usize) -> OutboxEntry {
+    let face = i64::try_from(n % 20).unwrap() + 1;
+    let expr = critfumble_dice::parse("1d20").unwrap();
+    let rolled =
+        critfumble_dice::replay(&expr, &[face], &critfumble_dice::RollOptions::default()).unwrap();
     let roll: NewRoll = serde_json::from_value(serde_json::json!({
         "source": "discord",
         "actor": {"discord_id": "1", "name": "Mira"},
         "expression": "1d20",
-        "total": (n % 20) + 1,
-        "rolled": {"value": (n % 20) + 1},
+        "total": face,
+        "rolled": rolled,
         "label": format!("roll-{n}"),
         "rolled_at": "2026-11-25T20:00:00Z"
     }))

@@ -149,7 +149,7 @@ async fn rolls_made_while_core_is_down_arrive_once_it_is_up() {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", core_port))
         .await
         .unwrap();
-    TestCore::serve(&core, listener);
+    TestCore::serve(core, listener);
     check_exactly_once(&test_core, &answered).await;
     assert_eq!(test_core.rolls().await.len(), 200);
 }

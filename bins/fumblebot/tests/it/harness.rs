@@ -58,16 +58,17 @@ impl TestCore {
     }
 
     /// Serves an opened Core on `listener`.
-    pub(crate) fn serve(core: &EmbeddedCore, listener: tokio::net::TcpListener) {
-        let router = core.router();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    pub(crate) fn serve(core: EmbeddedCore, listener: tokio::net::TcpListener) {
+        tokio::spawn(async move {
+            core.serve(listener, std::future::pending()).await.unwrap();
+        });
     }
 
     pub(crate) async fn start() -> TestCore {
         let (core, mut test) = TestCore::open().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         test.base_url = format!("http://{}", listener.local_addr().unwrap());
-        TestCore::serve(&core, listener);
+        TestCore::serve(core, listener);
         test
     }
 
