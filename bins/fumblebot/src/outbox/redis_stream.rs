@@ -3,6 +3,9 @@
 //! left pending (a failed attempt, or a process that died holding it) is claimed again by
 //! whichever process looks first once it has been idle for [`RETRY_IDLE_MILLIS`].
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use redis::aio::ConnectionManager;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 
@@ -22,6 +25,8 @@ pub struct RedisOutbox {
     stream: String,
     parked_stream: String,
     consumer: String,
+    /// Whether this process has taken back what its consumer name held before a restart.
+    recovered: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for RedisOutbox {
@@ -36,7 +41,8 @@ impl std::fmt::Debug for RedisOutbox {
 impl RedisOutbox {
     /// Connects and creates the stream and its group when missing. `prefix` namespaces the
     /// keys (`{prefix}:outbox`); `consumer` names this process within the group, so that a
-    /// restarted process picks up its own pending entries at once.
+    /// restarted process takes back the entries it held at once (others wait until they
+    /// have been idle for 15 s).
     pub async fn open(
         connection: ConnectionManager,
         prefix: &str,
@@ -47,6 +53,7 @@ impl RedisOutbox {
             stream: format!("{prefix}:outbox"),
             parked_stream: format!("{prefix}:outbox:parked"),
             consumer: consumer.to_owned(),
+            recovered: Arc::default(),
         };
         let created: Result<(), redis::RedisError> = redis::cmd("XGROUP")
             .arg("CREATE")
@@ -77,7 +84,15 @@ impl RedisOutbox {
 
     pub(super) async fn take(&self, max: usize) -> Result<Vec<Taken>, OutboxError> {
         let mut connection = self.connection.clone();
-        // First this process's own pending entries and any process's idle ones...
+        // Once after start-up: what this consumer name held when its process died.
+        if !self.recovered.swap(true, Ordering::SeqCst) {
+            let held = self.read_group(&mut connection, max, "0").await?;
+            if !held.is_empty() {
+                // More may remain; they are claimed below once idle.
+                return Ok(held);
+            }
+        }
+        // First any process's entries left idle (failed attempts, dead processes)...
         let claimed: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
             .arg(&self.stream)
             .arg(GROUP)
@@ -91,26 +106,39 @@ impl RedisOutbox {
         let mut taken: Vec<Taken> = claimed.claimed.into_iter().map(to_taken).collect();
         // ...then new ones, never delivered to anybody.
         if taken.len() < max {
-            let fresh: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg(GROUP)
-                .arg(&self.consumer)
-                .arg("COUNT")
-                .arg(max - taken.len())
-                .arg("STREAMS")
-                .arg(&self.stream)
-                .arg(">")
-                .query_async(&mut connection)
+            let fresh = self
+                .read_group(&mut connection, max - taken.len(), ">")
                 .await?;
-            taken.extend(
-                fresh
-                    .into_iter()
-                    .flat_map(|reply| reply.keys)
-                    .flat_map(|key| key.ids)
-                    .map(to_taken),
-            );
+            taken.extend(fresh);
         }
         Ok(taken)
+    }
+
+    /// `XREADGROUP` from `id`: `>` for entries never delivered, `0` for those this consumer
+    /// holds.
+    async fn read_group(
+        &self,
+        connection: &mut ConnectionManager,
+        count: usize,
+        id: &str,
+    ) -> Result<Vec<Taken>, OutboxError> {
+        let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(GROUP)
+            .arg(&self.consumer)
+            .arg("COUNT")
+            .arg(count)
+            .arg("STREAMS")
+            .arg(&self.stream)
+            .arg(id)
+            .query_async(connection)
+            .await?;
+        Ok(reply
+            .into_iter()
+            .flat_map(|reply| reply.keys)
+            .flat_map(|key| key.ids)
+            .map(to_taken)
+            .collect())
     }
 
     pub(super) async fn settle(&self, settled: &[(Taken, Settlement)]) -> Result<(), OutboxError> {

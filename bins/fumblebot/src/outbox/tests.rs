@@ -137,6 +137,15 @@ async fn redis_outbox_shares_entries_between_consumers() {
         second.take(10).await.unwrap(),
     );
     assert_eq!(a.len() + b.len(), 1);
+    // A process restarted under the first one's name takes back, at once, what it held:
+    // the 100 retried entries and the new one, if it took it.
+    let restarted = Outbox::Redis(
+        RedisOutbox::open(connection.clone(), &prefix, "a")
+            .await
+            .unwrap(),
+    );
+    let held = restarted.take(500).await.unwrap();
+    assert_eq!(held.len(), 100 + a.len());
     let mut connection = connection;
     let _: () = redis::cmd("DEL")
         .arg(format!("{prefix}:outbox"))
