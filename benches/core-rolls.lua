@@ -15,9 +15,10 @@ function init(args)
    run = tostring(math.random(1, 1000000000))
 end
 
+-- A real `1d20+5` tree as critfumble-dice writes it, so that Core's replay check runs.
 local body = '{"source":"api","actor":{"name":"bench"},"expression":"1d20+5",' ..
-   '"total":17,"rolled":{"sides":20,"results":[12]},"label":"bench",' ..
-   '"rolled_at":"2026-11-25T20:00:00Z"}'
+   '"total":17,"rolled":{"type":"binary","value":17,"op":"+","lhs":{"type":"dice","value":12,"notation":"1d20","count":1,"faces":20,"modifiers":[],"rolled_faces":"20","dice":[{"value":12,"kept":true,"exploded":false,"rerolled":false,"added":false,"success":false,"failure":false,"critical":false,"fumble":false}]},"rhs":{"type":"number","value":5}},' ..
+   '"label":"bench","rolled_at":"2026-11-25T20:00:00Z"}'
 
 request = function()
    counter = counter + 1

@@ -11,7 +11,7 @@ use std::error::Error;
 use std::time::Instant;
 
 use critfumble_ai::client::{
-    AnthropicProvider, ApiKey, ClientConfig, LlmProvider, OpenAiProvider, OutputLimitField,
+    AnthropicProvider, LlmProvider, OpenAiProvider, OutputLimitField, ProviderConfig, ProviderKey,
     StreamEvent,
 };
 use critfumble_ai::{ModelInfo, PromptOptions, Provider, build_prompt, model_info, token_usage};
@@ -53,11 +53,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
 
     let client: Box<dyn LlmProvider> = match provider {
-        Provider::Anthropic => Box::new(AnthropicProvider::new(ClientConfig::anthropic(
-            ApiKey::new(key),
+        Provider::Anthropic => Box::new(AnthropicProvider::new(ProviderConfig::anthropic(
+            ProviderKey::new(key),
         ))?),
         Provider::OpenAi => {
-            let mut config = ClientConfig::openai(ApiKey::new(key));
+            let mut config = ProviderConfig::openai(ProviderKey::new(key));
             let mut field = OutputLimitField::MaxCompletionTokens;
             if let Some(base_url) = env("OPENAI_BASE_URL") {
                 // A local server: Ollama and llama.cpp read only `max_tokens`.

@@ -1,15 +1,17 @@
 //! HTTP clients for OpenAI Chat Completions and Anthropic Messages behind one
 //! [`LlmProvider`] trait (the `client` feature).
 //!
-//! Both clients retry the way the official SDKs do (HTTP 408, 409, 429, 5xx
-//! and Anthropic's 529, twice by default, with exponential backoff and jitter,
-//! honouring `retry-after-ms`, `retry-after` and `x-should-retry`), except that
-//! a quota or spend-limit 429 is never retried. Every request has a timeout, a
+//! Both clients retry what the official SDKs retry (HTTP 408, 409, 429, 5xx
+//! and Anthropic's 529, and whatever `x-should-retry` names), except that a
+//! quota or spend-limit 429 is never retried. How long they wait is
+//! `critfumble_sdk::retry`'s, shared with the SDK's clients: twice by default,
+//! exponential backoff with jitter, `retry-after-ms` and `retry-after` honoured
+//! up to a minute (a longer one ends the retries). Every request has a timeout, a
 //! stream has an idle timeout between chunks, and dropping a future or a
 //! [`CompletionStream`] closes the connection.
 //!
 //! The OpenAI client works with any server that speaks the Chat Completions
-//! protocol (Ollama, vLLM, LM Studio): set [`ClientConfig::base_url`] to the
+//! protocol (Ollama, vLLM, LM Studio): set [`ProviderConfig::base_url`] to the
 //! server's `/v1` URL, for example `http://localhost:11434/v1` for Ollama, and
 //! leave the key empty if the server needs none. Servers that read only
 //! `max_tokens` (Ollama, llama.cpp) need
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
-use crate::{Completion, CompletionRequest, Error, Provider};
+use crate::{AiError, Completion, CompletionRequest, Provider};
 
 mod anthropic;
 mod openai;
@@ -44,27 +46,27 @@ pub trait LlmProvider: Send + Sync + fmt::Debug {
     fn complete<'a>(
         &'a self,
         request: &'a CompletionRequest,
-    ) -> BoxFuture<'a, Result<Completion, Error>>;
+    ) -> BoxFuture<'a, Result<Completion, AiError>>;
 
     /// Sends the request and streams the answer: text deltas, then a summary with the usage.
     ///
     /// Retries happen only before the first byte of the answer; a stream that breaks
-    /// later yields [`Error::StreamInterrupted`] and its usage is unknown.
+    /// later yields [`AiError::StreamInterrupted`] and its usage is unknown.
     fn stream<'a>(
         &'a self,
         request: &'a CompletionRequest,
-    ) -> BoxFuture<'a, Result<CompletionStream, Error>>;
+    ) -> BoxFuture<'a, Result<CompletionStream, AiError>>;
 }
 
-/// An API key. It is never printed: `Debug` shows `ApiKey(<redacted>)`, it has
+/// An API key. It is never printed: `Debug` shows `ProviderKey(<redacted>)`, it has
 /// no `Display`, and provider messages that echo it are scrubbed.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct ProviderKey(String);
 
-impl ApiKey {
+impl ProviderKey {
     /// Wraps a key taken from configuration.
-    pub fn new(key: impl Into<String>) -> ApiKey {
-        ApiKey(key.into())
+    pub fn new(key: impl Into<String>) -> ProviderKey {
+        ProviderKey(key.into())
     }
 
     /// Whether no key is set (some OpenAI-compatible local servers need none).
@@ -88,17 +90,19 @@ impl ApiKey {
     }
 }
 
-impl fmt::Debug for ApiKey {
+impl fmt::Debug for ProviderKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
+        f.write_str("ProviderKey(<redacted>)")
     }
 }
 
+pub use critfumble_sdk::retry::RetryPolicy;
+
 /// How to reach a provider.
 #[derive(Clone, Debug)]
-pub struct ClientConfig {
+pub struct ProviderConfig {
     /// The key (`Authorization: Bearer` for OpenAI, `x-api-key` for Anthropic).
-    pub api_key: ApiKey,
+    pub api_key: ProviderKey,
     /// The API root: `https://api.openai.com/v1` or `https://api.anthropic.com`,
     /// following the official SDKs. Point it at any OpenAI-compatible server.
     pub base_url: String,
@@ -109,35 +113,36 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// The longest wait between two chunks of a stream.
     pub stream_idle_timeout: Duration,
-    /// Retries after the first attempt (the SDKs' default is 2).
-    pub max_retries: u32,
-    /// The first backoff delay; it doubles per retry up to `retry_max_delay`.
-    pub retry_initial_delay: Duration,
-    /// The longest backoff delay. A server's `retry-after` of up to 60 s is honoured as sent.
-    pub retry_max_delay: Duration,
+    /// How often and how patiently to retry: 3 attempts by default (the SDKs' 2
+    /// retries), backoff from 500 ms up to 8 s, a server's `retry-after` honoured up to
+    /// 60 s.
+    pub retry: RetryPolicy,
 }
 
-impl ClientConfig {
+impl ProviderConfig {
     /// Defaults for OpenAI: `https://api.openai.com/v1`, 120 s per attempt, 2 retries.
-    pub fn openai(api_key: ApiKey) -> ClientConfig {
-        ClientConfig::with_base_url(api_key, "https://api.openai.com/v1")
+    pub fn openai(api_key: ProviderKey) -> ProviderConfig {
+        ProviderConfig::with_base_url(api_key, "https://api.openai.com/v1")
     }
 
     /// Defaults for Anthropic: `https://api.anthropic.com`, 120 s per attempt, 2 retries.
-    pub fn anthropic(api_key: ApiKey) -> ClientConfig {
-        ClientConfig::with_base_url(api_key, "https://api.anthropic.com")
+    pub fn anthropic(api_key: ProviderKey) -> ProviderConfig {
+        ProviderConfig::with_base_url(api_key, "https://api.anthropic.com")
     }
 
-    fn with_base_url(api_key: ApiKey, base_url: &str) -> ClientConfig {
-        ClientConfig {
+    fn with_base_url(api_key: ProviderKey, base_url: &str) -> ProviderConfig {
+        ProviderConfig {
             api_key,
             base_url: base_url.to_owned(),
             timeout: Duration::from_secs(120),
             connect_timeout: Duration::from_secs(10),
             stream_idle_timeout: Duration::from_secs(60),
-            max_retries: 2,
-            retry_initial_delay: Duration::from_millis(500),
-            retry_max_delay: Duration::from_secs(8),
+            retry: RetryPolicy {
+                max_attempts: 3,
+                base_delay: Duration::from_millis(500),
+                max_delay: Duration::from_secs(8),
+                max_retry_after: Duration::from_secs(60),
+            },
         }
     }
 }
@@ -146,8 +151,8 @@ impl ClientConfig {
 /// that pick the provider at run time.
 pub fn provider_from_config(
     provider: Provider,
-    config: ClientConfig,
-) -> Result<Box<dyn LlmProvider>, Error> {
+    config: ProviderConfig,
+) -> Result<Box<dyn LlmProvider>, AiError> {
     Ok(match provider {
         Provider::OpenAi => Box::new(OpenAiProvider::new(config)?),
         Provider::Anthropic => Box::new(AnthropicProvider::new(config)?),
@@ -160,19 +165,19 @@ mod tests {
 
     #[test]
     fn keys_never_show_in_debug_output() {
-        let config = ClientConfig::anthropic(ApiKey::new("sk-ant-secret-123456"));
+        let config = ProviderConfig::anthropic(ProviderKey::new("sk-ant-secret-123456"));
         let printed = format!("{config:?} {:?}", config.api_key);
         assert!(!printed.contains("secret"), "{printed}");
-        assert!(printed.contains("ApiKey(<redacted>)"));
+        assert!(printed.contains("ProviderKey(<redacted>)"));
     }
 
     #[test]
     fn redaction_removes_the_key_from_messages() {
-        let key = ApiKey::new("sk-proj-abcdef123456");
+        let key = ProviderKey::new("sk-proj-abcdef123456");
         assert_eq!(
             key.redact("Incorrect API key provided: sk-proj-abcdef123456."),
             "Incorrect API key provided: <redacted>."
         );
-        assert_eq!(ApiKey::new("x").redact("x marks"), "x marks");
+        assert_eq!(ProviderKey::new("x").redact("x marks"), "x marks");
     }
 }

@@ -27,7 +27,7 @@ impl fmt::Display for Provider {
 /// configured key before they are stored here.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum AiError {
     /// The request has no question to answer.
     #[error("the chat request has no question: its last message must be a non-empty user message")]
     NoQuestion,
@@ -150,13 +150,13 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl AiError {
     /// Whether the error is the kind the official SDKs retry: a timeout, a broken
     /// connection, or HTTP 408, 409, 429 (except quota) and 5xx (including 529).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Timeout { .. } | Error::Connection { .. } => true,
-            Error::Api { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
+            AiError::Timeout { .. } | AiError::Connection { .. } => true,
+            AiError::Api { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
             _ => false,
         }
     }

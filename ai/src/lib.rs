@@ -13,7 +13,7 @@ mod sdk;
 mod tokens;
 mod usage;
 
-pub use error::{Error, Provider};
+pub use error::{AiError, Provider};
 pub use model::{KnownModel, MODELS, ModelInfo, Prices, Tokenizer, model_info};
 pub use prompt::{
     Budget, BuiltPrompt, GameSystem, ItemKind, PromptItem, PromptOptions, RetrievedNote,

@@ -31,7 +31,7 @@ use critfumble_sdk::wire::{AiChatRequest, ChatRole};
 use crate::model::ModelInfo;
 use crate::request::{CompletionRequest, Role};
 use crate::tokens::TokenCounter;
-use crate::{Error, model_info};
+use crate::{AiError, model_info};
 use assembly::{Assembly, CONTEXT_PREAMBLE, PRIORITY, SECTIONS, candidates};
 
 mod assembly;
@@ -84,10 +84,10 @@ impl PromptOptions {
     }
 
     /// Defaults for a model from the table ([`crate::MODELS`]).
-    pub fn for_model_id(id: &str) -> Result<PromptOptions, Error> {
+    pub fn for_model_id(id: &str) -> Result<PromptOptions, AiError> {
         model_info(id)
             .map(PromptOptions::new)
-            .ok_or_else(|| Error::UnknownModel(id.to_owned()))
+            .ok_or_else(|| AiError::UnknownModel(id.to_owned()))
     }
 }
 
@@ -175,14 +175,14 @@ pub struct BuiltPrompt {
 pub fn build_prompt(
     request: &AiChatRequest,
     options: &PromptOptions,
-) -> Result<BuiltPrompt, Error> {
+) -> Result<BuiltPrompt, AiError> {
     let counter = TokenCounter::for_model(&options.model);
     let budget = budget(options)?;
     let (question, earlier) = match request.messages.split_last() {
         Some((last, earlier)) if last.role == ChatRole::User && !last.content.trim().is_empty() => {
             (last.content.as_str(), earlier)
         }
-        _ => return Err(Error::NoQuestion),
+        _ => return Err(AiError::NoQuestion),
     };
     let context = &request.context;
     let game_system = context
@@ -209,7 +209,7 @@ pub fn build_prompt(
     };
     let required = counter.count_request(&builder.assemble());
     if required > budget.prompt_tokens {
-        return Err(Error::BudgetTooSmall {
+        return Err(AiError::BudgetTooSmall {
             model: options.model.id.clone(),
             needed: required,
             budget: budget.prompt_tokens,
@@ -297,11 +297,11 @@ pub fn build_prompt(
     })
 }
 
-fn budget(options: &PromptOptions) -> Result<Budget, Error> {
+fn budget(options: &PromptOptions) -> Result<Budget, AiError> {
     let window = options.model.context_window;
     let reserved = options.max_output_tokens + options.margin_tokens;
     if window <= reserved {
-        return Err(Error::NoRoomForPrompt {
+        return Err(AiError::NoRoomForPrompt {
             model: options.model.id.clone(),
             context_window: window,
             max_output_tokens: options.max_output_tokens,

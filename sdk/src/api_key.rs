@@ -115,6 +115,19 @@ impl ApiKey {
         self.env
     }
 
+    /// The key, if it belongs to `env`: a test key never works in production.
+    pub fn for_env(self, env: KeyEnv) -> Result<Self, SdkError> {
+        if self.env != env {
+            return Err(SdkError::ApiKeyMalformed {
+                reason: format!(
+                    "this is a '{}' key and this server accepts '{env}' keys",
+                    self.env
+                ),
+            });
+        }
+        Ok(self)
+    }
+
     /// `cfk_<env>_` and the first 8 random characters: what Core indexes to find the key's
     /// row. Several keys may share a prefix, so check the hash of each candidate.
     pub fn lookup_prefix(&self) -> &str {
@@ -128,7 +141,8 @@ impl ApiKey {
     }
 }
 
-/// Reads the key from an `Authorization: Bearer cfk_...` header value.
+/// Reads the key from an `Authorization: Bearer cfk_...` header value. The scheme is
+/// case-insensitive (RFC 9110), and the key is checked for shape and checksum.
 pub fn parse_bearer(header_value: &str) -> Result<ApiKey, SdkError> {
     let token = header_value
         .split_once(' ')
@@ -162,6 +176,16 @@ impl KeyPepper {
             ));
         }
         Ok(Self(bytes))
+    }
+
+    /// A 32-byte key for another purpose (signing a cookie, say), derived from the pepper
+    /// and a label naming the purpose, so that a server keeps one secret instead of
+    /// several. Different labels give unrelated keys, and none of them is a key hash.
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        self.mac(&format!("critfumble derived key: {label}"))
+            .finalize()
+            .into_bytes()
+            .into()
     }
 
     fn mac(&self, key: &str) -> Hmac<Sha256> {
@@ -251,6 +275,17 @@ pub enum KeyRejection {
     Expired,
 }
 
+impl KeyRejection {
+    /// What a server tells the caller (lowercase, no key material).
+    pub fn message(self) -> &'static str {
+        match self {
+            KeyRejection::Mismatch => "invalid api key",
+            KeyRejection::Revoked => "this api key was revoked",
+            KeyRejection::Expired => "this api key has expired",
+        }
+    }
+}
+
 /// The row Core keeps for each key or user token: what the API shows, plus the hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredApiKey {
@@ -278,6 +313,7 @@ impl StoredApiKey {
                 prefix: key.lookup_prefix().to_owned(),
                 scope,
                 user_id,
+                scopes: Vec::new(),
                 created_at,
                 expires_at: None,
                 revoked_at: None,
@@ -294,8 +330,16 @@ impl StoredApiKey {
         self
     }
 
+    /// Sets what the key may do.
+    #[must_use]
+    pub fn with_scopes(mut self, scopes: Vec<crate::wire::TokenScope>) -> Self {
+        self.info.scopes = scopes;
+        self
+    }
+
     /// Checks a presented key against this row at time `now`: the hash (in constant time)
-    /// first, then revocation and expiry.
+    /// first, then revocation (a `revoked_at` at or before `now`) and expiry. This is the
+    /// one key check: Core authenticates every request with it.
     pub fn authenticate(
         &self,
         key: &ApiKey,

@@ -12,14 +12,14 @@ use std::time::Duration;
 mod core;
 mod fumblebot;
 mod http;
-mod retry;
 
 pub use self::core::CoreClient;
 pub use self::fumblebot::FumbleBotClient;
-pub use self::retry::{RetryPolicy, parse_retry_after};
+pub use crate::retry::{RetryPolicy, parse_retry_after};
 
-/// Where a client connects and how patient it is.
-#[derive(Debug, Clone)]
+/// Where a client connects and how patient it is. Its `Debug` output leaves the
+/// credential out.
+#[derive(Clone)]
 pub struct ClientConfig {
     base_url: String,
     token: String,
@@ -27,6 +27,19 @@ pub struct ClientConfig {
     connect_timeout: Duration,
     retry: RetryPolicy,
     user_agent: String,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
 }
 
 impl ClientConfig {
@@ -69,5 +82,24 @@ impl ClientConfig {
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_leaves_the_credential_out() {
+        let key = "cfk_live_3xAmPlE0000000000000000_abcdef";
+        let config = ClientConfig::new("http://127.0.0.1:9", key);
+        let core = CoreClient::with_config(config.clone()).expect("valid config");
+        let acting = core.acting_as("80351110224678912").expect("valid id");
+        let bot = FumbleBotClient::with_config(config.clone()).expect("valid config");
+        let printed = format!("{config:?} {core:?} {acting:?} {bot:?}");
+        assert!(!printed.contains("3xAmPlE"), "{printed}");
+        assert!(!printed.contains("80351110224678912"), "{printed}");
+        assert!(printed.contains("<redacted>"), "{printed}");
+        assert!(printed.contains("http://127.0.0.1:9"), "{printed}");
     }
 }

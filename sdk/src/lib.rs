@@ -8,9 +8,11 @@ pub mod api_key;
 pub mod client;
 mod error;
 pub mod paths;
+pub mod retry;
 pub mod webhook;
 pub mod wire;
 
 #[cfg(feature = "client")]
-pub use client::{ClientConfig, CoreClient, FumbleBotClient, RetryPolicy};
+pub use client::{ClientConfig, CoreClient, FumbleBotClient};
 pub use error::SdkError;
+pub use retry::RetryPolicy;

@@ -15,6 +15,7 @@ mod characters;
 mod error_body;
 mod events;
 mod paging;
+mod rolled;
 mod rolls;
 mod saved_rolls;
 mod sessions;
@@ -41,12 +42,17 @@ pub use characters::{
 pub use error_body::{ErrorBody, ErrorCode, ErrorDetail};
 pub use events::{VttAccountLinked, VttAccountUnlinked, WebhookAck, WebhookEvent, WebhookPayload};
 pub use paging::{Page, PageRequest};
+pub use rolled::{
+    DiceCount, DiceFaces, RolledBinary, RolledCall, RolledDice, RolledDie, RolledElement,
+    RolledGroup, RolledLabeled, RolledNode, RolledNumber, RolledReference, RolledUnary,
+};
 pub use rolls::{
-    CampaignRollStats, MemberRollStats, NewRoll, Roll, RollActor, RollQuery, RollSource,
+    CampaignRollStats, MemberRollStats, NewRoll, Roll, RollActor, RollQuery, RollSource, VttFormat,
+    VttRecord,
 };
 pub use saved_rolls::{SaveRollRequest, SavedRoll};
 pub use sessions::{EndSessionRequest, GameSession, StartSessionRequest, UpdateSessionRequest};
-pub use tokens::{ApiKeyInfo, CreateTokenRequest, CreatedToken, Health, KeyScope};
+pub use tokens::{ApiKeyInfo, CreateTokenRequest, CreatedToken, Health, KeyScope, TokenScope};
 pub use users::{UpsertUserRequest, User};
 pub use vtt::{Vtt, VttAccountLink, VttGame};
 

@@ -6,55 +6,17 @@
 //! other dice are not crits. A roll without a d20 is no crit unless its source
 //! flags it critical (a D&D Beyond `critical hit`, a dnd5e `isCritical`).
 
+use critfumble_dice::{Compare, CompareOp};
+
 use crate::record::{Crit, DiceTerm, Faces};
-
-/// How a threshold compares a face.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Compare {
-    /// The face is at least the point.
-    AtLeast,
-    /// The face is at most the point.
-    AtMost,
-    /// The face equals the point.
-    Equal,
-}
-
-/// A face test such as Roll20's `cs>18` (`AtLeast 18`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Threshold {
-    pub(crate) compare: Compare,
-    pub(crate) point: i64,
-}
-
-impl Threshold {
-    pub(crate) const fn at_least(point: i64) -> Self {
-        Threshold {
-            compare: Compare::AtLeast,
-            point,
-        }
-    }
-
-    pub(crate) const fn at_most(point: i64) -> Self {
-        Threshold {
-            compare: Compare::AtMost,
-            point,
-        }
-    }
-
-    fn matches(self, value: i64) -> bool {
-        match self.compare {
-            Compare::AtLeast => value >= self.point,
-            Compare::AtMost => value <= self.point,
-            Compare::Equal => value == self.point,
-        }
-    }
-}
 
 /// The thresholds of one roll: 20 and 1 unless the roll says otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CritRule {
-    pub(crate) success: Threshold,
-    pub(crate) failure: Threshold,
+    /// The faces of a kept d20 that are a critical success.
+    pub(crate) success: Compare,
+    /// The faces of a kept d20 that are a critical failure.
+    pub(crate) failure: Compare,
     /// The source marks the roll critical (used only when it has no d20).
     pub(crate) flagged_critical: bool,
 }
@@ -62,10 +24,26 @@ pub(crate) struct CritRule {
 impl Default for CritRule {
     fn default() -> Self {
         CritRule {
-            success: Threshold::at_least(20),
-            failure: Threshold::at_most(1),
+            success: at_least(20),
+            failure: at_most(1),
             flagged_critical: false,
         }
+    }
+}
+
+/// The compare point `>=point`.
+pub(crate) const fn at_least(point: i64) -> Compare {
+    Compare {
+        op: CompareOp::Ge,
+        value: point,
+    }
+}
+
+/// The compare point `<=point`.
+pub(crate) const fn at_most(point: i64) -> Compare {
+    Compare {
+        op: CompareOp::Le,
+        value: point,
     }
 }
 
@@ -137,7 +115,7 @@ mod tests {
     #[test]
     fn custom_threshold_and_source_flag() {
         let rule = CritRule {
-            success: Threshold::at_least(18),
+            success: at_least(18),
             ..CritRule::default()
         };
         assert_eq!(rule.judge(&[term(20, &[(18, true)])]), Crit::Success);

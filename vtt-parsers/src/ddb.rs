@@ -12,7 +12,8 @@ use crate::json::{self, At};
 use crate::record::{
     DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, Role, RollRecord, Source,
 };
-use crate::verify::{self, Replay};
+use crate::verify;
+use critfumble_dice::{Dialect, ModifierKind, Select};
 
 /// DDB's `operation`: 0 sums every die, 1 keeps the lowest, 2 keeps the highest.
 const KEEP_LOWEST: i64 = 1;
@@ -66,19 +67,15 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
     if rolls.is_empty() {
         return Err(data.require("rolls")?.wrong("must hold at least one roll"));
     }
-    let mut parsed = Vec::with_capacity(rolls.len());
-    let mut replays = Vec::with_capacity(rolls.len());
-    for roll_at in rolls {
-        let (roll, replay) = roll(&roll_at, action)?;
-        parsed.push(roll);
-        replays.push(replay);
-    }
-    record.verified = replays.first().and_then(verify::check);
+    let parsed = rolls
+        .iter()
+        .map(|roll_at| roll(roll_at, action))
+        .collect::<Result<Vec<_>, _>>()?;
     record.set_rolls(parsed);
     Ok(record)
 }
 
-fn roll(at: &At<'_>, action: Option<&str>) -> Result<(ExtraRoll, Replay), VttError> {
+fn roll(at: &At<'_>, action: Option<&str>) -> Result<ExtraRoll, VttError> {
     let at = (*at).object()?;
     let roll_type = at.opt_str("rollType")?;
     let roll_kind = at.opt_str("rollKind")?.unwrap_or("");
@@ -106,12 +103,12 @@ fn roll(at: &At<'_>, action: Option<&str>) -> Result<(ExtraRoll, Replay), VttErr
             results,
         };
         let keep = match operation {
-            KEEP_LOWEST => Some((crate::formula::Keep::Lowest(1), "kl1")),
-            KEEP_HIGHEST => Some((crate::formula::Keep::Highest(1), "kh1")),
+            KEEP_LOWEST => Some((Select::Lowest(1), "kl1")),
+            KEEP_HIGHEST => Some((Select::Highest(1), "kh1")),
             _ => None,
         };
-        if let Some((keep, _)) = keep {
-            crate::formula::apply_keep(&mut term, keep);
+        if let Some((select, _)) = keep {
+            crate::terms::apply_keep(&mut term, &[ModifierKind::Keep(select)]);
         }
         replay_formula.push(format!(
             "{}d{}{}",
@@ -153,21 +150,21 @@ fn roll(at: &At<'_>, action: Option<&str>) -> Result<(ExtraRoll, Replay), VttErr
         flagged_critical: roll_kind == "critical hit",
         ..CritRule::default()
     };
-    let replay = Replay::new(
-        replay_formula.join(" + "),
-        crate::verify::Dialect::Default,
-        &dice,
-        total,
-    );
-    let roll = ExtraRoll {
+    let replay_formula = replay_formula.join(" + ");
+    Ok(ExtraRoll {
+        verified: verify::check_formula(
+            Some(&replay_formula),
+            Dialect::Default,
+            &dice,
+            Some(total),
+        ),
         formula,
         total: Some(total),
         crit: rule.judge(&dice),
         dice,
         label,
         role,
-    };
-    Ok((roll, replay))
+    })
 }
 
 fn faces_of(at: &At<'_>) -> Result<Faces, VttError> {

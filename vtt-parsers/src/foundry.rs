@@ -11,14 +11,16 @@
 
 use serde_json::Value;
 
-use crate::crit::{CritRule, Threshold};
+use critfumble_dice::Dialect;
+
+use crate::crit::{CritRule, at_least, at_most};
 use crate::error::VttError;
 use crate::html::{self, Visit};
 use crate::json::{self, At};
 use crate::record::{
     DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, Role, RollRecord, Source,
 };
-use crate::verify::{self, Checked, Dialect, Replay};
+use crate::verify;
 
 /// Foundry's numeric message styles (v12+ `style`, v11 `type`).
 const STYLE_EMOTE: i64 = 3;
@@ -71,9 +73,8 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
 
     let flag_role = flag_role(&at)?;
     let mut rolls = Vec::new();
-    let mut replays = Vec::new();
     for roll_at in at.opt_array("rolls")? {
-        let (roll, replay) = match roll_at.value {
+        let roll = match roll_at.value {
             Value::String(text) => {
                 let value = json::parse(text).map_err(|error| {
                     VttError::invalid(roll_at.path(), format!("must hold a roll as json: {error}"))
@@ -84,7 +85,6 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
             _ => roll(&roll_at)?,
         };
         rolls.push(roll);
-        replays.push(replay);
     }
     let content = at.opt_str("content")?.unwrap_or("");
     let is_emote = style == Some(STYLE_EMOTE);
@@ -98,10 +98,7 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
         } else {
             Kind::ChatWithRolls
         };
-        for (roll, replay) in inline {
-            rolls.push(roll);
-            replays.push(replay);
-        }
+        rolls.extend(inline);
     } else {
         record.kind = Kind::Roll;
         if let (Some(role), Some(primary)) = (flag_role, rolls.first_mut()) {
@@ -111,10 +108,6 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
             });
         }
     }
-    record.verified = replays
-        .first()
-        .and_then(Option::as_ref)
-        .and_then(verify::check);
     record.set_rolls(rolls);
     Ok(record)
 }
@@ -143,7 +136,7 @@ fn flag_role(at: &At<'_>) -> Result<Option<Role>, VttError> {
 }
 
 /// Reads one serialized `Roll`.
-fn roll(at: &At<'_>) -> Result<Checked, VttError> {
+fn roll(at: &At<'_>) -> Result<ExtraRoll, VttError> {
     let at = (*at).object()?;
     let formula = match at.opt_str("formula")? {
         Some(formula) => Some(formula),
@@ -168,10 +161,10 @@ fn roll(at: &At<'_>) -> Result<Checked, VttError> {
     let mut label = None;
     if let Some(options) = &options {
         if let Some(critical) = options.get("critical").filter(|c| c.value.is_number()) {
-            rule.success = Threshold::at_least(critical.i64()?);
+            rule.success = at_least(critical.i64()?);
         }
         if let Some(fumble) = options.get("fumble").filter(|f| f.value.is_number()) {
-            rule.failure = Threshold::at_most(fumble.i64()?);
+            rule.failure = at_most(fumble.i64()?);
         }
         // dnd5e marks critical damage with `isCritical`; PF2e with degree of success 3.
         let degree = options
@@ -192,16 +185,15 @@ fn roll(at: &At<'_>) -> Result<Checked, VttError> {
             Role::Damage
         });
     }
-    let replay = Replay::of(formula, Dialect::Foundry, &dice, total);
-    let roll = ExtraRoll {
+    Ok(ExtraRoll {
+        verified: verify::check_formula(formula, Dialect::Foundry, &dice, total),
         formula: formula.map(str::to_string),
         total,
         crit: rule.judge(&dice),
         dice,
         label,
         role,
-    };
-    Ok((roll, replay))
+    })
 }
 
 /// Walks nested terms in order, collecting every term that has `faces` and `results`.
@@ -252,7 +244,7 @@ fn die_term(at: &At<'_>, rule: &mut CritRule) -> Result<DiceTerm, VttError> {
             .and_then(|o| o.get("critical"))
             .filter(|c| c.value.is_number())
     {
-        rule.success = Threshold::at_least(critical.i64()?);
+        rule.success = at_least(critical.i64()?);
     }
     let mut results = Vec::new();
     for result in at.require("results")?.array()? {
@@ -273,7 +265,7 @@ fn die_term(at: &At<'_>, rule: &mut CritRule) -> Result<DiceTerm, VttError> {
 }
 
 /// The visible text of `content`, each inline roll replaced by its total, and those rolls.
-fn content_with_inline_rolls(content: &str) -> Result<(String, Vec<Checked>), VttError> {
+fn content_with_inline_rolls(content: &str) -> Result<(String, Vec<ExtraRoll>), VttError> {
     if !content.contains("inline-roll") {
         return Ok((html::plain_text(content), Vec::new()));
     }

@@ -10,13 +10,13 @@
 mod crit;
 mod ddb;
 mod error;
-mod formula;
 mod foundry;
 mod html;
 mod json;
 mod number;
 mod record;
 mod roll20;
+mod terms;
 mod verify;
 mod writeback;
 

@@ -133,6 +133,9 @@ pub struct ExtraRoll {
     pub role: Option<Role>,
     /// The crit rule applied to this roll.
     pub crit: Crit,
+    /// Whether this roll's reported dice, replayed through its formula, give
+    /// its reported total; null when that cannot be checked.
+    pub verified: Option<bool>,
 }
 
 /// The standard record: one chat message of any supported VTT.
@@ -169,9 +172,14 @@ pub struct RollRecord {
     pub crit: Crit,
     /// The further rolls of the message.
     pub extra_rolls: Vec<ExtraRoll>,
-    /// Whether the reported dice, replayed through the formula, give the reported total;
-    /// null when that cannot be checked.
+    /// The verdict on every roll of the message: false when the reported dice
+    /// of any roll (primary or extra) do not give its reported total, true when
+    /// those of every roll do, and null when some roll cannot be checked and
+    /// none fails. Each extra roll carries its own verdict too.
     pub verified: Option<bool>,
+    /// The primary roll's own verdict, as [`ExtraRoll::verified`] is each
+    /// extra roll's: null when it cannot be checked or the message has no roll.
+    pub primary_verified: Option<bool>,
 }
 
 impl RollRecord {
@@ -194,13 +202,17 @@ impl RollRecord {
             crit: Crit::None,
             extra_rolls: Vec::new(),
             verified: None,
+            primary_verified: None,
         }
     }
 
-    /// Sets the primary roll from the first of `rolls` and the extra rolls from the rest.
+    /// Sets the primary roll from the first of `rolls` and the extra rolls
+    /// from the rest, and the message's verdict from all of them.
     pub(crate) fn set_rolls(&mut self, rolls: Vec<ExtraRoll>) {
+        self.verified = crate::verify::combine(rolls.iter().map(|roll| roll.verified));
         let mut rolls = rolls.into_iter();
         if let Some(primary) = rolls.next() {
+            self.primary_verified = primary.verified;
             self.formula = primary.formula;
             self.total = primary.total;
             self.dice = primary.dice;

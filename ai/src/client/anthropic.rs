@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::sse::SseEvent;
 use super::stream::{Decoded, Decoder};
 use super::transport::Transport;
-use super::{ClientConfig, CompletionStream, LlmProvider, StreamSummary};
-use crate::{Completion, CompletionRequest, Error, Provider, Role, StopReason, Usage};
+use super::{CompletionStream, LlmProvider, ProviderConfig, StreamSummary};
+use crate::{AiError, Completion, CompletionRequest, Provider, Role, StopReason, Usage};
 
 /// The API version this client speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -28,7 +28,7 @@ pub struct AnthropicProvider {
 
 impl AnthropicProvider {
     /// A client for `config.base_url` + `/v1/messages`.
-    pub fn new(config: ClientConfig) -> Result<AnthropicProvider, Error> {
+    pub fn new(config: ProviderConfig) -> Result<AnthropicProvider, AiError> {
         let auth = Some((
             HeaderName::from_static("x-api-key"),
             config.api_key.expose().to_owned(),
@@ -97,7 +97,7 @@ impl LlmProvider for AnthropicProvider {
     fn complete<'a>(
         &'a self,
         request: &'a CompletionRequest,
-    ) -> BoxFuture<'a, Result<Completion, Error>> {
+    ) -> BoxFuture<'a, Result<Completion, AiError>> {
         Box::pin(
             self.transport
                 .complete(Self::request_body(request, false), parse_completion),
@@ -107,7 +107,7 @@ impl LlmProvider for AnthropicProvider {
     fn stream<'a>(
         &'a self,
         request: &'a CompletionRequest,
-    ) -> BoxFuture<'a, Result<CompletionStream, Error>> {
+    ) -> BoxFuture<'a, Result<CompletionStream, AiError>> {
         let decoder = Box::new(AnthropicDecoder::default());
         Box::pin(
             self.transport
@@ -116,8 +116,8 @@ impl LlmProvider for AnthropicProvider {
     }
 }
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::InvalidResponse {
+fn invalid(message: impl Into<String>) -> AiError {
+    AiError::InvalidResponse {
         provider: Provider::Anthropic,
         message: message.into(),
     }
@@ -150,7 +150,7 @@ fn merge_usage(usage: &mut Usage, value: &Value) {
     }
 }
 
-pub(crate) fn parse_completion(body: &[u8]) -> Result<Completion, Error> {
+pub(crate) fn parse_completion(body: &[u8]) -> Result<Completion, AiError> {
     let json: Value = serde_json::from_slice(body)
         .map_err(|error| invalid(format!("the body is not JSON: {error}")))?;
     let blocks = json["content"]
@@ -187,7 +187,7 @@ struct AnthropicDecoder {
 }
 
 impl Decoder for AnthropicDecoder {
-    fn decode(&mut self, event: SseEvent, out: &mut Vec<Decoded>) -> Result<(), Error> {
+    fn decode(&mut self, event: SseEvent, out: &mut Vec<Decoded>) -> Result<(), AiError> {
         let json: Value = serde_json::from_str(&event.data)
             .map_err(|error| invalid(format!("a stream event is not JSON: {error}")))?;
         match json["type"]
@@ -230,7 +230,7 @@ impl Decoder for AnthropicDecoder {
             })),
             "error" => {
                 let error = &json["error"];
-                return Err(Error::StreamFailure {
+                return Err(AiError::StreamFailure {
                     provider: Provider::Anthropic,
                     kind: error["type"].as_str().unwrap_or("unknown").to_owned(),
                     message: error["message"].as_str().unwrap_or_default().to_owned(),

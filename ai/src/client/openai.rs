@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use super::sse::SseEvent;
 use super::stream::{Decoded, Decoder};
 use super::transport::Transport;
-use super::{ClientConfig, CompletionStream, LlmProvider, StreamSummary};
-use crate::{Completion, CompletionRequest, Error, Provider, Role, StopReason, Usage};
+use super::{CompletionStream, LlmProvider, ProviderConfig, StreamSummary};
+use crate::{AiError, Completion, CompletionRequest, Provider, Role, StopReason, Usage};
 
 /// A client for OpenAI Chat Completions or any server that speaks it.
 ///
@@ -31,7 +31,7 @@ pub enum OutputLimitField {
 
 impl OpenAiProvider {
     /// A client for `config.base_url` + `/chat/completions`.
-    pub fn new(config: ClientConfig) -> Result<OpenAiProvider, Error> {
+    pub fn new(config: ProviderConfig) -> Result<OpenAiProvider, AiError> {
         let auth = (!config.api_key.is_empty()).then(|| {
             (
                 reqwest::header::AUTHORIZATION,
@@ -94,7 +94,7 @@ impl LlmProvider for OpenAiProvider {
     fn complete<'a>(
         &'a self,
         request: &'a CompletionRequest,
-    ) -> BoxFuture<'a, Result<Completion, Error>> {
+    ) -> BoxFuture<'a, Result<Completion, AiError>> {
         Box::pin(self.transport.complete(
             Self::request_body(request, false, self.output_limit),
             parse_completion,
@@ -104,7 +104,7 @@ impl LlmProvider for OpenAiProvider {
     fn stream<'a>(
         &'a self,
         request: &'a CompletionRequest,
-    ) -> BoxFuture<'a, Result<CompletionStream, Error>> {
+    ) -> BoxFuture<'a, Result<CompletionStream, AiError>> {
         let decoder = Box::new(OpenAiDecoder::default());
         Box::pin(self.transport.stream(
             Self::request_body(request, true, self.output_limit),
@@ -113,8 +113,8 @@ impl LlmProvider for OpenAiProvider {
     }
 }
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::InvalidResponse {
+fn invalid(message: impl Into<String>) -> AiError {
+    AiError::InvalidResponse {
         provider: Provider::OpenAi,
         message: message.into(),
     }
@@ -146,7 +146,7 @@ fn usage(value: &Value) -> Option<Usage> {
     })
 }
 
-pub(crate) fn parse_completion(body: &[u8]) -> Result<Completion, Error> {
+pub(crate) fn parse_completion(body: &[u8]) -> Result<Completion, AiError> {
     let json: Value = serde_json::from_slice(body)
         .map_err(|error| invalid(format!("the body is not JSON: {error}")))?;
     let choice = &json["choices"][0];
@@ -174,7 +174,7 @@ struct OpenAiDecoder {
 }
 
 impl Decoder for OpenAiDecoder {
-    fn decode(&mut self, event: SseEvent, out: &mut Vec<Decoded>) -> Result<(), Error> {
+    fn decode(&mut self, event: SseEvent, out: &mut Vec<Decoded>) -> Result<(), AiError> {
         if event.data == "[DONE]" {
             out.push(Decoded::Finished(StreamSummary {
                 model: std::mem::take(&mut self.model),
@@ -187,7 +187,7 @@ impl Decoder for OpenAiDecoder {
             .map_err(|error| invalid(format!("a stream chunk is not JSON: {error}")))?;
         if chunk["error"].is_object() {
             let error = &chunk["error"];
-            return Err(Error::StreamFailure {
+            return Err(AiError::StreamFailure {
                 provider: Provider::OpenAi,
                 kind: error["code"]
                     .as_str()

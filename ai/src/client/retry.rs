@@ -1,7 +1,6 @@
-//! When to retry a failed request and how long to wait, as the official
-//! OpenAI and Anthropic SDKs decide it.
-
-use std::time::Duration;
+//! Which provider failures are worth another attempt, as the official OpenAI and
+//! Anthropic SDKs decide it. How long to wait, and the loop itself, are
+//! `critfumble_sdk::retry`'s, shared with the SDK's clients.
 
 use reqwest::header::HeaderMap;
 
@@ -28,46 +27,9 @@ pub(crate) fn should_retry_status(status: u16, headers: &HeaderMap, quota: bool)
         Some("false") => return false,
         _ => {}
     }
-    // 529 (Anthropic's overloaded_error) falls in the 5xx range.
-    matches!(status, 408 | 409 | 429 | 500..=599)
-}
-
-/// The server's requested delay from `retry-after-ms` (milliseconds, the
-/// OpenAI and Anthropic extension) or `retry-after` (seconds). HTTP-date
-/// values of `retry-after` are not parsed; they fall back to backoff.
-pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().parse::<f64>().ok())
-            .filter(|value| value.is_finite() && *value >= 0.0)
-    };
-    number("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
-}
-
-/// How long to wait before retry number `retry` (0 for the first retry).
-///
-/// A server delay between 0 and `max_honoured` is used as is (the SDKs honour
-/// up to 60 s); otherwise the delay is `initial * 2^retry`, capped at `max`,
-/// times a jitter factor in [0.75, 1], so that many clients do not retry in step.
-pub(crate) fn backoff_delay(
-    retry: u32,
-    server: Option<Duration>,
-    initial: Duration,
-    max: Duration,
-    max_honoured: Duration,
-    jitter_unit: f64,
-) -> Duration {
-    if let Some(server) = server.filter(|delay| !delay.is_zero() && *delay <= max_honoured) {
-        return server;
-    }
-    let exponential = initial
-        .saturating_mul(2u32.saturating_pow(retry.min(16)))
-        .min(max);
-    exponential.mul_f64(1.0 - 0.25 * jitter_unit.clamp(0.0, 1.0))
+    // Both SDKs also retry 409, which these providers send for a lock timeout, not for a
+    // conflict a retry would repeat; 529 (Anthropic's overloaded_error) is a 5xx.
+    status == 409 || critfumble_sdk::retry::transient_status(status)
 }
 
 #[cfg(test)]
@@ -115,47 +77,5 @@ mod tests {
             &headers(&[("x-should-retry", "false")]),
             false
         ));
-    }
-
-    #[test]
-    fn server_delay_prefers_milliseconds() {
-        assert_eq!(
-            server_delay(&headers(&[("retry-after-ms", "250"), ("retry-after", "3")])),
-            Some(Duration::from_millis(250))
-        );
-        assert_eq!(
-            server_delay(&headers(&[("retry-after", "2")])),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            server_delay(&headers(&[("retry-after", "1.5")])),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            server_delay(&headers(&[(
-                "retry-after",
-                "Wed, 21 Oct 2015 07:28:00 GMT"
-            )])),
-            None
-        );
-        assert_eq!(server_delay(&headers(&[("retry-after", "-1")])), None);
-    }
-
-    #[test]
-    fn backoff_doubles_caps_and_jitters() {
-        let initial = Duration::from_millis(500);
-        let max = Duration::from_secs(8);
-        let honoured = Duration::from_secs(60);
-        let delay = |retry, jitter| backoff_delay(retry, None, initial, max, honoured, jitter);
-        assert_eq!(delay(0, 0.0), Duration::from_millis(500));
-        assert_eq!(delay(1, 0.0), Duration::from_secs(1));
-        assert_eq!(delay(2, 1.0), Duration::from_millis(1500));
-        assert_eq!(delay(10, 0.0), max);
-        assert_eq!(delay(u32::MAX, 0.0), max);
-        let server = |value| backoff_delay(0, Some(value), initial, max, honoured, 0.0);
-        assert_eq!(server(Duration::from_secs(30)), Duration::from_secs(30));
-        // Zero and absurdly long server delays fall back to backoff.
-        assert_eq!(server(Duration::ZERO), initial);
-        assert_eq!(server(Duration::from_secs(3600)), initial);
     }
 }

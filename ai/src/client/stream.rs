@@ -10,8 +10,8 @@ use std::future::Future;
 use futures_util::{Stream, StreamExt};
 
 use super::sse::{SseEvent, SseParser};
-use super::transport::error_chain;
-use crate::{Error, Provider, StopReason, Usage};
+use crate::{AiError, Provider, StopReason, Usage};
+use critfumble_sdk::retry::error_chain;
 
 /// One item of a [`CompletionStream`].
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +44,7 @@ pub struct StreamOutcome {
     pub summary: Option<StreamSummary>,
     /// The error that ended the stream early, if any. Then `summary` is `None`
     /// and the usage is unknown.
-    pub error: Option<Error>,
+    pub error: Option<AiError>,
 }
 
 impl StreamOutcome {
@@ -62,7 +62,7 @@ pub(crate) enum Decoded {
 
 /// Turns one provider's events into [`Decoded`] items.
 pub(crate) trait Decoder: Send + 'static {
-    fn decode(&mut self, event: SseEvent, out: &mut Vec<Decoded>) -> Result<(), Error>;
+    fn decode(&mut self, event: SseEvent, out: &mut Vec<Decoded>) -> Result<(), AiError>;
 }
 
 /// The body as chunks, with transport errors already turned into messages.
@@ -76,7 +76,7 @@ pub struct CompletionStream {
     body: ByteStream,
     parser: SseParser,
     decoder: Box<dyn Decoder>,
-    pending: VecDeque<Result<StreamEvent, Error>>,
+    pending: VecDeque<Result<StreamEvent, AiError>>,
     idle_timeout: Duration,
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
     received_chars: usize,
@@ -148,8 +148,8 @@ impl CompletionStream {
         }
     }
 
-    fn interrupted(&self, message: String) -> Error {
-        Error::StreamInterrupted {
+    fn interrupted(&self, message: String) -> AiError {
+        AiError::StreamInterrupted {
             provider: self.provider,
             received_chars: self.received_chars,
             message,
@@ -185,14 +185,14 @@ impl CompletionStream {
         }
     }
 
-    fn fail(&mut self, error: Error) {
+    fn fail(&mut self, error: AiError) {
         self.pending.push_back(Err(error));
         self.done = true;
     }
 }
 
 impl Stream for CompletionStream {
-    type Item = Result<StreamEvent, Error>;
+    type Item = Result<StreamEvent, AiError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -226,7 +226,7 @@ impl Stream for CompletionStream {
                     if idle.as_mut().poll(cx).is_pending() {
                         return Poll::Pending;
                     }
-                    let error = Error::Timeout {
+                    let error = AiError::Timeout {
                         provider: this.provider,
                         timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
                     };

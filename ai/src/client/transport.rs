@@ -2,15 +2,13 @@
 
 use std::time::Duration;
 
+use critfumble_sdk::retry::{self, Failure, error_chain};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::retry::{backoff_delay, is_quota_code, server_delay, should_retry_status};
+use super::retry::{is_quota_code, should_retry_status};
 use super::stream::Decoder;
-use super::{ClientConfig, CompletionStream};
-use crate::{Completion, Error, Provider};
-
-/// The SDKs honour a server's `retry-after` only up to a minute.
-const MAX_HONOURED_RETRY_AFTER: Duration = Duration::from_secs(60);
+use super::{CompletionStream, ProviderConfig};
+use crate::{AiError, Completion, Provider};
 
 /// An HTTP client bound to one provider endpoint and its credentials.
 pub(crate) struct Transport {
@@ -18,7 +16,7 @@ pub(crate) struct Transport {
     provider: Provider,
     url: String,
     headers: HeaderMap,
-    config: ClientConfig,
+    config: ProviderConfig,
 }
 
 impl std::fmt::Debug for Transport {
@@ -32,24 +30,17 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// What one failed attempt tells the retry loop.
-struct Failure {
-    error: Error,
-    retry: bool,
-    server_delay: Option<Duration>,
-}
-
 impl Transport {
     /// `auth` is the header that carries the key; it is marked sensitive so
     /// that hyper and reqwest never log it.
     pub(crate) fn new(
         provider: Provider,
-        config: ClientConfig,
+        config: ProviderConfig,
         path: &str,
         auth: Option<(HeaderName, String)>,
         extra: &[(&'static str, &'static str)],
-    ) -> Result<Transport, Error> {
-        let invalid = |what: &str| Error::InvalidConfig(what.to_owned());
+    ) -> Result<Transport, AiError> {
+        let invalid = |what: &str| AiError::InvalidConfig(what.to_owned());
         if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
             return Err(invalid("the base url must start with http:// or https://"));
         }
@@ -85,8 +76,8 @@ impl Transport {
     pub(crate) async fn complete(
         &self,
         body: serde_json::Value,
-        parse: fn(&[u8]) -> Result<Completion, Error>,
-    ) -> Result<Completion, Error> {
+        parse: fn(&[u8]) -> Result<Completion, AiError>,
+    ) -> Result<Completion, AiError> {
         parse(&self.post(&body).await?)
     }
 
@@ -95,7 +86,7 @@ impl Transport {
         &self,
         body: serde_json::Value,
         decoder: Box<dyn Decoder>,
-    ) -> Result<CompletionStream, Error> {
+    ) -> Result<CompletionStream, AiError> {
         let response = self.post_for_stream(&body).await?;
         Ok(CompletionStream::new(
             self.provider,
@@ -107,7 +98,7 @@ impl Transport {
 
     /// Sends `body` and reads the whole answer, retrying as configured. The
     /// timeout covers each attempt from connecting to the last byte.
-    async fn post(&self, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
+    async fn post(&self, body: &serde_json::Value) -> Result<Vec<u8>, AiError> {
         let timeout = self.config.timeout;
         self.with_retries(|| async {
             let whole = async {
@@ -126,46 +117,26 @@ impl Transport {
 
     /// Sends `body` and returns the response once its headers say success, for
     /// streaming. Retries happen only until then.
-    async fn post_for_stream(&self, body: &serde_json::Value) -> Result<reqwest::Response, Error> {
+    async fn post_for_stream(
+        &self,
+        body: &serde_json::Value,
+    ) -> Result<reqwest::Response, AiError> {
         self.with_retries(|| self.attempt(body)).await
     }
 
-    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, Error>
+    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, AiError>
     where
         F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, Failure>>,
+        Fut: Future<Output = Result<T, Failure<AiError>>>,
     {
-        let mut retry = 0;
-        loop {
-            match attempt().await {
-                Ok(value) => return Ok(value),
-                Err(failure) if failure.retry && retry < self.config.max_retries => {
-                    let delay = backoff_delay(
-                        retry,
-                        failure.server_delay,
-                        self.config.retry_initial_delay,
-                        self.config.retry_max_delay,
-                        MAX_HONOURED_RETRY_AFTER,
-                        fastrand::f64(),
-                    );
-                    tracing::warn!(
-                        provider = %self.provider,
-                        retry = retry + 1,
-                        max_retries = self.config.max_retries,
-                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                        error = %failure.error,
-                        "retrying request"
-                    );
-                    tokio::time::sleep(delay).await;
-                    retry += 1;
-                }
-                Err(failure) => return Err(failure.error),
-            }
-        }
+        retry::run(&self.config.retry, |_| attempt()).await
     }
 
     /// One request up to its response headers, within the timeout.
-    async fn attempt(&self, body: &serde_json::Value) -> Result<reqwest::Response, Failure> {
+    async fn attempt(
+        &self,
+        body: &serde_json::Value,
+    ) -> Result<reqwest::Response, Failure<AiError>> {
         let request = self
             .http
             .post(&self.url)
@@ -186,7 +157,7 @@ impl Transport {
             // The status alone decides; the body is only for the message.
             _ => Vec::new(),
         };
-        let details = ErrorBody::parse(&body, &headers);
+        let details = ProviderErrorBody::parse(&body, &headers);
         let quota = details.codes.iter().any(|code| is_quota_code(code));
         let retry = should_retry_status(status.as_u16(), &headers, quota);
         let message = self.config.api_key.redact(&details.message);
@@ -196,13 +167,13 @@ impl Transport {
                 .into_iter()
                 .find(|code| is_quota_code(code))
                 .unwrap_or_default();
-            Error::QuotaExceeded {
+            AiError::QuotaExceeded {
                 provider: self.provider,
                 kind,
                 message,
             }
         } else {
-            Error::Api {
+            AiError::Api {
                 provider: self.provider,
                 status: status.as_u16(),
                 kind: details
@@ -217,53 +188,43 @@ impl Transport {
         Err(Failure {
             error,
             retry,
-            server_delay: server_delay(&headers),
+            retry_after: retry::server_delay(
+                |name| headers.get(name).and_then(|value| value.to_str().ok()),
+                chrono::Utc::now(),
+            ),
         })
     }
 
-    fn transport_failure(&self, error: &reqwest::Error) -> Failure {
+    fn transport_failure(&self, error: &reqwest::Error) -> Failure<AiError> {
         if error.is_timeout() {
             return self.timeout_failure(self.config.timeout);
         }
         Failure {
-            error: Error::Connection {
+            error: AiError::Connection {
                 provider: self.provider,
                 message: self.config.api_key.redact(&error_chain(error)),
             },
             retry: true,
-            server_delay: None,
+            retry_after: None,
         }
     }
 
-    fn timeout_failure(&self, after: Duration) -> Failure {
+    fn timeout_failure(&self, after: Duration) -> Failure<AiError> {
         Failure {
-            error: Error::Timeout {
+            error: AiError::Timeout {
                 provider: self.provider,
                 timeout_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
             },
             retry: true,
-            server_delay: None,
+            retry_after: None,
         }
     }
-}
-
-/// A reqwest error with its sources, without the URL (which is not secret, but
-/// is noise next to the provider name).
-pub(crate) fn error_chain(error: &reqwest::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        message.push_str(": ");
-        message.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    message
 }
 
 /// The useful parts of an OpenAI (`{"error": {"message", "type", "code"}}`) or
 /// Anthropic (`{"type": "error", "error": {"type", "message"}, "request_id"}`) error body.
 #[derive(Debug, Default, PartialEq)]
-pub(crate) struct ErrorBody {
+pub(crate) struct ProviderErrorBody {
     /// `code` before `type`: OpenAI puts `insufficient_quota` in both, and more specific
     /// things such as `rate_limit_exceeded` only in `code`.
     pub(crate) codes: Vec<String>,
@@ -271,8 +232,8 @@ pub(crate) struct ErrorBody {
     pub(crate) request_id: Option<String>,
 }
 
-impl ErrorBody {
-    pub(crate) fn parse(body: &[u8], headers: &HeaderMap) -> ErrorBody {
+impl ProviderErrorBody {
+    pub(crate) fn parse(body: &[u8], headers: &HeaderMap) -> ProviderErrorBody {
         let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
         let error = &json["error"];
         let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
@@ -288,7 +249,7 @@ impl ErrorBody {
             .find_map(|name| headers.get(*name).and_then(|value| value.to_str().ok()))
             .map(str::to_owned)
             .or_else(|| text(&json["request_id"]));
-        ErrorBody {
+        ProviderErrorBody {
             codes,
             message,
             request_id,
@@ -303,7 +264,7 @@ mod tests {
     #[test]
     fn openai_error_body() {
         let body = br#"{"error":{"message":"You exceeded your current quota.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
-        let parsed = ErrorBody::parse(body, &HeaderMap::new());
+        let parsed = ProviderErrorBody::parse(body, &HeaderMap::new());
         assert_eq!(parsed.codes, ["insufficient_quota", "insufficient_quota"]);
         assert_eq!(parsed.message, "You exceeded your current quota.");
     }
@@ -311,7 +272,7 @@ mod tests {
     #[test]
     fn anthropic_error_body() {
         let body = br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011"}"#;
-        let parsed = ErrorBody::parse(body, &HeaderMap::new());
+        let parsed = ProviderErrorBody::parse(body, &HeaderMap::new());
         assert_eq!(parsed.codes, ["overloaded_error"]);
         assert_eq!(parsed.message, "Overloaded");
         assert_eq!(parsed.request_id.as_deref(), Some("req_011"));
@@ -319,7 +280,7 @@ mod tests {
 
     #[test]
     fn non_json_error_body_keeps_the_text() {
-        let parsed = ErrorBody::parse(b"502 Bad Gateway", &HeaderMap::new());
+        let parsed = ProviderErrorBody::parse(b"502 Bad Gateway", &HeaderMap::new());
         assert!(parsed.codes.is_empty());
         assert_eq!(parsed.message, "502 Bad Gateway");
     }

@@ -53,7 +53,7 @@ fn the_last_message_must_be_a_user_question() {
         }],
     ] {
         let error = build_prompt(&chat(messages), &options).expect_err("no question");
-        assert!(matches!(error, Error::NoQuestion), "{error:?}");
+        assert!(matches!(error, AiError::NoQuestion), "{error:?}");
     }
 }
 
@@ -66,7 +66,9 @@ fn a_question_larger_than_the_budget_is_an_error() {
     )
     .expect_err("too big");
     match error {
-        Error::BudgetTooSmall { needed, budget, .. } => assert!(needed > budget && budget == 1_850),
+        AiError::BudgetTooSmall { needed, budget, .. } => {
+            assert!(needed > budget && budget == 1_850)
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -1,8 +1,8 @@
 //! The Anthropic client against a local server replaying the Messages API.
 
-use critfumble_ai::client::{AnthropicProvider, ClientConfig, LlmProvider};
+use critfumble_ai::client::{AnthropicProvider, LlmProvider, ProviderConfig};
 use critfumble_ai::{
-    CompletionRequest, Error, Message, StopReason, SystemBlock, Usage, model_info,
+    AiError, CompletionRequest, Message, StopReason, SystemBlock, Usage, model_info,
 };
 
 use crate::server::{Server, StreamEnd, awkward_chunks, json, sse, stream_outcome};
@@ -69,7 +69,7 @@ fn request() -> CompletionRequest {
     }
 }
 
-fn config(server: &Server) -> ClientConfig {
+fn config(server: &Server) -> ProviderConfig {
     server.config(KEY, "")
 }
 
@@ -148,7 +148,7 @@ async fn a_stream_that_breaks_halfway_has_unknown_usage() {
         assert!(full.starts_with(&outcome.text), "{outcome:?}");
         assert_eq!(outcome.usage(), None, "usage must be unknown, not zero");
         assert!(
-            matches!(outcome.error, Some(Error::StreamInterrupted { .. })),
+            matches!(outcome.error, Some(AiError::StreamInterrupted { .. })),
             "{:?}",
             outcome.error
         );
@@ -167,7 +167,7 @@ async fn an_in_stream_error_event_ends_the_stream() {
     let outcome = stream_outcome(&provider, &request()).await;
     assert_eq!(outcome.usage(), None);
     match outcome.error {
-        Some(Error::StreamFailure { kind, message, .. }) => {
+        Some(AiError::StreamFailure { kind, message, .. }) => {
             assert_eq!(
                 (kind.as_str(), message.as_str()),
                 ("overloaded_error", "Overloaded")
@@ -198,7 +198,7 @@ async fn errors_map_by_status_and_body() {
         let provider = AnthropicProvider::new(config(&server)).expect("provider");
         let error = provider.complete(&request()).await.expect_err("error");
         match error {
-            Error::Api {
+            AiError::Api {
                 status: got,
                 kind: got_kind,
                 message: got_message,

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use critfumble_ai::client::{LlmProvider, OpenAiProvider, OutputLimitField, StreamEvent};
 use critfumble_ai::{
-    CompletionRequest, Error, Message, StopReason, SystemBlock, Usage, model_info,
+    AiError, CompletionRequest, Message, StopReason, SystemBlock, Usage, model_info,
 };
 use futures_util::StreamExt;
 
@@ -175,7 +175,7 @@ async fn a_stream_that_breaks_halfway_has_unknown_usage() {
         assert!(outcome.summary.is_none());
         assert_eq!(outcome.usage(), None, "usage must be unknown, not zero");
         match outcome.error {
-            Some(Error::StreamInterrupted { received_chars, .. }) => {
+            Some(AiError::StreamInterrupted { received_chars, .. }) => {
                 assert_eq!(received_chars, outcome.text.chars().count());
             }
             other => panic!("expected an interrupted stream, got {other:?}"),
@@ -210,7 +210,7 @@ async fn an_in_stream_error_chunk_ends_the_stream() {
     let server = Server::start(vec![sse(vec![body.as_bytes().to_vec()], StreamEnd::Close)]).await;
     let outcome = stream_outcome(&provider(&server).await, &request()).await;
     assert!(
-        matches!(outcome.error, Some(Error::StreamFailure { ref kind, .. }) if kind == "server_error"),
+        matches!(outcome.error, Some(AiError::StreamFailure { ref kind, .. }) if kind == "server_error"),
         "{:?}",
         outcome.error
     );
@@ -250,7 +250,7 @@ async fn errors_map_by_status_and_body() {
             .await
             .expect_err("error");
         match &error {
-            Error::Api {
+            AiError::Api {
                 status: got,
                 kind,
                 request_id,
@@ -275,7 +275,7 @@ async fn a_slow_server_times_out() {
     let server = Server::start(vec![slow]).await;
     let mut config = server.config(KEY, "/v1");
     config.timeout = Duration::from_millis(200);
-    config.max_retries = 0;
+    config.retry = critfumble_ai::client::RetryPolicy::none();
     let started = std::time::Instant::now();
     let error = OpenAiProvider::new(config)
         .expect("provider")
@@ -285,7 +285,7 @@ async fn a_slow_server_times_out() {
     assert!(
         matches!(
             error,
-            Error::Timeout {
+            AiError::Timeout {
                 timeout_ms: 200,
                 ..
             }
@@ -310,7 +310,7 @@ async fn a_stalled_stream_hits_the_idle_timeout() {
     let outcome = stream_outcome(&provider, &request()).await;
     assert_eq!(outcome.text, "The wyvern ");
     assert!(
-        matches!(outcome.error, Some(Error::Timeout { .. })),
+        matches!(outcome.error, Some(AiError::Timeout { .. })),
         "{:?}",
         outcome.error
     );

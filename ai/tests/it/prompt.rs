@@ -6,7 +6,7 @@
 )]
 
 use critfumble_ai::{
-    BuiltPrompt, CompletionRequest, Error, ItemKind, Message, ModelInfo, PromptOptions, Provider,
+    AiError, BuiltPrompt, CompletionRequest, ItemKind, Message, ModelInfo, PromptOptions, Provider,
     RetrievedNote, SystemBlock, TokenCounter, Tokenizer, build_prompt,
 };
 use critfumble_sdk::wire::AiChatRequest;
@@ -165,7 +165,7 @@ fn every_budget_is_respected_and_items_stay_whole() {
                 ..options.clone()
             },
         ) {
-            Err(Error::BudgetTooSmall { needed, .. }) => needed,
+            Err(AiError::BudgetTooSmall { needed, .. }) => needed,
             other => panic!("{other:?}"),
         };
         for cap in (minimum..=full.prompt_tokens + 10).step_by(7) {

@@ -1,7 +1,7 @@
 //! Property tests: any context text builds a prompt within budget or gives a
 //! clear error, never a panic, and data can never escape its delimiters.
 
-use critfumble_ai::{Error, ModelInfo, PromptOptions, Provider, build_prompt, estimate_tokens};
+use critfumble_ai::{AiError, ModelInfo, PromptOptions, Provider, build_prompt, estimate_tokens};
 use critfumble_sdk::wire::{AiChatRequest, ChatMessage};
 use proptest::prelude::*;
 
@@ -42,8 +42,8 @@ proptest! {
                 let all: String = prompt.request.messages.iter().map(|m| m.content.as_str()).collect();
                 prop_assert!(all.matches("</context>").count() <= 1);
             }
-            Err(Error::NoQuestion) => prop_assert!(question.trim().is_empty()),
-            Err(Error::BudgetTooSmall { needed, budget, .. }) => prop_assert!(needed > budget),
+            Err(AiError::NoQuestion) => prop_assert!(question.trim().is_empty()),
+            Err(AiError::BudgetTooSmall { needed, budget, .. }) => prop_assert!(needed > budget),
             Err(other) => prop_assert!(false, "unexpected error {other:?}"),
         }
     }

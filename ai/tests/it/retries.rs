@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use critfumble_ai::client::{AnthropicProvider, LlmProvider, OpenAiProvider};
-use critfumble_ai::{CompletionRequest, Error, Message};
+use critfumble_ai::{AiError, CompletionRequest, Message};
 
 use crate::server::{Server, json, json_with};
 
@@ -28,7 +28,7 @@ fn request(model: &str) -> CompletionRequest {
     clippy::expect_used,
     reason = "a test helper fails the test on a setup error"
 )]
-async fn openai(server: &Server) -> Result<critfumble_ai::Completion, Error> {
+async fn openai(server: &Server) -> Result<critfumble_ai::Completion, AiError> {
     OpenAiProvider::new(server.config("sk-test-key-123456", "/v1"))
         .expect("provider")
         .complete(&request("gpt-4o-mini"))
@@ -59,7 +59,10 @@ async fn retries_stop_after_max_retries() {
     let error = openai(&server)
         .await
         .expect_err("three failures with two retries");
-    assert!(matches!(error, Error::Api { status: 500, .. }), "{error:?}");
+    assert!(
+        matches!(error, AiError::Api { status: 500, .. }),
+        "{error:?}"
+    );
     assert!(error.is_retryable());
     assert_eq!(server.received().len(), 3);
 }
@@ -73,7 +76,7 @@ async fn quota_and_spend_limit_429s_are_never_retried() {
         ])
         .await;
         let error = openai(&server).await.expect_err("quota");
-        assert!(matches!(error, Error::QuotaExceeded { .. }), "{error:?}");
+        assert!(matches!(error, AiError::QuotaExceeded { .. }), "{error:?}");
         assert!(!error.is_retryable());
         assert_eq!(server.received().len(), 1);
     }
@@ -125,7 +128,7 @@ async fn anthropic_529_is_final_when_retries_run_out() {
         .await
         .expect_err("overloaded");
     assert!(
-        matches!(error, Error::Api { status: 529, ref kind, .. } if kind == "overloaded_error"),
+        matches!(error, AiError::Api { status: 529, ref kind, .. } if kind == "overloaded_error"),
         "{error:?}"
     );
     assert_eq!(server.received().len(), 3);
@@ -166,24 +169,24 @@ async fn an_unreachable_server_is_a_connection_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     drop(listener);
-    let mut config = critfumble_ai::client::ClientConfig::openai(
-        critfumble_ai::client::ApiKey::new("sk-test-key-123456"),
+    let mut config = critfumble_ai::client::ProviderConfig::openai(
+        critfumble_ai::client::ProviderKey::new("sk-test-key-123456"),
     );
     config.base_url = format!("http://{address}/v1");
-    config.max_retries = 0;
+    config.retry = critfumble_ai::client::RetryPolicy::none();
     let error = OpenAiProvider::new(config)
         .expect("provider")
         .complete(&request("gpt-4o-mini"))
         .await
         .expect_err("refused");
-    assert!(matches!(error, Error::Connection { .. }), "{error:?}");
+    assert!(matches!(error, AiError::Connection { .. }), "{error:?}");
     assert!(!error.to_string().contains("sk-test-key"));
 }
 
 #[tokio::test]
 async fn a_bad_base_url_is_a_config_error() {
     let mut config =
-        critfumble_ai::client::ClientConfig::openai(critfumble_ai::client::ApiKey::new("k"));
+        critfumble_ai::client::ProviderConfig::openai(critfumble_ai::client::ProviderKey::new("k"));
     config.base_url = "localhost:11434/v1".to_owned();
     let error = OpenAiProvider::new(config).expect_err("no scheme");
     assert_eq!(
@@ -213,6 +216,27 @@ async fn anthropic_429_with_retry_after_is_retried() {
         .await
         .expect("retried");
     assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_of_1e20_seconds_ends_the_retries_without_a_panic() {
+    // `Duration::from_secs_f64(1e20)` panics; the shared retry core clamps the value
+    // first, and a wait longer than a minute ends the retries with the error.
+    for headers in [[("retry-after", "1e20")], [("retry-after-ms", "1e20")]] {
+        let server = Server::start(vec![
+            json_with(429, &headers, OPENAI_RATE_LIMIT),
+            json(200, crate::openai::COMPLETION),
+        ])
+        .await;
+        let started = Instant::now();
+        let error = openai(&server).await.expect_err("not retried");
+        assert!(
+            matches!(error, AiError::Api { status: 429, .. }),
+            "{error:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(server.received().len(), 1);
+    }
 }
 
 /// Collects everything the subscriber writes.
@@ -261,7 +285,10 @@ async fn the_key_never_appears_in_logs() {
         .complete(&request("gpt-4o-mini"))
         .await
         .expect_err("401");
-    assert!(matches!(error, Error::Api { status: 401, .. }), "{error:?}");
+    assert!(
+        matches!(error, AiError::Api { status: 401, .. }),
+        "{error:?}"
+    );
     // The server did receive the key; only our output must not show it.
     assert_eq!(
         server.received()[0].headers["authorization"],

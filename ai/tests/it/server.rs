@@ -15,7 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use critfumble_ai::CompletionRequest;
-use critfumble_ai::client::{ApiKey, ClientConfig, LlmProvider, StreamOutcome};
+use critfumble_ai::client::{LlmProvider, ProviderConfig, ProviderKey, StreamOutcome};
 use futures_util::StreamExt;
 use tokio::sync::oneshot;
 
@@ -94,11 +94,11 @@ impl Server {
     }
 
     /// A config for this server with fast retries and short timeouts.
-    pub(crate) fn config(&self, key: &str, base_suffix: &str) -> ClientConfig {
-        let mut config = ClientConfig::openai(ApiKey::new(key));
+    pub(crate) fn config(&self, key: &str, base_suffix: &str) -> ProviderConfig {
+        let mut config = ProviderConfig::openai(ProviderKey::new(key));
         config.base_url = format!("{}{base_suffix}", self.base_url);
-        config.retry_initial_delay = Duration::from_millis(10);
-        config.retry_max_delay = Duration::from_millis(50);
+        config.retry.base_delay = Duration::from_millis(10);
+        config.retry.max_delay = Duration::from_millis(50);
         config.timeout = Duration::from_secs(5);
         config.stream_idle_timeout = Duration::from_secs(5);
         config

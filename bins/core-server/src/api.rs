@@ -2,10 +2,14 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use critfumble_sdk::paths;
-use tower_http::trace::TraceLayer;
+use critfumble_sdk::wire::ErrorBody;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -16,6 +20,7 @@ pub mod ai;
 pub mod campaigns;
 pub mod characters;
 pub mod health;
+pub mod idempotency;
 pub mod login;
 pub mod me;
 pub mod rolls;
@@ -24,7 +29,8 @@ pub mod sessions;
 pub mod users;
 pub mod webhooks;
 
-/// Builds Core's router over `state`.
+/// Builds Core's router over `state`. Serve it with the peer's address as connect info
+/// ([`serve`]) so that anonymous requests are rate-limited per address.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route(paths::HEALTHZ, get(health::healthz))
@@ -122,9 +128,89 @@ pub fn app(state: AppState) -> Router {
         .route(paths::AUTH_LOGOUT, post(login::logout))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(request_id_on_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit_anonymous,
+        ))
         .layer(DefaultBodyLimit::max(crate::BODY_LIMIT_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Serves Core on `listener` until `shutdown` resolves, with each connection's peer
+/// address available for rate limits.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// The span of one request: its id, and who made it once authentication knows (the key,
+/// the user, and the Discord user a service key acts for). Each response is logged at
+/// `info` within it, so that every request a service key makes for a user is on record
+/// with both identities.
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        uri = %request.uri(),
+        request_id,
+        key_id = tracing::field::Empty,
+        user_id = tracing::field::Empty,
+        acting_for = tracing::field::Empty,
+    )
+}
+
+/// Adds the request id to the body of every 5xx, so that a user can quote it and an
+/// operator find the logged cause (an upstream's answer is logged, not sent).
+async fn request_id_on_errors(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    let Some(request_id) = request_id else {
+        return response;
+    };
+    if !response.status().is_server_error() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES).await else {
+        return parts.status.into_response();
+    };
+    let Ok(mut error) = serde_json::from_slice::<ErrorBody>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let mut details = match error.error.details.take() {
+        Some(serde_json::Value::Object(details)) => details,
+        _ => serde_json::Map::new(),
+    };
+    details.insert("request_id".to_owned(), request_id.into());
+    error.error.details = Some(serde_json::Value::Object(details));
+    let mut headers = parts.headers;
+    headers.remove(axum::http::header::CONTENT_LENGTH);
+    (parts.status, headers, Json(error)).into_response()
 }
 
 async fn not_found() -> AppError {

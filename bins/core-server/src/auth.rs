@@ -1,16 +1,23 @@
 //! Who is calling: a service key (optionally acting for a user), a user token, or a browser
-//! session cookie; and the campaign access rules built on that.
+//! session cookie; what their credentials let them do; and the campaign access rules built
+//! on that. Handlers take an [`Authorized`] caller, whose type names the scope the route
+//! needs ([`RouteScope`]), so no route can skip the check.
 
-use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use critfumble_sdk::api_key::{KeyRejection, parse_bearer};
 use critfumble_sdk::paths::ACT_AS_DISCORD_ID_HEADER;
-use critfumble_sdk::wire::{Campaign, KeyScope, MemberRole, User};
+use critfumble_sdk::wire::{Campaign, KeyScope, MemberRole, TokenScope, User};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::rate_limit::Principal;
 use crate::state::AppState;
 use crate::store::Store;
+
+mod scopes;
+
+pub use scopes::{Ai, Authorized, Read, RollsWrite, RouteScope, Tokens, Write};
 
 /// The name of the browser session cookie.
 pub const SESSION_COOKIE: &str = "cf_session";
@@ -25,6 +32,9 @@ pub struct Caller {
     pub user: Option<User>,
     /// The API key used, if any (none for a cookie).
     pub key_id: Option<Uuid>,
+    /// What the credentials may do: every scope for a service key and a browser session,
+    /// the token's own for a user token.
+    pub scopes: Vec<TokenScope>,
 }
 
 impl Caller {
@@ -47,18 +57,34 @@ impl Caller {
         }
     }
 
+    /// Whether the credentials hold `scope`.
+    pub fn may(&self, scope: TokenScope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
     /// Whether the caller sees everything: a service key acting for nobody.
     pub fn is_unrestricted(&self) -> bool {
         self.service && self.user.is_none()
     }
 
-    /// The namespace of this caller's idempotency keys.
+    /// The namespace of this caller's idempotency keys. A service key acting for a user
+    /// has one per user, so that one user's key can never replay another user's request;
+    /// it is not the key's id, so that a retry after a key rotation still matches.
     pub fn idempotency_scope(&self) -> String {
         match (&self.user, self.service) {
-            // Every service key is FumbleBot, so a retry after a key rotation still matches.
-            (_, true) => "service".to_owned(),
+            (Some(user), true) => format!("service:user:{}", user.id),
+            (None, true) => "service".to_owned(),
             (Some(user), false) => format!("user:{}", user.id),
             (None, false) => "anonymous".to_owned(),
+        }
+    }
+
+    /// Who the request is counted against for rate limits.
+    fn principal(&self) -> Option<Principal> {
+        match (&self.user, self.key_id) {
+            (Some(user), _) => Some(Principal::User(user.id)),
+            (None, Some(key)) => Some(Principal::Service(key)),
+            (None, None) => None,
         }
     }
 
@@ -131,69 +157,119 @@ pub enum Need {
     Gm,
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Caller> {
-        if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
-            let token = authorization
-                .to_str()
-                .ok()
-                .and_then(|value| value.strip_prefix("Bearer "))
-                .ok_or_else(|| {
-                    AppError::unauthorized("the authorization header must be 'Bearer <api key>'")
-                })?;
-            return caller_from_key(parts, state, token.trim()).await;
-        }
-        if let Some(token) = session_cookie(parts) {
-            let hash = crate::token::sha256_hex(token.as_bytes());
-            if let Some(user_id) = state.store().web_session_user(&hash).await? {
-                let user =
-                    state.store().user(user_id).await?.ok_or_else(|| {
-                        AppError::unauthorized("the session's user no longer exists")
-                    })?;
-                return Ok(Caller {
-                    service: false,
-                    user: Some(user),
-                    key_id: None,
-                });
+/// Authenticates a request and counts it against its principal's rate limit. Credentials
+/// that fail count against the client's address, so that guessing keys is throttled too.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Caller> {
+    let outcome = identify(parts, state).await;
+    let limiter = state.rate_limiter();
+    match outcome {
+        Ok(caller) => {
+            if let Some(principal) = caller.principal() {
+                limiter.check(principal).await?;
             }
-            return Err(AppError::unauthorized(
-                "the session cookie is expired or unknown: log in again",
-            ));
+            record_identity(&caller, parts);
+            Ok(caller)
         }
-        Err(AppError::unauthorized(
-            "missing credentials: send 'Authorization: Bearer <api key>' or log in",
-        ))
+        Err(error) => {
+            let peer = parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip());
+            let has_credentials = parts.headers.contains_key(header::AUTHORIZATION)
+                || has_session_cookie(&parts.headers);
+            // A request without credentials was counted by the middleware already.
+            if has_credentials && error.status == axum::http::StatusCode::UNAUTHORIZED {
+                limiter
+                    .check(crate::rate_limit::address_of(limiter, &parts.headers, peer))
+                    .await?;
+            }
+            Err(error)
+        }
     }
 }
 
-async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> AppResult<Caller> {
+/// Writes who is calling into the request's span, so that every log line of a service
+/// key acting for a user names both.
+fn record_identity(caller: &Caller, parts: &Parts) {
+    let span = tracing::Span::current();
+    if let Some(key) = caller.key_id {
+        span.record("key_id", tracing::field::display(key));
+    }
+    if let Some(user) = &caller.user {
+        span.record("user_id", tracing::field::display(user.id));
+    }
+    if caller.service
+        && let Some(discord_id) = parts
+            .headers
+            .get(ACT_AS_DISCORD_ID_HEADER)
+            .and_then(|value| value.to_str().ok())
+    {
+        span.record("acting_for", discord_id);
+    }
+}
+
+async fn identify(parts: &Parts, state: &AppState) -> AppResult<Caller> {
+    if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+        let text = authorization.to_str().map_err(|_| {
+            AppError::unauthorized("the authorization header must be 'Bearer <api key>'")
+        })?;
+        return caller_from_key(parts, state, text).await;
+    }
+    if let Some(token) = session_cookie(parts) {
+        let hash = crate::token::sha256_hex(token.as_bytes());
+        if let Some(user_id) = state.store().web_session_user(&hash).await? {
+            let user = state
+                .store()
+                .user(user_id)
+                .await?
+                .ok_or_else(|| AppError::unauthorized("the session's user no longer exists"))?;
+            // The web app's session is the user at the keyboard: it holds every scope,
+            // `tokens` included, which is how tokens are normally minted.
+            return Ok(Caller {
+                service: false,
+                user: Some(user),
+                key_id: None,
+                scopes: TokenScope::ALL.to_vec(),
+            });
+        }
+        return Err(AppError::unauthorized(
+            "the session cookie is expired or unknown: log in again",
+        ));
+    }
+    Err(AppError::unauthorized(
+        "missing credentials: send 'Authorization: Bearer <api key>' or log in",
+    ))
+}
+
+/// The one key check, the SDK's: the bearer scheme (any case), the key's shape, checksum
+/// and environment, then the stored hash (in constant time), revocation and expiry.
+async fn caller_from_key(
+    parts: &Parts,
+    state: &AppState,
+    authorization: &str,
+) -> AppResult<Caller> {
     let store = state.store();
-    let invalid = || AppError::unauthorized("invalid api key");
-    let presented = crate::keys::parse(presented, state.key_env())
-        .map_err(|reason| AppError::unauthorized(format!("invalid api key: {reason}")))?;
+    let unauthorized = |error: critfumble_sdk::SdkError| AppError::unauthorized(error.to_string());
+    let presented = parse_bearer(authorization)
+        .and_then(|key| key.for_env(state.key_env()))
+        .map_err(unauthorized)?;
     let key = store
         .api_key_by_prefix_cached(presented.lookup_prefix())
         .await?
-        .ok_or_else(invalid)?;
-    if !crate::keys::matches(&key.hash, &presented, state.pepper()) {
-        return Err(invalid());
-    }
-    let now = crate::store::now_millis();
-    if key.revoked_at.is_some() {
-        return Err(AppError::unauthorized("this api key was revoked"));
-    }
-    if key.expires_at.is_some_and(|expires| expires <= now) {
-        return Err(AppError::unauthorized("this api key has expired"));
-    }
+        .ok_or_else(|| AppError::unauthorized(KeyRejection::Mismatch.message()))?;
+    let now = chrono::Utc::now();
+    key.authenticate(&presented, state.pepper(), now)
+        .map_err(|rejection| AppError::unauthorized(rejection.message()))?;
     // Best effort, at most once a minute (a write per request would queue behind the
     // single SQLite writer): a failed bookkeeping write must not fail the request.
-    let recently_used = key.last_used_at.is_some_and(|used| used > now - 60_000);
-    if !recently_used && let Err(error) = store.touch_api_key(key.id).await {
+    let recently_used = key
+        .info
+        .last_used_at
+        .is_some_and(|used| used > now - chrono::TimeDelta::minutes(1));
+    if !recently_used && let Err(error) = store.touch_api_key(key.info.id).await {
         tracing::warn!(%error, "cannot record api key use");
     }
-    match key.scope {
+    match key.info.scope {
         KeyScope::Service => {
             let acting = parts
                 .headers
@@ -220,19 +296,27 @@ async fn caller_from_key(parts: &Parts, state: &AppState, presented: &str) -> Ap
             Ok(Caller {
                 service: true,
                 user,
-                key_id: Some(key.id),
+                key_id: Some(key.info.id),
+                scopes: TokenScope::ALL.to_vec(),
             })
         }
         KeyScope::User => {
-            let user_id = key.user_id.ok_or_else(invalid)?;
+            let invalid = || AppError::unauthorized(KeyRejection::Mismatch.message());
+            let user_id = key.info.user_id.ok_or_else(invalid)?;
             let user = store.user(user_id).await?.ok_or_else(invalid)?;
             Ok(Caller {
                 service: false,
                 user: Some(user),
-                key_id: Some(key.id),
+                key_id: Some(key.info.id),
+                scopes: key.info.scopes,
             })
         }
     }
+}
+
+/// Whether the request carries a session cookie (checked or not).
+pub fn has_session_cookie(headers: &HeaderMap) -> bool {
+    cookie_in(headers, SESSION_COOKIE).is_some()
 }
 
 /// The value of the session cookie, if the request carries one.
@@ -242,8 +326,11 @@ pub fn session_cookie(parts: &Parts) -> Option<String> {
 
 /// The value of the cookie `name`, if the request carries one.
 pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+fn cookie_in(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -253,23 +340,25 @@ pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Creates a service key and returns it (the only time it is visible).
+/// Creates a service key named `name` and returns it (the only time it is visible) with
+/// its record.
 pub async fn create_service_key(
     store: &Store,
     env: critfumble_sdk::api_key::KeyEnv,
     pepper: &critfumble_sdk::api_key::KeyPepper,
     name: &str,
 ) -> anyhow::Result<String> {
-    let issued = crate::keys::issue(KeyScope::Service, env, pepper);
-    store
-        .insert_api_key(&crate::store::NewKey {
-            prefix: &issued.prefix,
-            hash: &issued.hash,
-            scope: KeyScope::Service,
-            user_id: None,
-            name,
-            expires_at: None,
-        })
-        .await?;
-    Ok(issued.full)
+    let key = critfumble_sdk::api_key::ApiKey::generate(env);
+    let stored = critfumble_sdk::api_key::StoredApiKey::issue(
+        crate::store::new_id(),
+        name,
+        &key,
+        pepper,
+        KeyScope::Service,
+        None,
+        chrono::Utc::now(),
+    )
+    .with_scopes(TokenScope::ALL.to_vec());
+    store.insert_api_key(&stored).await?;
+    Ok(key.expose_secret().to_owned())
 }

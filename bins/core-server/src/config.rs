@@ -32,10 +32,11 @@ pub enum Command {
     },
 }
 
-/// A subcommand of `critfumble-core keys`.
+/// A subcommand of `critfumble-core keys`: service keys, the ones FumbleBot holds. User
+/// tokens are managed by their users (`/v1/me/tokens`).
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Create an API key and print it once (only its hash is stored).
+    /// Create a service key and print it once (only its hash is stored).
     Create {
         /// `service` (FumbleBot: acts for any user) is the only scope this command issues;
         /// user tokens come from `POST /v1/me/tokens`.
@@ -45,10 +46,26 @@ pub enum KeysCommand {
         #[arg(long, default_value = "service key")]
         name: String,
     },
+    /// List the service keys: id, prefix, name, and when each was made, used and ends.
+    List,
+    /// Revoke a service key at once.
+    Revoke {
+        /// The key's id (from `keys list`).
+        id: uuid::Uuid,
+    },
+    /// Create a new service key with the same name and end the old one after an overlap,
+    /// so that FumbleBot can switch keys without downtime. Prints the new key once.
+    Rotate {
+        /// The id of the key to replace (from `keys list`).
+        id: uuid::Uuid,
+        /// How long the old key keeps working, in hours.
+        #[arg(long, default_value_t = 24)]
+        overlap_hours: u32,
+    },
 }
 
 /// Settings shared by every subcommand.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct ServeArgs {
     /// The address to listen on.
     #[arg(
@@ -89,14 +106,16 @@ pub struct ServeArgs {
     /// Defaults to `http://{listen}`. An `https` URL makes the session cookie `Secure`.
     #[arg(long, env = "CRITFUMBLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
-    /// The `whsec_...` secret FumbleBot signs its webhooks with.
+    /// The `whsec_...` secrets FumbleBot may sign its webhooks with, comma-separated: give
+    /// the new secret beside the old one while FumbleBot switches, then drop the old.
     #[arg(
         long,
         env = "CRITFUMBLE_WEBHOOK_SECRET",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_delimiter = ','
     )]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Vec<String>,
     /// The server-side pepper API-key hashes are keyed with (at least 32 characters).
     #[arg(
         long,
@@ -128,6 +147,136 @@ pub struct ServeArgs {
         global = true
     )]
     pub idempotency_lease_secs: u64,
+    /// Requests a user may make per minute on average, counted per user whether they come
+    /// with a token, a session or through FumbleBot (0: no limit).
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_USER_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_user_per_minute: u32,
+    /// How many requests a user may make at once.
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_USER_BURST",
+        default_value_t = 120,
+        global = true
+    )]
+    pub rate_limit_user_burst: u32,
+    /// Requests a service key acting for nobody may make per minute (0: no limit, the
+    /// default: FumbleBot carries every user's traffic, and its users are counted each).
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_SERVICE_PER_MINUTE",
+        default_value_t = 0,
+        global = true
+    )]
+    pub rate_limit_service_per_minute: u32,
+    /// How many requests a service key may make at once.
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_SERVICE_BURST",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub rate_limit_service_burst: u32,
+    /// Requests one address may make per minute without (valid) credentials: logins,
+    /// webhooks, guessed keys (0: no limit).
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_IP_PER_MINUTE",
+        default_value_t = 300,
+        global = true
+    )]
+    pub rate_limit_ip_per_minute: u32,
+    /// How many such requests one address may make at once.
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_IP_BURST",
+        default_value_t = 60,
+        global = true
+    )]
+    pub rate_limit_ip_burst: u32,
+    /// The header a trusted reverse proxy writes the client's address into
+    /// (`x-forwarded-for`: its last entry is read). Without it, the connection's peer is
+    /// the client.
+    #[arg(long, env = "CRITFUMBLE_CLIENT_IP_HEADER", global = true)]
+    pub client_ip_header: Option<String>,
+    /// `redis://host:port`: keep the rate-limit counters in Redis, shared by every Core
+    /// process. Without it each process counts on its own.
+    #[arg(
+        long,
+        env = "CRITFUMBLE_REDIS_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub redis_url: Option<String>,
+    /// AI tokens (input and output) one campaign may spend per UTC day; past it, AI chat
+    /// answers 429 until midnight UTC (0: no limit).
+    #[arg(
+        long,
+        env = "CRITFUMBLE_AI_DAILY_TOKENS_PER_CAMPAIGN",
+        default_value_t = 200_000,
+        global = true
+    )]
+    pub ai_daily_tokens_per_campaign: u64,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    /// The settings without their secrets: they get into logs and panic messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |set: bool| if set { "<redacted>" } else { "<unset>" };
+        f.debug_struct("ServeArgs")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("discord_client_id", &self.discord_client_id)
+            .field(
+                "discord_client_secret",
+                &redacted(self.discord_client_secret.is_some()),
+            )
+            .field("discord_api_base", &self.discord_api_base)
+            .field("public_url", &self.public_url)
+            .field("webhook_secret", &redacted(!self.webhook_secret.is_empty()))
+            .field("pepper", &redacted(self.pepper.is_some()))
+            .field("fumblebot_url", &self.fumblebot_url)
+            .field(
+                "fumblebot_api_key",
+                &redacted(self.fumblebot_api_key.is_some()),
+            )
+            .field("key_env", &self.key_env)
+            .field("idempotency_lease_secs", &self.idempotency_lease_secs)
+            .field(
+                "rate_limit_user_per_minute",
+                &self.rate_limit_user_per_minute,
+            )
+            .field("rate_limit_user_burst", &self.rate_limit_user_burst)
+            .field(
+                "rate_limit_service_per_minute",
+                &self.rate_limit_service_per_minute,
+            )
+            .field("rate_limit_service_burst", &self.rate_limit_service_burst)
+            .field("rate_limit_ip_per_minute", &self.rate_limit_ip_per_minute)
+            .field("rate_limit_ip_burst", &self.rate_limit_ip_burst)
+            .field("client_ip_header", &self.client_ip_header)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field(
+                "ai_daily_tokens_per_campaign",
+                &self.ai_daily_tokens_per_campaign,
+            )
+            .finish()
+    }
+}
+
+/// A URL without the password it may hold (`postgres://user:secret@host/db`).
+fn redact_url(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("redacted"));
+            url.to_string()
+        }
+        _ => text.to_owned(),
+    }
 }
 
 impl ServeArgs {
@@ -147,11 +296,12 @@ impl ServeArgs {
     }
 }
 
-/// The webhook secret and the key pepper, from flags or, for a local SQLite run, a file.
+/// The webhook secrets and the key pepper, from flags or, for a local SQLite run, a file.
+/// Their `Debug` output shows no secret.
 #[derive(Clone, Debug)]
 pub struct Secrets {
-    /// The webhook secret FumbleBot signs with.
-    pub webhook_secret: WebhookSecret,
+    /// The webhook secrets FumbleBot may sign with (one, or two while rotating).
+    pub webhook_secrets: Vec<WebhookSecret>,
     /// The API-key pepper.
     pub pepper: KeyPepper,
 }
@@ -169,12 +319,12 @@ impl Secrets {
     /// `cargo run -p critfumble-core` works on a fresh machine; on PostgreSQL a missing
     /// secret is an error, because a production deployment must set both.
     pub fn resolve(args: &ServeArgs) -> anyhow::Result<Secrets> {
-        if let (Some(webhook_secret), Some(pepper)) = (&args.webhook_secret, &args.pepper) {
-            return Self::checked(webhook_secret.clone(), pepper.clone());
+        if let (false, Some(pepper)) = (args.webhook_secret.is_empty(), &args.pepper) {
+            return Self::checked(&args.webhook_secret, pepper.clone());
         }
         if !args.is_sqlite() {
             anyhow::bail!(
-                "missing secret: set --webhook-secret (CRITFUMBLE_WEBHOOK_SECRET, a whsec_ secret \
+                "missing secret: set --webhook-secret (CRITFUMBLE_WEBHOOK_SECRET, whsec_ secrets \
                  shared with FumbleBot) and --pepper (CRITFUMBLE_KEY_PEPPER, 32+ random \
                  characters); development secrets are only generated for a SQLite file"
             );
@@ -186,19 +336,27 @@ impl Secrets {
             "no --webhook-secret/--pepper given: using development secrets stored beside the \
              database; set CRITFUMBLE_WEBHOOK_SECRET and CRITFUMBLE_KEY_PEPPER in production"
         );
+        let webhook_secrets = if args.webhook_secret.is_empty() {
+            vec![stored.webhook_secret]
+        } else {
+            args.webhook_secret.clone()
+        };
         Self::checked(
-            args.webhook_secret.clone().unwrap_or(stored.webhook_secret),
+            &webhook_secrets,
             args.pepper.clone().unwrap_or(stored.pepper),
         )
     }
 
-    fn checked(webhook_secret: String, pepper: String) -> anyhow::Result<Secrets> {
-        let webhook_secret = WebhookSecret::from_whsec(&webhook_secret)
+    fn checked(webhook_secrets: &[String], pepper: String) -> anyhow::Result<Secrets> {
+        let webhook_secrets = webhook_secrets
+            .iter()
+            .map(|secret| WebhookSecret::from_whsec(secret.trim()))
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| anyhow::anyhow!("--webhook-secret (CRITFUMBLE_WEBHOOK_SECRET): {e}"))?;
         let pepper = KeyPepper::new(pepper.into_bytes())
             .map_err(|e| anyhow::anyhow!("--pepper (CRITFUMBLE_KEY_PEPPER): {e}"))?;
         Ok(Secrets {
-            webhook_secret,
+            webhook_secrets,
             pepper,
         })
     }
@@ -251,4 +409,56 @@ pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let cli = Cli::parse_from([
+            "critfumble-core",
+            "--database-url",
+            "postgres://core:db-password-1@127.0.0.1/core",
+            "--discord-client-id",
+            "client-1",
+            "--discord-client-secret",
+            "discord-secret-1",
+            "--webhook-secret",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD,whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "--pepper",
+            "pepper-pepper-pepper-pepper-pepper-1",
+            "--fumblebot-api-key",
+            "cfk_dev_fumblebotkey",
+            "--redis-url",
+            "redis://:redis-password-1@127.0.0.1:6379",
+        ]);
+        assert_eq!(cli.serve.webhook_secret.len(), 2);
+        let secrets = Secrets::checked(
+            &cli.serve.webhook_secret,
+            cli.serve.pepper.clone().unwrap_or_default(),
+        )
+        .unwrap();
+        let discord = crate::state::DiscordConfig {
+            client_id: "client-1".to_owned(),
+            client_secret: "discord-secret-1".to_owned(),
+            api_base: "https://discord.com/api".to_owned(),
+        };
+        let printed = format!("{cli:?} {secrets:?} {discord:?}");
+        for secret in [
+            "db-password-1",
+            "discord-secret-1",
+            "C2FVsBQIhrscChlQIMV",
+            "MfKQ9r8GKYqrTwjUPD8",
+            "pepper-pepper",
+            "fumblebotkey",
+            "redis-password-1",
+        ] {
+            assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+        }
+        assert!(printed.contains("client-1") && printed.contains("127.0.0.1"));
+    }
 }

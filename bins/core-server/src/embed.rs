@@ -56,7 +56,8 @@ impl EmbeddedCore {
         tracing::info!(backend = ?store.kind(), purged, "embedded core: database ready");
         crate::housekeeping::spawn_hourly_purge(store.clone());
         let service_key = service_key(&store, args, &secrets).await?;
-        let state = AppState::new(store.clone(), args, &secrets)?;
+        let state = AppState::new(store.clone(), args, &secrets).await?;
+        crate::housekeeping::spawn_rate_limit_cleanup(&state);
         Ok(EmbeddedCore {
             state,
             store,
@@ -76,13 +77,7 @@ impl EmbeddedCore {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            listener,
-            self.router()
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        crate::serve(listener, self.state.clone(), shutdown).await
     }
 
     /// A service key (acts for any user) that this Core accepts.
@@ -127,15 +122,17 @@ async fn is_valid_service_key(
     secrets: &Secrets,
     presented: &str,
 ) -> anyhow::Result<bool> {
-    let Ok(key) = crate::keys::parse(presented, args.key_env) else {
+    let Ok(key) =
+        critfumble_sdk::api_key::ApiKey::parse(presented).and_then(|key| key.for_env(args.key_env))
+    else {
         return Ok(false);
     };
     let Some(stored) = store.api_key_by_prefix(key.lookup_prefix()).await? else {
         return Ok(false);
     };
-    let now = crate::store::now_millis();
-    Ok(stored.scope == KeyScope::Service
-        && stored.revoked_at.is_none()
-        && stored.expires_at.is_none_or(|expires| expires > now)
-        && crate::keys::matches(&stored.hash, &key, &secrets.pepper))
+    // The same check Core makes of every request's key.
+    Ok(stored.info.scope == KeyScope::Service
+        && stored
+            .authenticate(&key, &secrets.pepper, chrono::Utc::now())
+            .is_ok())
 }

@@ -1,43 +1,79 @@
-//! API keys through the SDK's `cfk_<env>_<random>_<checksum>` format and peppered hashes.
+//! `critfumble-core keys`: create, list, revoke and rotate service keys (FumbleBot's).
+//! User tokens are their users' to manage, through `/v1/me/tokens`.
 
-use critfumble_sdk::api_key::{ApiKey, KeyEnv, KeyHash, KeyPepper};
-use critfumble_sdk::wire::KeyScope;
+use std::fmt::Write as _;
 
-/// A freshly issued key: the full key (shown once), its lookup prefix and its hash.
-#[derive(Debug)]
-pub struct IssuedKey {
-    /// The whole key, for the caller to keep.
-    pub full: String,
-    /// The public lookup prefix stored beside the hash.
-    pub prefix: String,
-    /// The peppered hash (hex) stored instead of the key.
-    pub hash: String,
+use critfumble_sdk::api_key::{KeyEnv, KeyPepper};
+use critfumble_sdk::wire::{ApiKeyInfo, KeyScope};
+use uuid::Uuid;
+
+use crate::store::Store;
+
+/// The service keys as a table for a terminal: id, prefix, name, created, last used,
+/// and when each ends (revoked, expires, or never).
+pub async fn list(store: &Store) -> anyhow::Result<String> {
+    let keys = store.service_keys().await?;
+    let mut out = String::new();
+    let _ = writeln!(out, "id\tprefix\tname\tcreated\tlast used\tends");
+    for key in keys {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            key.id,
+            key.prefix,
+            key.name,
+            key.created_at.to_rfc3339(),
+            key.last_used_at
+                .map_or_else(|| "never".to_owned(), |at| at.to_rfc3339()),
+            ends(&key),
+        );
+    }
+    Ok(out)
 }
 
-/// Issues a new key for this deployment's environment. The scope is stored with the key,
-/// not written into it.
-pub fn issue(_scope: KeyScope, env: KeyEnv, pepper: &KeyPepper) -> IssuedKey {
-    let key = ApiKey::generate(env);
-    IssuedKey {
-        full: key.expose_secret().to_owned(),
-        prefix: key.lookup_prefix().to_owned(),
-        hash: key.hash(pepper).to_hex(),
+fn ends(key: &ApiKeyInfo) -> String {
+    match (key.revoked_at, key.expires_at) {
+        (Some(at), _) => format!("revoked {}", at.to_rfc3339()),
+        (None, Some(at)) => format!("expires {}", at.to_rfc3339()),
+        (None, None) => "never".to_owned(),
     }
 }
 
-/// Parses a presented key, checking its checksum and that it belongs to `env`.
-pub fn parse(presented: &str, env: KeyEnv) -> Result<ApiKey, String> {
-    let key = ApiKey::parse(presented).map_err(|error| error.to_string())?;
-    if key.env() != env {
-        return Err(format!(
-            "this is a '{}' key and this server accepts '{env}' keys",
-            key.env()
-        ));
-    }
-    Ok(key)
+/// Revokes the service key `id` at once; its next request is refused (within the key
+/// cache's 2 s in other processes).
+pub async fn revoke(store: &Store, id: Uuid) -> anyhow::Result<ApiKeyInfo> {
+    store
+        .revoke_service_key(id)
+        .await
+        .map_err(|error| match error {
+            crate::store::StoreError::NotFound => anyhow::anyhow!("no service key has id {id}"),
+            other => other.into(),
+        })
 }
 
-/// Whether `key` hashes to the stored hex hash, compared in constant time.
-pub fn matches(stored_hex: &str, key: &ApiKey, pepper: &KeyPepper) -> bool {
-    KeyHash::from_hex(stored_hex).is_ok_and(|hash| hash.matches(key, pepper))
+/// Issues a new service key named like `id`'s and lets `id` work for `overlap` more,
+/// so that FumbleBot can move to the new key without downtime. Returns the new key (the
+/// only time it is shown) and the old key's record.
+pub async fn rotate(
+    store: &Store,
+    env: KeyEnv,
+    pepper: &KeyPepper,
+    id: Uuid,
+    overlap: chrono::TimeDelta,
+) -> anyhow::Result<(String, ApiKeyInfo)> {
+    let old = store
+        .service_keys()
+        .await?
+        .into_iter()
+        .find(|key| key.id == id && key.scope == KeyScope::Service)
+        .ok_or_else(|| anyhow::anyhow!("no service key has id {id}"))?;
+    if old.revoked_at.is_some() {
+        anyhow::bail!("service key {id} is revoked: create a new key instead");
+    }
+    let new = crate::auth::create_service_key(store, env, pepper, &old.name).await?;
+    let ends_at = chrono::Utc::now() + overlap;
+    let old = store
+        .end_service_key(id, crate::store::to_millis(ends_at))
+        .await?;
+    Ok((new, old))
 }

@@ -18,9 +18,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.serve).await,
-        Command::Keys {
-            command: KeysCommand::Create { scope, name },
-        } => create_key(cli.serve, &scope, &name).await,
+        Command::Keys { command } => keys(cli.serve, command).await,
     }
 }
 
@@ -32,22 +30,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let purged = critfumble_core::housekeeping::purge_at_start(&store).await?;
     tracing::info!(backend = ?store.kind(), purged, "database ready");
     critfumble_core::housekeeping::spawn_hourly_purge(store.clone());
-    let state = AppState::new(store.clone(), &args, &secrets)?;
+    let state = AppState::new(store.clone(), &args, &secrets).await?;
+    critfumble_core::housekeeping::spawn_rate_limit_cleanup(&state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "critfumble-core listening");
-    axum::serve(listener, critfumble_core::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    critfumble_core::serve(listener, state, shutdown_signal()).await?;
     // Requests in flight have finished; let the pool flush and close its connections.
     store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn create_key(args: ServeArgs, scope: &str, name: &str) -> anyhow::Result<()> {
-    if scope != "service" {
+async fn keys(args: ServeArgs, command: KeysCommand) -> anyhow::Result<()> {
+    if let KeysCommand::Create { scope, .. } = &command
+        && scope != "service"
+    {
         anyhow::bail!(
             "--scope must be 'service' (user tokens are issued by POST /v1/me/tokens), got '{scope}'"
         );
@@ -56,12 +55,48 @@ async fn create_key(args: ServeArgs, scope: &str, name: &str) -> anyhow::Result<
     let store = Store::connect(&args.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", args.database_url))?;
-    let key =
-        critfumble_core::auth::create_service_key(&store, args.key_env, &secrets.pepper, name)
-            .await?;
+    let outcome = run_keys(&args, &secrets, &store, command).await;
     store.close().await;
-    eprintln!("created a service key; it is shown only once, store it now:");
-    println!("{key}");
+    outcome
+}
+
+async fn run_keys(
+    args: &ServeArgs,
+    secrets: &Secrets,
+    store: &Store,
+    command: KeysCommand,
+) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Create { name, .. } => {
+            let key = critfumble_core::auth::create_service_key(
+                store,
+                args.key_env,
+                &secrets.pepper,
+                &name,
+            )
+            .await?;
+            eprintln!("created a service key; it is shown only once, store it now:");
+            println!("{key}");
+        }
+        KeysCommand::List => print!("{}", critfumble_core::keys::list(store).await?),
+        KeysCommand::Revoke { id } => {
+            let key = critfumble_core::keys::revoke(store, id).await?;
+            eprintln!("revoked service key {} ({})", key.id, key.name);
+        }
+        KeysCommand::Rotate { id, overlap_hours } => {
+            let overlap = chrono::TimeDelta::hours(i64::from(overlap_hours));
+            let (new, old) =
+                critfumble_core::keys::rotate(store, args.key_env, &secrets.pepper, id, overlap)
+                    .await?;
+            let ends = old.expires_at.map(|at| at.to_rfc3339()).unwrap_or_default();
+            eprintln!(
+                "created a new service key named '{}'; the old key {} keeps working until \
+                 {ends}. The new key is shown only once, store it now:",
+                old.name, old.id
+            );
+            println!("{new}");
+        }
+    }
     Ok(())
 }
 

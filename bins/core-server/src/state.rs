@@ -7,11 +7,13 @@ use critfumble_sdk::api_key::{KeyEnv, KeyPepper};
 use critfumble_sdk::webhook::WebhookVerifier;
 
 use crate::config::{Secrets, ServeArgs};
+use crate::rate_limit::RateLimiter;
 use crate::roll_writer::RollWriter;
 use crate::store::Store;
 
-/// Discord OAuth2 settings; absent when no client id and secret were configured.
-#[derive(Clone, Debug)]
+/// Discord OAuth2 settings; absent when no client id and secret were configured. Its
+/// `Debug` output leaves the secret out.
+#[derive(Clone)]
 pub struct DiscordConfig {
     /// The application's client id.
     pub client_id: String,
@@ -19,6 +21,16 @@ pub struct DiscordConfig {
     pub client_secret: String,
     /// `https://discord.com/api`, or a local fake in tests.
     pub api_base: String,
+}
+
+impl std::fmt::Debug for DiscordConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscordConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("api_base", &self.api_base)
+            .finish()
+    }
 }
 
 /// Everything a handler needs, cheap to clone.
@@ -38,11 +50,19 @@ struct Inner {
     public_url: String,
     http: reqwest::Client,
     idempotency_lease_millis: i64,
+    rate_limiter: RateLimiter,
+    login_key: crate::token::SigningKey,
+    ai_daily_tokens_per_campaign: u64,
 }
 
 impl AppState {
-    /// Builds the state from the parsed flags and resolved secrets.
-    pub fn new(store: Store, args: &ServeArgs, secrets: &Secrets) -> anyhow::Result<AppState> {
+    /// Builds the state from the parsed flags and resolved secrets (connecting to Redis
+    /// when `--redis-url` is set).
+    pub async fn new(
+        store: Store,
+        args: &ServeArgs,
+        secrets: &Secrets,
+    ) -> anyhow::Result<AppState> {
         let discord = match (&args.discord_client_id, &args.discord_client_secret) {
             (Some(client_id), Some(client_secret)) => Some(DiscordConfig {
                 client_id: client_id.clone(),
@@ -77,20 +97,49 @@ impl AppState {
             .unwrap_or(i64::MAX / 1000)
             .saturating_mul(1000);
         let roll_writer = RollWriter::start(store.clone(), lease_millis);
+        let mut webhooks = WebhookVerifier::new(
+            secrets
+                .webhook_secrets
+                .first()
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("no webhook secret"))?,
+        );
+        for secret in secrets.webhook_secrets.iter().skip(1) {
+            webhooks = webhooks.with_secret(secret.clone());
+        }
+        let rate_limiter = RateLimiter::from_args(args).await?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
                 pepper: secrets.pepper.clone(),
                 key_env: args.key_env,
-                webhooks: WebhookVerifier::new(secrets.webhook_secret.clone()),
+                webhooks,
                 fumblebot,
                 roll_writer,
                 discord,
                 public_url: args.public_url(),
                 http,
                 idempotency_lease_millis: lease_millis,
+                rate_limiter,
+                login_key: crate::token::SigningKey::derive(&secrets.pepper, "login state"),
+                ai_daily_tokens_per_campaign: args.ai_daily_tokens_per_campaign,
             }),
         })
+    }
+
+    /// The rate limits.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.rate_limiter
+    }
+
+    /// The key that signs the OAuth2 login state cookie.
+    pub fn login_key(&self) -> &crate::token::SigningKey {
+        &self.inner.login_key
+    }
+
+    /// The AI tokens one campaign may spend per UTC day (0: no limit).
+    pub fn ai_daily_tokens_per_campaign(&self) -> u64 {
+        self.inner.ai_daily_tokens_per_campaign
     }
 
     /// The store.

@@ -26,7 +26,7 @@ mod vtt;
 
 pub use ai::UsageReader;
 pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
-pub use keys::{KEY_CACHE_TTL, NewKey, StoredKey};
+pub use keys::KEY_CACHE_TTL;
 pub use rolls::{D20Summary, PendingRoll, RollPage, RollReader};
 pub use saved_rolls::{SaveOutcome, saved_roll_key};
 pub use vtt::{Delivery, EventRejected};

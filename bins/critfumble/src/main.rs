@@ -2,6 +2,7 @@
 
 mod cli;
 mod dice;
+mod output;
 mod report;
 mod stats;
 mod vtt;

@@ -2,6 +2,7 @@
 
 use crate::cli::StatsArgs;
 use crate::dice::{for_each_expression, options};
+use crate::output::{Failure, json_line};
 use critfumble_dice::{
     DiceError, DistOptions, Distribution, ParseOptions, StatsReport, chart_svg, parse_with,
 };
@@ -31,17 +32,16 @@ pub(crate) fn stats(args: &StatsArgs) -> ExitCode {
         };
         if let Some(path) = &args.svg {
             let names: Vec<&str> = [input].into_iter().chain(args.vs.as_deref()).collect();
-            if let Err(error) = std::fs::write(path, chart_svg(&a, b.as_ref(), &names)) {
-                eprintln!("error: cannot write {}: {error}", path.display());
-            }
+            std::fs::write(path, chart_svg(&a, b.as_ref(), &names)).map_err(|error| {
+                Failure::Fatal(format!("cannot write {}: {error}", path.display()))
+            })?;
         }
         Ok(match (&b, args.expr.json) {
             (Some(b), true) => {
                 let c = a.compare(b);
-                serde_json::json!({
+                json_line(&serde_json::json!({
                     "a": input, "b": args.vs, "greater": c.greater, "equal": c.equal, "less": c.less,
-                })
-                .to_string()
+                }))?
             }
             (Some(b), false) => {
                 let c = a.compare(b);
@@ -53,11 +53,10 @@ pub(crate) fn stats(args: &StatsArgs) -> ExitCode {
                     c.less * 100.0
                 )
             }
-            (None, true) => serde_json::to_string(&StatsReport {
+            (None, true) => json_line(&StatsReport {
                 input,
                 distribution: &a,
-            })
-            .unwrap_or_default(),
+            })?,
             (None, false) => table(input, &a),
         })
     })

@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use critfumble_vtt::{Format, parse};
 
-/// Exit status for input that is not a message of the format.
-const BAD_INPUT: u8 = 2;
+use crate::output::{BAD_INPUT, Written, report_fatal, written};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum VttCommand {
@@ -42,27 +41,26 @@ fn parse_command(args: &ParseArgs) -> ExitCode {
     let input = match read_input(args) {
         Ok(input) => input,
         Err(error) => {
-            eprintln!("error: cannot read {}: {error}", args.input.display());
+            report_fatal(&format!("cannot read {}: {error}", args.input.display()));
             return ExitCode::FAILURE;
         }
     };
     match parse(args.format, &input) {
         Ok(parsed) => {
             let mut stdout = std::io::stdout().lock();
-            let written = serde_json::to_writer_pretty(&mut stdout, &parsed)
+            // serde_json reports a failed write and a value it cannot write
+            // alike; the I/O error keeps its kind, so a closed pipe stays quiet.
+            let result = serde_json::to_writer_pretty(&mut stdout, &parsed)
                 .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(stdout));
-            match written {
-                // A reader that stops early (`| head`) is not an error.
-                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("error: cannot write the records: {error}");
-                    ExitCode::FAILURE
-                }
-                _ => ExitCode::SUCCESS,
+                .and_then(|()| writeln!(stdout))
+                .and_then(|()| stdout.flush());
+            match written(result) {
+                Written::Done | Written::ReaderGone => ExitCode::SUCCESS,
+                Written::Failed => ExitCode::FAILURE,
             }
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            report_fatal(&error.to_string());
             ExitCode::from(BAD_INPUT)
         }
     }

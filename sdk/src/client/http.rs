@@ -3,18 +3,15 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use rand::Rng as _;
-use reqwest::header::{
-    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
-};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::retry::{parse_retry_after, retryable_status, status_means_not_processed};
-use super::{ClientConfig, RetryPolicy};
+use super::ClientConfig;
 use crate::SdkError;
 use crate::paths::{ACT_AS_DISCORD_ID_HEADER, IDEMPOTENCY_KEY_HEADER};
+use crate::retry::{self, Failure, RetryPolicy, error_chain, transient_status};
 use crate::webhook::WebhookSecret;
 use crate::wire::{ErrorBody, ErrorCode};
 
@@ -22,13 +19,24 @@ use crate::wire::{ErrorBody, ErrorCode};
 const ERROR_TEXT_CHARS: usize = 500;
 
 /// A configured HTTP client for one base URL and one credential.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Http {
     client: reqwest::Client,
     base_url: String,
     headers: HeaderMap,
     retry: RetryPolicy,
     timeout: Duration,
+}
+
+impl std::fmt::Debug for Http {
+    // The headers hold the credential (and the acted-for user), so they are left out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One logical request, which may be sent several times.
@@ -121,11 +129,14 @@ impl Http {
             });
         }
         let mut headers = HeaderMap::new();
-        let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token)).map_err(|_| {
-            SdkError::Config {
-                reason: "the api key holds characters that cannot go in a header".into(),
-            }
-        })?;
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {}", config.token)).map_err(|_| {
+                SdkError::Config {
+                    reason: "the api key holds characters that cannot go in a header".into(),
+                }
+            })?;
+        // Sensitive values are left out of hyper's and reqwest's own debug output.
+        bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
@@ -184,56 +195,57 @@ impl Http {
     /// Sends the call, retrying as the policy allows; returns the URL and the success body.
     async fn send(&self, call: Call<'_>) -> Result<(String, Vec<u8>), SdkError> {
         let url = format!("{}{}", self.base_url, call.path);
+        let body = retry::run(&self.retry, |_| self.attempt(&call, &url)).await?;
+        Ok((url, body))
+    }
+
+    /// Sends the call once and judges a failure: whether another attempt may help, and
+    /// whether it is safe (a request the server cannot deduplicate is sent again only
+    /// when it surely was not processed, so that an AI chat is never paid twice).
+    async fn attempt(&self, call: &Call<'_>, url: &str) -> Result<Vec<u8>, Failure<SdkError>> {
         let repeatable = call.repeatable();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let request = self.build(&call, &url)?;
-            let outcome = self.client.execute(request).await;
-            let (error, retry_after, may_retry) = match outcome {
-                Ok(response) => {
-                    let status = response.status();
-                    let retry_after = response
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|value| value.to_str().ok())
-                        .and_then(|value| parse_retry_after(value, Utc::now()));
-                    let bytes = response
-                        .bytes()
-                        .await
-                        .map_err(|error| self.transport(&url, &error));
-                    match bytes {
-                        Ok(bytes) if status.is_success() => return Ok((url, bytes.to_vec())),
-                        Ok(bytes) => {
-                            let code = status.as_u16();
-                            let may_retry = retryable_status(code)
-                                && (repeatable || status_means_not_processed(code));
-                            (
-                                api_error(&call.method, &url, status, &bytes),
-                                retry_after,
-                                may_retry,
-                            )
-                        }
-                        Err(error) => (error, None, repeatable),
-                    }
-                }
-                Err(error) => {
-                    let may_retry = repeatable || error.is_connect();
-                    (self.transport(&url, &error), None, may_retry)
-                }
-            };
-            if !may_retry || attempt >= self.retry.max_attempts {
-                return Err(error);
+        let request = self.build(call, url).map_err(|error| Failure {
+            error,
+            retry: false,
+            retry_after: None,
+        })?;
+        let response = match self.client.execute(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                return Err(Failure {
+                    retry: repeatable || error.is_connect(),
+                    error: self.transport(url, &error),
+                    retry_after: None,
+                });
             }
-            let Some(delay) = self
-                .retry
-                .delay(attempt, rand::rng().next_u64(), retry_after)
-            else {
-                return Err(error);
-            };
-            tracing::debug!(%url, attempt, delay_ms = delay.as_millis(), %error, "retrying request");
-            tokio::time::sleep(delay).await;
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(|error| Failure {
+            error: self.transport(url, &error),
+            retry: repeatable,
+            retry_after: None,
+        })?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
         }
+        let error = api_error(&call.method, url, status, &bytes);
+        let code = status.as_u16();
+        // Core answers 409 both for a conflict, which a retry only repeats, and for an
+        // idempotency key whose first request is still running, which clears by itself.
+        let in_flight = error
+            .api_body()
+            .is_some_and(|body| body.error.code == ErrorCode::IdempotencyKeyInFlight);
+        let transient = transient_status(code) || (code == 409 && in_flight);
+        let not_processed = matches!(code, 429 | 503);
+        Err(Failure {
+            error,
+            retry: transient && (repeatable || not_processed),
+            retry_after: retry::server_delay(
+                |name| headers.get(name).and_then(|value| value.to_str().ok()),
+                Utc::now(),
+            ),
+        })
     }
 
     fn build(&self, call: &Call<'_>, url: &str) -> Result<reqwest::Request, SdkError> {
@@ -278,19 +290,6 @@ impl Http {
             }
         }
     }
-}
-
-/// The error and its sources, joined: reqwest's top message alone is often just
-/// "error sending request".
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 fn api_error(method: &Method, url: &str, status: StatusCode, bytes: &[u8]) -> SdkError {

@@ -52,7 +52,17 @@ impl WebhookPayload {
         match self {
             Self::VttAccountLinked(linked) => {
                 check_snowflake("data.discord_id", &linked.discord_id)?;
-                check_text("data.vtt_user_id", &linked.vtt_user_id, 200)
+                check_text("data.vtt_user_id", &linked.vtt_user_id, 200)?;
+                if linked.gm_game_ids.len() > 100 {
+                    return Err(SdkError::invalid(
+                        "data.gm_game_ids",
+                        "must hold at most 100 games",
+                    ));
+                }
+                for (index, game_id) in linked.gm_game_ids.iter().enumerate() {
+                    check_text(&format!("data.gm_game_ids[{index}]"), game_id, 200)?;
+                }
+                Ok(())
             }
             Self::VttAccountUnlinked(unlinked) => {
                 check_snowflake("data.discord_id", &unlinked.discord_id)?;
@@ -78,6 +88,11 @@ pub struct VttAccountLinked {
     pub display_name: Option<String>,
     /// When FumbleBot verified the link.
     pub verified_at: DateTime<Utc>,
+    /// The VTT's ids of the games in which this account is a game master, as the VTT
+    /// showed the extension (at most 100). Core lets the account's user link only these
+    /// games to a campaign they GM; each delivery replaces the list.
+    #[serde(default)]
+    pub gm_game_ids: Vec<String>,
 }
 
 /// The data of `vtt_account.unlinked`.

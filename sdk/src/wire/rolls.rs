@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{check_optional_text, check_text, wire_enum};
+use super::{RolledNode, Vtt, check_optional_text, check_text, wire_enum};
 use crate::SdkError;
 
 wire_enum! {
@@ -22,7 +22,79 @@ wire_enum! {
         Web = "web",
         /// Any other API client.
         Api = "api",
+        /// The Discord Activity (a game inside a Discord call).
+        Activity = "activity",
     }
+}
+
+impl RollSource {
+    /// The VTT a roll of this source was made on, if any.
+    pub fn vtt(self) -> Option<Vtt> {
+        match self {
+            RollSource::Roll20 => Some(Vtt::Roll20),
+            RollSource::Foundry => Some(Vtt::Foundry),
+            RollSource::DndBeyond => Some(Vtt::DndBeyond),
+            _ => None,
+        }
+    }
+
+    /// Whether only a service (FumbleBot) may report rolls of this source: a user's own
+    /// token or session may not claim that a roll was made on Discord.
+    pub fn needs_service(self) -> bool {
+        matches!(self, RollSource::Discord | RollSource::Activity)
+    }
+}
+
+/// The formats of a VTT's own record of a roll: the inputs `critfumble-vtt` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum VttFormat {
+    /// The `outerHTML` of Roll20 chat `div.message` elements.
+    #[serde(rename = "roll20-html")]
+    Roll20Html,
+    /// A Roll20 Mod (API) `chat:message` object as JSON.
+    #[serde(rename = "roll20-api")]
+    Roll20Api,
+    /// A Foundry VTT `ChatMessage` document as JSON.
+    #[serde(rename = "foundry")]
+    Foundry,
+    /// A D&D Beyond game-log message as JSON.
+    #[serde(rename = "ddb")]
+    Ddb,
+}
+
+impl VttFormat {
+    /// The format's name, as `critfumble-vtt` and the wire spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            VttFormat::Roll20Html => "roll20-html",
+            VttFormat::Roll20Api => "roll20-api",
+            VttFormat::Foundry => "foundry",
+            VttFormat::Ddb => "ddb",
+        }
+    }
+
+    /// The VTT whose format this is.
+    pub const fn vtt(self) -> Vtt {
+        match self {
+            VttFormat::Roll20Html | VttFormat::Roll20Api => Vtt::Roll20,
+            VttFormat::Foundry => Vtt::Foundry,
+            VttFormat::Ddb => Vtt::DndBeyond,
+        }
+    }
+}
+
+/// A VTT's own record of a roll, as the extension received it: one chat message in a
+/// format `critfumble-vtt` reads. Core parses and verifies it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VttRecord {
+    /// The message's format.
+    pub format: VttFormat,
+    /// The message as received: HTML for `roll20-html`, JSON text for the others (at most
+    /// 128 KiB).
+    pub message: String,
 }
 
 /// Who rolled. The reporter gives whatever it knows; Core resolves `user_id` from the
@@ -64,11 +136,18 @@ pub struct NewRoll {
     pub channel_id: Option<String>,
     /// The dice expression as typed (`1d20+5`), 1 to 1,000 characters.
     pub expression: String,
-    /// The total; fractional totals are possible after division.
+    /// The `critfumble-dice` dialect the expression was read in (`default`, `roll20`,
+    /// `foundry` or `d20`); absent for `default`.
+    #[serde(default)]
+    pub dialect: Option<String>,
+    /// The total as the reporter computed it; fractional totals are possible after
+    /// division. Core replays the dice and stores the total they make.
     pub total: f64,
-    /// The rolled tree, as `critfumble-dice` serializes it.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub rolled: serde_json::Value,
+    /// The rolled tree, as `critfumble-dice` serializes it; absent when the reporter has
+    /// none (a VTT roll whose formula the engine does not read).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub rolled: Option<RolledNode>,
     /// `critfumble-dice`'s Markdown rendering of the roll, when the reporter has it.
     #[serde(default)]
     pub markdown: Option<String>,
@@ -80,9 +159,10 @@ pub struct NewRoll {
     pub private: bool,
     /// For VTT rolls: the VTT's own record of the roll, as received.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub vtt_record: Option<serde_json::Value>,
-    /// For VTT rolls: whether the VTT record checked out against the expression and total.
+    pub vtt_record: Option<VttRecord>,
+    /// Whether the reporter claims that the roll checked out. Core checks the dice itself
+    /// and sets `verified` on the stored roll; a claim of `true` that Core's check refutes
+    /// is refused with 422.
     #[serde(default)]
     pub verified: Option<bool>,
     /// When the roll was made, by the reporter's clock.
@@ -97,6 +177,15 @@ impl NewRoll {
         check_optional_text("label", self.label.as_deref(), 200)?;
         check_optional_text("channel_id", self.channel_id.as_deref(), 100)?;
         check_optional_text("markdown", self.markdown.as_deref(), 20_000)?;
+        check_optional_text("dialect", self.dialect.as_deref(), 20)?;
+        if let Some(record) = &self.vtt_record
+            && record.message.len() > 128 * 1024
+        {
+            return Err(SdkError::invalid(
+                "vtt_record.message",
+                "must be at most 131072 bytes",
+            ));
+        }
         if !self.total.is_finite() {
             return Err(SdkError::invalid("total", "must be a finite number"));
         }
@@ -122,11 +211,14 @@ pub struct Roll {
     pub channel_id: Option<String>,
     /// The dice expression.
     pub expression: String,
-    /// The total.
+    /// The dialect the expression was read in; absent for `default`.
+    #[serde(default)]
+    pub dialect: Option<String>,
+    /// The total: the one Core replayed from the dice when it could, else the reporter's.
     pub total: f64,
     /// The rolled tree, as `critfumble-dice` serializes it.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub rolled: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub rolled: Option<RolledNode>,
     /// The Markdown rendering of the roll.
     pub markdown: Option<String>,
     /// The label.
@@ -134,9 +226,10 @@ pub struct Roll {
     /// Whether the roll is private.
     pub private: bool,
     /// The VTT's record of the roll.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub vtt_record: Option<serde_json::Value>,
-    /// Whether the VTT record verified.
+    pub vtt_record: Option<VttRecord>,
+    /// Core's verdict: true when the dice replay (through `critfumble-dice`, and the VTT
+    /// record through `critfumble-vtt`) to `total`; null only for rolls stored before
+    /// Core checked them.
     pub verified: Option<bool>,
     /// When the roll was made.
     pub rolled_at: DateTime<Utc>,
@@ -155,6 +248,7 @@ impl Roll {
             session_id: roll.session_id,
             channel_id: roll.channel_id,
             expression: roll.expression,
+            dialect: roll.dialect,
             total: roll.total,
             rolled: roll.rolled,
             markdown: roll.markdown,

@@ -27,8 +27,17 @@ fn new_roll() -> NewRoll {
         session_id: None,
         channel_id: Some("1100000000000000000".into()),
         expression: "1d20+5".into(),
+        dialect: None,
         total: 17.0,
-        rolled: json!({"op": "add", "terms": [12, 5]}),
+        rolled: Some(RolledNode::from_json(json!({
+            "type": "binary", "value": 17, "op": "+",
+            "lhs": {"type": "dice", "value": 12, "notation": "1d20", "count": 1, "faces": 20,
+                    "modifiers": [], "rolled_faces": "20",
+                    "dice": [{"value": 12, "kept": true, "exploded": false, "rerolled": false,
+                              "added": false, "success": false, "failure": false,
+                              "critical": false, "fumble": false}]},
+            "rhs": {"type": "number", "value": 5}
+        }))),
         markdown: Some("**17**".into()),
         label: Some("Attack".into()),
         private: false,
@@ -54,13 +63,38 @@ fn new_roll_json_shape() {
           "session_id": null,
           "channel_id": "1100000000000000000",
           "expression": "1d20+5",
+          "dialect": null,
           "total": 17.0,
           "rolled": {
-            "op": "add",
-            "terms": [
-              12,
-              5
-            ]
+            "type": "binary",
+            "value": 17,
+            "op": "+",
+            "lhs": {
+              "type": "dice",
+              "value": 12,
+              "notation": "1d20",
+              "count": 1,
+              "faces": 20,
+              "modifiers": [],
+              "rolled_faces": "20",
+              "dice": [
+                {
+                  "value": 12,
+                  "kept": true,
+                  "exploded": false,
+                  "rerolled": false,
+                  "added": false,
+                  "success": false,
+                  "failure": false,
+                  "critical": false,
+                  "fumble": false
+                }
+              ]
+            },
+            "rhs": {
+              "type": "number",
+              "value": 5
+            }
           },
           "markdown": "**17**",
           "label": "Attack",
@@ -145,7 +179,53 @@ fn serde_and_as_str_agree_for_every_enum() {
     check_spellings(ChatRole::ALL);
     check_spellings(UsageGroupBy::ALL);
     check_spellings(KeyScope::ALL);
+    check_spellings(TokenScope::ALL);
     check_spellings(crate::api_key::KeyEnv::ALL);
+    assert_eq!(TokenScope::RollsWrite.as_str(), "rolls:write");
+    for format in [
+        VttFormat::Roll20Html,
+        VttFormat::Roll20Api,
+        VttFormat::Foundry,
+        VttFormat::Ddb,
+    ] {
+        let json = serde_json::to_value(format).expect("serializes");
+        assert_eq!(json, json!(format.as_str()));
+        assert_eq!(
+            serde_json::from_value::<VttFormat>(json).expect("reads"),
+            format
+        );
+    }
+}
+
+#[test]
+fn token_requests_default_their_scopes_and_bound_their_lifetime() {
+    let now = at("2026-11-25T20:00:00Z");
+    let request: CreateTokenRequest =
+        serde_json::from_value(json!({"name": "Firefox"})).expect("minimal request");
+    assert_eq!(request.scopes, [TokenScope::Read, TokenScope::RollsWrite]);
+    assert_eq!(request.expiry(now), Ok(at("2026-12-25T20:00:00Z")));
+    let at_most = CreateTokenRequest {
+        expires_at: Some(at("2027-02-23T20:00:00Z")),
+        ..request.clone()
+    };
+    assert_eq!(at_most.expiry(now), Ok(at("2027-02-23T20:00:00Z")));
+    for too_far_or_past in ["2027-02-23T20:00:01Z", "2026-11-25T20:00:00Z"] {
+        let error = CreateTokenRequest {
+            expires_at: Some(at(too_far_or_past)),
+            ..request.clone()
+        }
+        .expiry(now)
+        .expect_err("refused");
+        assert!(matches!(&error, SdkError::Invalid { field, .. } if field == "expires_at"));
+    }
+    let none = CreateTokenRequest {
+        scopes: Vec::new(),
+        ..request
+    };
+    assert!(none.validate().is_err());
+    let unknown =
+        serde_json::from_value::<CreateTokenRequest>(json!({"name": "x", "scopes": ["admin"]}));
+    assert!(unknown.is_err());
 }
 
 #[test]
@@ -198,10 +278,11 @@ fn webhook_event_shape() {
             vtt_user_id: "Xy12".into(),
             display_name: None,
             verified_at: at("2026-11-25T19:59:00Z"),
+            gm_game_ids: vec!["barovia".into()],
         }),
     };
     let text = serde_json::to_string(&event).expect("serializes");
-    expect![[r#"{"timestamp":"2026-11-25T20:00:00Z","type":"vtt_account.linked","data":{"discord_id":"80351110224678912","vtt":"foundry","vtt_user_id":"Xy12","display_name":null,"verified_at":"2026-11-25T19:59:00Z"}}"#]]
+    expect![[r#"{"timestamp":"2026-11-25T20:00:00Z","type":"vtt_account.linked","data":{"discord_id":"80351110224678912","vtt":"foundry","vtt_user_id":"Xy12","display_name":null,"verified_at":"2026-11-25T19:59:00Z","gm_game_ids":["barovia"]}}"#]]
     .assert_eq(&text);
     let back: WebhookEvent = serde_json::from_str(&text).expect("deserializes");
     assert_eq!(back, event);

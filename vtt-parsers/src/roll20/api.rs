@@ -7,12 +7,15 @@
 //! dropped, `r: true` when rerolled), `G` entries groups of rolls, `M` math
 //! and `L` labels. A `rollresult` keeps that object as a JSON string in `content`.
 
-use crate::crit::{Compare, CritRule, Threshold};
+use critfumble_dice::{Compare, Dialect};
+
+use crate::crit::CritRule;
 use crate::error::VttError;
 use crate::json::{self, At};
 use crate::record::{DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, RollRecord, Source};
 use crate::roll20::template_role;
-use crate::verify::{self, Checked, Dialect, Replay};
+use crate::terms::roll20_compare;
+use crate::verify;
 
 /// Parses one `chat:message` object or an array of them.
 pub(crate) fn parse(input: &str) -> Result<Parsed, VttError> {
@@ -63,21 +66,17 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
         })?;
         let results = At::nested(&parsed, &prefix);
         let formula = at.opt_str("origRoll")?.map(str::to_string);
-        let (roll, replay) = roll(formula, &results)?;
+        let roll = roll(formula, &results)?;
         record.kind = Kind::Roll;
-        record.verified = replay.as_ref().and_then(verify::check);
         record.set_rolls(vec![roll]);
         return Ok(record);
     }
 
     let mut rolls = Vec::new();
-    let mut replays = Vec::new();
     for inline in at.opt_array("inlinerolls")? {
         let inline = inline.object()?;
         let formula = inline.opt_str("expression")?.map(str::to_string);
-        let (roll, replay) = roll(formula, &inline.require("results")?.object()?)?;
-        rolls.push(roll);
-        replays.push(replay);
+        rolls.push(roll(formula, &inline.require("results")?.object()?)?);
     }
     let template = at.opt_str("rolltemplate")?.filter(|t| !t.is_empty());
     if let Some(template) = template {
@@ -92,12 +91,9 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
             })
             .filter(|label| !label.is_empty())
             .unwrap_or_else(|| template.to_string());
-        for (index, roll) in rolls.iter_mut().enumerate() {
-            let key = fields
-                .iter()
-                .find(|(_, value)| value.contains(&format!("$[[{index}]]")))
-                .map_or("", |(key, _)| key.as_str());
-            roll.role = template_role(template, key, Some(&label));
+        let keys = field_of_each_roll(&fields, rolls.len());
+        for (roll, key) in rolls.iter_mut().zip(keys) {
+            roll.role = template_role(template, key.unwrap_or(""), Some(&label));
         }
         record.label = Some(label);
         record.kind = if rolls.is_empty() {
@@ -115,10 +111,6 @@ fn message(at: At<'_>) -> Result<RollRecord, VttError> {
     if template.is_none() || rolls.is_empty() {
         record.text = Some(replace_inline(content, &rolls));
     }
-    record.verified = replays
-        .first()
-        .and_then(Option::as_ref)
-        .and_then(verify::check);
     record.set_rolls(rolls);
     Ok(record)
 }
@@ -148,49 +140,87 @@ fn template_fields(content: &str) -> Vec<(String, String)> {
     fields
 }
 
-/// The content with each `$[[N]]` replaced by that inline roll's total.
-fn replace_inline(content: &str, rolls: &[ExtraRoll]) -> String {
-    let mut text = String::with_capacity(content.len());
-    let mut rest = content;
-    while let Some(open) = rest.find("$[[") {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 3..];
-        let replaced = after.find("]]").and_then(|close| {
-            let index: usize = after[..close].trim().parse().ok()?;
-            let total = rolls.get(index)?.total?;
-            Some((crate::format_number(total), close + 2))
-        });
-        match replaced {
-            Some((total, length)) => {
-                text.push_str(&total);
-                rest = &after[length..];
-            }
-            None => {
-                text.push_str("$[[");
-                rest = after;
+/// The key of the first template field that holds each inline roll `$[[N]]`,
+/// for the rolls `0..count`: one pass over the fields.
+fn field_of_each_roll(fields: &[(String, String)], count: usize) -> Vec<Option<&str>> {
+    let mut keys = vec![None; count];
+    for (key, value) in fields {
+        for (_, index, _) in inline_references(value) {
+            if let Some(slot) = keys.get_mut(index)
+                && slot.is_none()
+            {
+                *slot = Some(key.as_str());
             }
         }
     }
-    text.push_str(rest);
+    keys
+}
+
+/// Every `$[[N]]` in `text`: its start, `N`, and its end. A reference is
+/// exactly `$[[`, digits (spaces allowed around them) and `]]`, so that each
+/// byte is looked at a bounded number of times however the brackets nest.
+fn inline_references(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = text[from..].find("$[[") {
+            let open = from + offset;
+            let mut cursor = open + 3;
+            let skip_spaces = |mut at: usize| {
+                while bytes.get(at) == Some(&b' ') {
+                    at += 1;
+                }
+                at
+            };
+            cursor = skip_spaces(cursor);
+            let digits = cursor;
+            while bytes.get(cursor).is_some_and(u8::is_ascii_digit) {
+                cursor += 1;
+            }
+            let number = text[digits..cursor].parse::<usize>().ok();
+            cursor = skip_spaces(cursor);
+            from = open + 3;
+            if let Some(index) = number
+                && text[cursor..].starts_with("]]")
+            {
+                from = cursor + 2;
+                return Some((open, index, cursor + 2));
+            }
+        }
+        None
+    })
+}
+
+/// The content with each `$[[N]]` replaced by that inline roll's total.
+fn replace_inline(content: &str, rolls: &[ExtraRoll]) -> String {
+    let mut text = String::with_capacity(content.len());
+    let mut written = 0;
+    for (start, index, end) in inline_references(content) {
+        if let Some(total) = rolls.get(index).and_then(|roll| roll.total) {
+            text.push_str(&content[written..start]);
+            text.push_str(&crate::format_number(total));
+            written = end;
+        }
+    }
+    text.push_str(&content[written..]);
     crate::html::collapse_whitespace(&text)
 }
 
 /// Reads one roll-result object (`{type: "V", rolls, total}`).
-fn roll(formula: Option<String>, results: &At<'_>) -> Result<Checked, VttError> {
+fn roll(formula: Option<String>, results: &At<'_>) -> Result<ExtraRoll, VttError> {
     let total = results.opt_f64("total")?;
     let mut dice = Vec::new();
     let mut rule = CritRule::default();
     collect(results, &mut dice, &mut rule)?;
-    let replay = Replay::of(formula.as_deref(), Dialect::Roll20, &dice, total);
-    let roll = ExtraRoll {
+    Ok(ExtraRoll {
+        verified: verify::check_formula(formula.as_deref(), Dialect::Roll20, &dice, total),
         formula,
         total,
         crit: rule.judge(&dice),
         dice,
         label: None,
         role: None,
-    };
-    Ok((roll, replay))
+    })
 }
 
 /// Walks `rolls` (nested in `G` groups as arrays of arrays) for `R` entries.
@@ -257,17 +287,13 @@ fn die_term(entry: &At<'_>, rule: &mut CritRule) -> Result<DiceTerm, VttError> {
     })
 }
 
-fn first_threshold(mods: &At<'_>, key: &str) -> Result<Option<Threshold>, VttError> {
+fn first_threshold(mods: &At<'_>, key: &str) -> Result<Option<Compare>, VttError> {
     let Some(first) = mods.opt_array(key)?.into_iter().next() else {
         return Ok(None);
     };
     let point = first.require("point")?.i64()?;
-    let compare = match first.opt_str("comp")?.unwrap_or(">=") {
-        ">=" | ">" => Compare::AtLeast,
-        "<=" | "<" => Compare::AtMost,
-        _ => Compare::Equal,
-    };
-    Ok(Some(Threshold { compare, point }))
+    let comparison = first.opt_str("comp")?.unwrap_or(">=");
+    Ok(Some(roll20_compare(comparison, point)))
 }
 
 #[cfg(test)]
@@ -287,10 +313,25 @@ mod tests {
             label: None,
             role: None,
             crit: crate::record::Crit::None,
+            verified: None,
         };
         assert_eq!(
-            replace_inline("I hit for $[[0]] and $[[9]] $[[x", &[roll]),
-            "I hit for 7 and $[[9]] $[[x"
+            replace_inline(
+                "I hit for $[[0]] and $[[9]] $[[x $[[ 0 ]]",
+                std::slice::from_ref(&roll)
+            ),
+            "I hit for 7 and $[[9]] $[[x 7"
+        );
+        assert_eq!(replace_inline("$[[$[[0]]]]", &[roll]), "$[[7]]");
+    }
+
+    #[test]
+    fn each_roll_takes_the_first_field_that_holds_it() {
+        let fields =
+            template_fields("{{r1=$[[0]] $[[2]]}} {{dmg1=$[[1]]}} {{crit1=$[[1]] $[[7]]}}");
+        assert_eq!(
+            field_of_each_roll(&fields, 4),
+            [Some("r1"), Some("dmg1"), Some("r1"), None]
         );
     }
 }

@@ -9,13 +9,14 @@
 //! - A message without `span.by` continues the previous sender's messages.
 //! - A whisper's `span.by` reads `(From Alice):`, or `(To GM):` for the sender's own.
 
+use critfumble_dice::Dialect;
 use tl::{HTMLTag, Node, NodeHandle, Parser};
 
 use crate::error::VttError;
 use crate::html::{self, Visit};
 use crate::record::{DiceTerm, DieResult, ExtraRoll, Faces, Kind, Parsed, RollRecord, Source};
 use crate::roll20::{By, parse_title, template_role};
-use crate::verify::{self, Dialect, Replay};
+use crate::{terms, verify};
 
 /// The sender state carried from one message to the next continuation message.
 #[derive(Debug, Default)]
@@ -151,10 +152,6 @@ fn message(parser: &Parser<'_>, tag: &HTMLTag<'_>, carry: &mut Carry) -> RollRec
     if template.is_some() {
         record.label = template_label(parser, tags.as_slice());
     }
-    record.verified = inline
-        .first()
-        .and_then(|found| found.replay.as_ref())
-        .and_then(verify::check);
     record.set_rolls(rolls);
     record
 }
@@ -185,7 +182,9 @@ fn template_name(tag: &HTMLTag<'_>) -> Option<String> {
     })
 }
 
-/// The roll's name in a template: the first of its name-like elements, in document order.
+/// The roll's name in a template: the first of its name-like elements, in
+/// document order. An inline roll inside the name shows its total there, as
+/// in Roll20's `HIT DICE (D8+2)`, where the 2 is a roll of `2[CON]`.
 fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> {
     const NAME_CLASSES: [&str; 5] = [
         "sheet-rname",
@@ -200,7 +199,9 @@ fn template_label(parser: &Parser<'_>, tags: &[&HTMLTag<'_>]) -> Option<String> 
         .map(|t| {
             html::visible_text(parser, &html::children(t), &|inner| {
                 if html::has_class(inner, "inlinerollresult") {
-                    Visit::Skip
+                    Visit::Replace(html::visible_text(parser, &html::children(inner), &|_| {
+                        Visit::Enter
+                    }))
                 } else {
                     Visit::Enter
                 }
@@ -227,10 +228,6 @@ fn template_message(
     }
     record.kind = Kind::Roll;
     record.label = Some(label);
-    record.verified = rolls
-        .first()
-        .and_then(|found| found.replay.as_ref())
-        .and_then(verify::check);
     record.set_rolls(rolls.into_iter().map(|found| found.roll).collect());
 }
 
@@ -246,7 +243,6 @@ const NAME_CANDIDATES: usize = 8;
 /// An inline roll found in a message.
 struct Found {
     roll: ExtraRoll,
-    replay: Option<Replay>,
     /// The classes of the elements around it, for [`template_role`].
     around: String,
 }
@@ -306,12 +302,12 @@ fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Found 
     let total = shown.parse::<f64>().ok().filter(|t| t.is_finite());
     let title = html::attribute(tag, "original-title").or_else(|| html::attribute(tag, "title"));
     let parsed = title.as_deref().map(parse_title);
-    let (formula, dice, rule, replay_formula) = match parsed {
-        Some(p) => (p.formula, p.dice, p.rule, p.replay_formula),
+    let (formula, dice, rule, expr) = match parsed {
+        Some(p) => (p.formula, p.dice, p.rule, p.expr),
         None => (None, Vec::new(), crate::crit::CritRule::default(), None),
     };
-    let replay = Replay::of(replay_formula.as_deref(), Dialect::Roll20, &dice, total);
     let roll = ExtraRoll {
+        verified: verify::check(expr.as_ref(), &dice, total),
         formula,
         total,
         crit: rule.judge(&dice),
@@ -319,11 +315,7 @@ fn inline_roll(parser: &Parser<'_>, tag: &HTMLTag<'_>, around: String) -> Found 
         label: None,
         role: None,
     };
-    Found {
-        roll,
-        replay,
-        around,
-    }
+    Found { roll, around }
 }
 
 /// The dice of a `/roll` message, in one pass over its tags (document order):
@@ -388,24 +380,22 @@ fn roll_result(parser: &Parser<'_>, tags: &[&HTMLTag<'_>], record: &mut RollReco
         .find(|t| html::has_class(t, "rolled"))
         .and_then(|t| text_of(t).parse::<f64>().ok())
         .filter(|t| t.is_finite());
-    let dice = dice_groups(parser, tags);
-    let mut dice = dice;
-    let specs = formula
+    let mut dice = dice_groups(parser, tags);
+    let expr = formula
         .as_deref()
-        .map(crate::formula::dice_specs)
-        .unwrap_or_default();
+        .and_then(|formula| terms::read(formula, Dialect::Roll20));
+    let specs = expr.as_ref().map(terms::dice_specs).unwrap_or_default();
     for (term, spec) in dice.iter_mut().zip(&specs) {
-        term.faces = term.faces.or(Some(spec.faces));
+        term.faces = term.faces.or(spec.faces);
     }
-    let rule = crate::formula::crit_rule(&specs);
-    record.crit = rule.judge(&dice);
-    record.verified = match (&formula, total) {
-        (Some(formula), Some(total)) => {
-            verify::check(&Replay::new(formula.clone(), Dialect::Roll20, &dice, total))
-        }
-        _ => None,
-    };
-    record.formula = formula;
-    record.total = total;
-    record.dice = dice;
+    let rule = expr.as_ref().map(terms::crit_rule).unwrap_or_default();
+    record.set_rolls(vec![ExtraRoll {
+        verified: verify::check(expr.as_ref(), &dice, total),
+        crit: rule.judge(&dice),
+        formula,
+        total,
+        dice,
+        label: None,
+        role: None,
+    }]);
 }

@@ -6,9 +6,13 @@
 //! Beyond20's pre-rolled dice read `Rolling 9 [1d20 + 2] = (7) + 2 = 9`: the
 //! real formula is in the brackets and the dice are bare numbers.
 
+use critfumble_dice::{Dialect, Expr};
+use tl::{Node, NodeHandle};
+
 use crate::crit::CritRule;
-use crate::formula::{self, DiceSpec};
+use crate::html;
 use crate::record::{DiceTerm, DieResult, Faces};
+use crate::terms::{self, DiceSpec};
 
 /// One inline roll, read from its tooltip.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +21,8 @@ pub(crate) struct InlineRoll {
     pub(crate) formula: Option<String>,
     pub(crate) dice: Vec<DiceTerm>,
     pub(crate) rule: CritRule,
-    /// The formula to replay with the dice, when the roll can be replayed.
-    pub(crate) replay_formula: Option<String>,
+    /// The formula as the dice engine reads it, to replay with the dice.
+    pub(crate) expr: Option<Expr>,
 }
 
 /// Reads a tooltip (entities already decoded).
@@ -33,27 +37,26 @@ pub(crate) fn parse_title(title: &str) -> InlineRoll {
     };
     let formula_part = formula_part.trim();
     if let Some(inner) = beyond20_formula(formula_part) {
-        let specs = formula::dice_specs(inner);
+        let expr = terms::read(inner, Dialect::Roll20);
+        let specs = expr.as_ref().map(terms::dice_specs).unwrap_or_default();
         let mut dice = bare_groups(breakdown, &specs);
         for (term, spec) in dice.iter_mut().zip(&specs) {
-            if let Some(keep) = spec.keep {
-                formula::apply_keep(term, keep);
-            }
+            terms::apply_keep(term, &spec.keep);
         }
         return InlineRoll {
             formula: Some(inner.to_string()),
             dice,
-            rule: formula::crit_rule(&specs),
-            replay_formula: Some(inner.to_string()),
+            rule: expr.as_ref().map(terms::crit_rule).unwrap_or_default(),
+            expr,
         };
     }
-    let specs = formula::dice_specs(formula_part);
-    let dice = span_groups(breakdown, &specs);
+    let expr = terms::read(formula_part, Dialect::Roll20);
+    let specs = expr.as_ref().map(terms::dice_specs).unwrap_or_default();
     InlineRoll {
         formula: (!formula_part.is_empty()).then(|| formula_part.to_string()),
-        dice,
-        rule: formula::crit_rule(&specs),
-        replay_formula: (!formula_part.is_empty()).then(|| formula_part.to_string()),
+        dice: span_groups(breakdown, &specs),
+        rule: expr.as_ref().map(terms::crit_rule).unwrap_or_default(),
+        expr,
     }
 }
 
@@ -67,7 +70,7 @@ fn beyond20_formula(part: &str) -> Option<&str> {
 }
 
 fn faces_for(specs: &[DiceSpec], index: usize) -> Option<Faces> {
-    specs.get(index).map(|spec| spec.faces)
+    specs.get(index).and_then(|spec| spec.faces)
 }
 
 fn die_value(text: &str, faces: Option<Faces>) -> Option<i64> {
@@ -80,6 +83,7 @@ fn die_value(text: &str, faces: Option<Faces>) -> Option<i64> {
     }
 }
 
+/// What the breakdown of a tooltip is made of, in document order.
 enum Token {
     Open,
     Close,
@@ -88,32 +92,38 @@ enum Token {
     Other,
 }
 
+/// The breakdown's tokens, read through `tl`: each `span.basicdiceroll` is a
+/// die (dropped when it has the class `dropped`), and the text between them
+/// gives the parentheses and separators.
 fn tokens(breakdown: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
-    let mut rest = breakdown;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            let Some(end) = rest.find('>') else { break };
-            let tag = &rest[..=end];
-            rest = &rest[end + 1..];
-            if tag.starts_with("<span") && tag.contains("basicdiceroll") {
-                let close = rest.find("</span>").unwrap_or(rest.len());
+    let Some(dom) = html::parse(breakdown) else {
+        return tokens;
+    };
+    let parser = dom.parser();
+    let mut stack: Vec<NodeHandle> = dom.children().iter().rev().copied().collect();
+    while let Some(handle) = stack.pop() {
+        match handle.get(parser) {
+            Some(Node::Tag(tag)) if html::has_class(tag, "basicdiceroll") => {
                 tokens.push(Token::Die {
-                    text: crate::html::plain_text(&rest[..close]),
-                    dropped: tag.contains("dropped"),
+                    text: html::visible_text(parser, &html::children(tag), &|_| html::Visit::Enter),
+                    dropped: html::has_class(tag, "dropped"),
                 });
-                rest = rest.get(close + "</span>".len()..).unwrap_or("");
             }
-            continue;
+            Some(Node::Tag(tag)) => stack.extend(html::children(tag).into_iter().rev()),
+            Some(Node::Raw(text)) => {
+                for c in html::decode_entities(&text.as_utf8_str()).chars() {
+                    tokens.push(match c {
+                        '(' => Token::Open,
+                        ')' => Token::Close,
+                        '+' | ',' => Token::Separator,
+                        c if c.is_whitespace() => Token::Separator,
+                        _ => Token::Other,
+                    });
+                }
+            }
+            Some(Node::Comment(_)) | None => {}
         }
-        tokens.push(match c {
-            '(' => Token::Open,
-            ')' => Token::Close,
-            '+' | ',' => Token::Separator,
-            c if c.is_whitespace() => Token::Separator,
-            _ => Token::Other,
-        });
-        rest = &rest[c.len_utf8()..];
     }
     tokens
 }
@@ -155,7 +165,9 @@ fn span_groups(breakdown: &str, specs: &[DiceSpec]) -> Vec<DiceTerm> {
             terms.push(DiceTerm { faces, results });
             index = cursor + 1;
         } else {
-            index += 1;
+            // The scan stopped at `cursor` without a term: no token before it
+            // can open one, so resume there (each token is read once).
+            index = cursor.max(index + 1);
         }
     }
     terms
@@ -195,7 +207,7 @@ fn bare_groups(breakdown: &str, specs: &[DiceSpec]) -> Vec<DiceTerm> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crit::Threshold;
+    use crate::crit::at_least;
 
     fn values(roll: &InlineRoll) -> Vec<Vec<(i64, bool)>> {
         roll.dice
@@ -215,7 +227,7 @@ mod tests {
         );
         assert_eq!(values(&roll), [[(20, true)]]);
         assert_eq!(roll.dice[0].faces, Some(Faces::Number(20)));
-        assert_eq!(roll.rule.success, Threshold::at_least(20));
+        assert_eq!(roll.rule.success, at_least(20));
     }
 
     #[test]

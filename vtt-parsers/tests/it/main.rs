@@ -8,5 +8,7 @@
 
 mod errors;
 mod fixtures;
+mod hostile;
+mod linear;
 mod properties;
 mod writeback;

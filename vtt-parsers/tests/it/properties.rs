@@ -1,6 +1,6 @@
 //! Property tests: no input makes a parser panic, and write-back is safe for any text.
 
-use critfumble_vtt::{Format, parse};
+use critfumble_vtt::{Format, Parsed, parse};
 use proptest::prelude::*;
 
 /// Strings built from the pieces of real chat HTML, so that the parser's paths are reached.
@@ -106,6 +106,11 @@ fn json_like() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+/// `parsed` written as JSON and read back.
+fn round_trip(parsed: &Parsed) -> Parsed {
+    serde_json::from_str(&serde_json::to_string(parsed).unwrap()).unwrap()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -130,10 +135,30 @@ proptest! {
     }
 
     #[test]
-    fn parsed_records_always_serialize(input in html_like()) {
+    fn parsed_html_records_round_trip_through_json(input in html_like()) {
         if let Ok(parsed) = parse(Format::Roll20Html, &input) {
-            prop_assert!(serde_json::to_string(&parsed).is_ok());
+            prop_assert_eq!(round_trip(&parsed), parsed);
         }
+    }
+
+    #[test]
+    fn parsed_json_records_round_trip_through_json(value in json_like()) {
+        let text = value.to_string();
+        for format in [Format::Roll20Api, Format::Foundry, Format::Ddb] {
+            if let Ok(parsed) = parse(format, &text) {
+                prop_assert_eq!(round_trip(&parsed), parsed);
+            }
+        }
+    }
+
+    #[test]
+    fn any_reported_total_round_trips_through_json(total in any::<f64>().prop_filter("finite", |t| t.is_finite())) {
+        let message = format!(
+            r#"{{"rolls": [{{"formula": "1d20", "total": {total:e}, "terms": [{{"faces": 20, "results": [{{"result": 7}}]}}]}}]}}"#
+        );
+        let parsed = parse(Format::Foundry, &message).unwrap();
+        prop_assert_eq!(parsed.records()[0].total, Some(total));
+        prop_assert_eq!(round_trip(&parsed), parsed);
     }
 
     #[test]
@@ -141,6 +166,15 @@ proptest! {
         crate::writeback::check_roll20(&author, &content);
         crate::writeback::check_foundry(&author, &content);
     }
+}
+
+#[test]
+fn a_total_past_f64_precision_round_trips() {
+    // Found by scripts/fuzz-vtt: this total read as 1e42, which was written as
+    // `1e42` and read back one ulp lower by serde_json's default float parser.
+    let message = r#"{"rolls": [{"formula": "1d20 + 4", "total": 1000000000000000000000000000000000000000004}]}"#;
+    let parsed = parse(Format::Foundry, message).unwrap();
+    assert_eq!(round_trip(&parsed), parsed);
 }
 
 #[test]

@@ -2,18 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use critfumble_sdk::wire::{
-    AiChatRequest, AiContext, CampaignChatRequest, CampaignChatResponse, ChatMessage, ChatRole,
-    ContextRoll, Conversation, ConversationDetail, ErrorBody, ErrorCode, MemberRole, Page,
-    PageRequest, SessionNotes, UsageQuery, UsageReport,
+    AiChatRequest, AiContext, Campaign, CampaignChatRequest, CampaignChatResponse, ChatMessage,
+    ChatRole, ContextRoll, Conversation, ConversationDetail, ErrorBody, ErrorCode, MemberRole,
+    Page, PageRequest, SessionNotes, UsageQuery, UsageReport,
 };
 use uuid::Uuid;
 
-use crate::auth::{Caller, Need};
+use crate::api::idempotency::{json_response, optional_key, settled};
+use crate::auth::{Ai, Authorized, Caller, Need, Read};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::store::UsageReader;
+use crate::store::{Claim, UsageReader};
 
 /// How many recent rolls the model sees.
 const CONTEXT_ROLLS: u32 = 20;
@@ -24,25 +27,88 @@ const CONTEXT_SESSIONS: usize = 5;
 
 /// Asks the campaign's AI assistant. Core builds the context (the campaign, its characters,
 /// the last 20 rolls, session notes), stores both messages and the token usage. When
-/// FumbleBot fails the answer is 502, and the user's message is still stored.
+/// FumbleBot fails the answer is 502, and the user's message is still stored. With an
+/// `Idempotency-Key`, a retry gets the first answer again instead of paying twice. Once
+/// the campaign has spent its daily token budget, 429 until midnight UTC.
 #[utoipa::path(post, path = "/v1/campaigns/{campaign_id}/ai/chat", tag = "ai",
-    params(("campaign_id" = Uuid, Path)), request_body = CampaignChatRequest,
+    params(("campaign_id" = Uuid, Path),
+        ("idempotency-key" = Option<String>, Header, description = "1 to 255 visible ASCII characters")),
+    request_body = CampaignChatRequest,
     responses((status = 200, body = CampaignChatResponse), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
         (status = 502, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn chat(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Ai>,
     ApiPath(campaign_id): ApiPath<Uuid>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<CampaignChatRequest>,
-) -> AppResult<Json<CampaignChatResponse>> {
+) -> AppResult<Response> {
     request.validate()?;
-    let user = caller.require_user()?;
+    caller.require_user()?;
     let (campaign, _) = caller
         .campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
+    let Some(key) = optional_key(&headers)? else {
+        let answer = answer(&state, &caller, campaign, &request).await?;
+        return Ok(json_response(StatusCode::OK, body_of(&answer)?, false));
+    };
+    let scope = format!("{}:ai-chat", caller.idempotency_scope());
+    let request_hash = crate::token::sha256_hex(
+        serde_json::json!({"campaign_id": campaign_id, "request": request})
+            .to_string()
+            .as_bytes(),
+    );
     let store = state.store();
+    let claim = store
+        .claim_idempotency_key(
+            &scope,
+            &key,
+            &request_hash,
+            state.idempotency_lease_millis(),
+        )
+        .await?;
+    let Claim::Acquired { token } = &claim else {
+        return settled(claim, &key).unwrap_or_else(|| Err(AppError::internal("unsettled claim")));
+    };
+    let outcome = answer(&state, &caller, campaign, &request)
+        .await
+        .and_then(|answer| body_of(&answer));
+    match outcome {
+        Ok(body) => {
+            store
+                .complete_idempotency_key(&scope, &key, token, 200, &body)
+                .await?;
+            Ok(json_response(StatusCode::OK, body, false))
+        }
+        Err(error) => {
+            // A failed chat may be tried again with the same key.
+            if let Err(release) = store.release_idempotency_key(&scope, &key, token).await {
+                tracing::warn!(error = %release, "cannot release an ai chat idempotency key");
+            }
+            Err(error)
+        }
+    }
+}
+
+fn body_of(answer: &CampaignChatResponse) -> AppResult<String> {
+    serde_json::to_string(answer).map_err(AppError::internal)
+}
+
+/// Runs one chat: the budget check, the user's message, FumbleBot, the usage and the
+/// answer.
+async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    campaign: Campaign,
+    request: &CampaignChatRequest,
+) -> AppResult<CampaignChatResponse> {
+    let user = caller.require_user()?;
+    let campaign_id = campaign.id;
+    let store = state.store();
+    check_budget(state, campaign_id).await?;
     let conversation = match request.conversation_id {
         Some(id) => store
             .conversation(id)
@@ -92,9 +158,10 @@ pub async fn chat(
         messages,
         context: AiContext {
             characters: store.characters(campaign_id).await?,
+            // The persona is told that these rolls are real: only rolls Core replayed.
             recent_rolls: rolls
                 .iter()
-                .filter(|roll| !roll.private)
+                .filter(|roll| !roll.private && roll.verified == Some(true))
                 .map(ContextRoll::from)
                 .collect(),
             session_notes,
@@ -103,29 +170,65 @@ pub async fn chat(
         model: None,
     };
     let answer = state.fumblebot().chat(&ai_request).await.map_err(|error| {
+        // FumbleBot's address and its error body stay in the log; the caller gets the
+        // request id (added to every 5xx) to quote.
         tracing::warn!(%error, conversation = %conversation.id, "fumblebot chat failed");
         AppError::new(
             ErrorCode::UpstreamFailed,
             format!(
-                "the ai service failed: {error}; your message was saved in conversation {}",
+                "the ai service failed; your message was saved in conversation {}",
                 conversation.id
             ),
         )
         .with_details(serde_json::json!({ "conversation_id": conversation.id }))
     })?;
+    // The call is paid for: its usage is stored before, and whatever becomes of, the answer.
+    store.record_usage(&conversation, &answer.usage).await?;
     let message = store
         .add_message(
             &conversation,
             ChatRole::Assistant,
             &answer.content,
-            Some(&answer.usage),
+            Some(&answer.usage.model),
         )
         .await?;
-    Ok(Json(CampaignChatResponse {
+    Ok(CampaignChatResponse {
         conversation_id: conversation.id,
         message,
         usage: answer.usage,
-    }))
+    })
+}
+
+/// 429 once the campaign has spent its daily token budget, until midnight UTC.
+async fn check_budget(state: &AppState, campaign_id: Uuid) -> AppResult<()> {
+    let budget = state.ai_daily_tokens_per_campaign();
+    if budget == 0 {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let midnight = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let spent = state
+        .store()
+        .campaign_tokens_since(campaign_id, midnight.timestamp_millis())
+        .await?;
+    if spent < budget {
+        return Ok(());
+    }
+    let renews = midnight + chrono::TimeDelta::days(1);
+    let wait = u64::try_from((renews - now).num_seconds())
+        .unwrap_or(0)
+        .max(1);
+    Err(AppError {
+        retry_after: Some(wait),
+        ..AppError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "this campaign has spent its daily ai budget of {budget} tokens ({spent} used); \
+                 it renews at 00:00 UTC"
+            ),
+        )
+        .with_details(serde_json::json!({ "budget_tokens": budget, "spent_tokens": spent }))
+    })
 }
 
 /// A campaign's conversations, newest first: the caller's own, or all of them for the GM.
@@ -135,7 +238,7 @@ pub async fn chat(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_conversations(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Conversation>>> {
@@ -163,7 +266,7 @@ pub async fn list_conversations(
     security(("api_key" = []), ("session" = [])))]
 pub async fn get_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(conversation_id): ApiPath<Uuid>,
 ) -> AppResult<Json<ConversationDetail>> {
     let not_found = || AppError::not_found(format!("conversation {conversation_id}"));
@@ -199,7 +302,7 @@ pub async fn get_conversation(
     security(("api_key" = []), ("session" = [])))]
 pub async fn usage(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiQuery(query): ApiQuery<UsageQuery>,
 ) -> AppResult<Json<UsageReport>> {
     if let Some(campaign_id) = query.campaign_id {

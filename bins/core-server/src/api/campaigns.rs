@@ -9,13 +9,15 @@ use critfumble_sdk::wire::{
 };
 use uuid::Uuid;
 
-use crate::auth::{Caller, Need};
+use crate::auth::{Authorized, Caller, Need, Read, Write};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::store::StoreError;
 
-/// Creates a campaign; the caller becomes its GM.
+/// Creates a campaign; the caller becomes its GM. A Discord channel may be given only by
+/// FumbleBot (a service key acting for the user), and a VTT game only when the user's
+/// linked VTT account is that game's GM, as for the link routes.
 #[utoipa::path(post, path = "/v1/campaigns", tag = "campaigns",
     request_body = CreateCampaignRequest,
     responses((status = 201, body = Campaign), (status = 400, body = ErrorBody),
@@ -23,11 +25,17 @@ use crate::store::StoreError;
     security(("api_key" = []), ("session" = [])))]
 pub async fn create_campaign(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiJson(request): ApiJson<CreateCampaignRequest>,
 ) -> AppResult<(StatusCode, Json<Campaign>)> {
     let user = caller.require_user()?;
     request.validate()?;
+    if request.discord_guild_id.is_some() || request.discord_channel_id.is_some() {
+        require_discord_linker(&caller)?;
+    }
+    if let Some(game) = &request.vtt_game {
+        check_runs_vtt_game(&state, &caller, game).await?;
+    }
     let campaign = state
         .store()
         .create_campaign(user.id, &request)
@@ -43,7 +51,7 @@ pub async fn create_campaign(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_campaigns(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Campaign>>> {
     let user = caller.require_user()?;
@@ -73,7 +81,7 @@ pub async fn list_campaigns(
     security(("api_key" = []), ("session" = [])))]
 pub async fn get_campaign(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(campaign_id): ApiPath<Uuid>,
 ) -> AppResult<Json<Campaign>> {
     let (campaign, _) = caller
@@ -90,7 +98,7 @@ pub async fn get_campaign(
     security(("api_key" = []), ("session" = [])))]
 pub async fn update_campaign(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<UpdateCampaignRequest>,
 ) -> AppResult<Json<Campaign>> {
@@ -110,7 +118,7 @@ pub async fn update_campaign(
     security(("api_key" = []), ("session" = [])))]
 pub async fn delete_campaign(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
     caller
@@ -127,18 +135,15 @@ pub async fn delete_campaign(
     security(("api_key" = []), ("session" = [])))]
 pub async fn campaign_by_discord_channel(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(channel_id): ApiPath<String>,
 ) -> AppResult<Json<Campaign>> {
     let campaign = state
         .store()
         .campaign_by_discord_channel(&channel_id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("campaign for discord channel {channel_id}")))?;
-    let (campaign, _) = caller
-        .campaign_access(state.store(), campaign.id, Need::Member)
-        .await?;
-    Ok(Json(campaign))
+        .ok_or_else(lookup_miss)?;
+    Ok(Json(visible(&state, &caller, campaign).await?))
 }
 
 /// The campaign linked to a VTT game.
@@ -148,7 +153,7 @@ pub async fn campaign_by_discord_channel(
     security(("api_key" = []), ("session" = [])))]
 pub async fn campaign_by_vtt_game(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath((vtt, game_id)): ApiPath<(Vtt, String)>,
 ) -> AppResult<Json<Campaign>> {
     Ok(Json(
@@ -166,13 +171,27 @@ pub(crate) async fn find_by_vtt_game(
         .store()
         .campaign_by_vtt_game(game)
         .await?
-        .ok_or_else(|| {
-            AppError::not_found(format!("campaign for {} game {}", game.vtt, game.game_id))
-        })?;
-    let (campaign, _) = caller
-        .campaign_access(state.store(), campaign.id, Need::Member)
-        .await?;
-    Ok(campaign)
+        .ok_or_else(lookup_miss)?;
+    visible(state, caller, campaign).await
+}
+
+/// The answer to every lookup that finds nothing the caller may see: the same whether no
+/// campaign has the link or the caller is not a member of the one that does, so that a
+/// lookup reveals nothing about other groups' campaigns.
+fn lookup_miss() -> AppError {
+    AppError::not_found("campaign")
+}
+
+/// `campaign`, if the caller is a member (or the service); else [`lookup_miss`].
+async fn visible(state: &AppState, caller: &Caller, campaign: Campaign) -> AppResult<Campaign> {
+    match caller
+        .check_campaign_access(state.store(), campaign.id, Need::Member)
+        .await
+    {
+        Ok(_) => Ok(campaign),
+        Err(error) if error.status == StatusCode::NOT_FOUND => Err(lookup_miss()),
+        Err(error) => Err(error),
+    }
 }
 
 /// A campaign's members (members only).
@@ -182,7 +201,7 @@ pub(crate) async fn find_by_vtt_game(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_members(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<CampaignMember>>> {
@@ -219,7 +238,7 @@ pub async fn list_members(
     security(("api_key" = []), ("session" = [])))]
 pub async fn set_member(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath((campaign_id, user_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(request): ApiJson<SetMemberRequest>,
 ) -> AppResult<Json<CampaignMember>> {
@@ -250,7 +269,7 @@ pub async fn set_member(
     security(("api_key" = []), ("session" = [])))]
 pub async fn remove_member(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath((campaign_id, user_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<StatusCode> {
     let leaving = caller.user.as_ref().is_some_and(|user| user.id == user_id);
@@ -280,7 +299,8 @@ async fn ensure_another_gm(state: &AppState, campaign_id: Uuid, user_id: Uuid) -
     Ok(())
 }
 
-/// Links the campaign to a Discord guild and channel (GM only).
+/// Links the campaign to a Discord guild and channel: only FumbleBot's service key, which
+/// checks the member's Discord permission in that channel, acting for the campaign's GM.
 #[utoipa::path(put, path = "/v1/campaigns/{campaign_id}/links/discord", tag = "campaigns",
     params(("campaign_id" = Uuid, Path)), request_body = DiscordLinkRequest,
     responses((status = 200, body = Campaign), (status = 403, body = ErrorBody),
@@ -288,11 +308,12 @@ async fn ensure_another_gm(state: &AppState, campaign_id: Uuid, user_id: Uuid) -
     security(("api_key" = []), ("session" = [])))]
 pub async fn link_discord(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<DiscordLinkRequest>,
 ) -> AppResult<Json<Campaign>> {
     request.validate()?;
+    require_discord_linker(&caller)?;
     caller
         .campaign_access(state.store(), campaign_id, Need::Gm)
         .await?;
@@ -304,7 +325,7 @@ pub async fn link_discord(
     Ok(Json(campaign))
 }
 
-/// Removes the Discord link (GM only).
+/// Removes the Discord link (the GM, with any credentials).
 #[utoipa::path(delete, path = "/v1/campaigns/{campaign_id}/links/discord", tag = "campaigns",
     params(("campaign_id" = Uuid, Path)),
     responses((status = 200, body = Campaign), (status = 403, body = ErrorBody),
@@ -312,7 +333,7 @@ pub async fn link_discord(
     security(("api_key" = []), ("session" = [])))]
 pub async fn unlink_discord(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
 ) -> AppResult<Json<Campaign>> {
     caller
@@ -321,7 +342,8 @@ pub async fn unlink_discord(
     Ok(Json(state.store().link_discord(campaign_id, None).await?))
 }
 
-/// Links the campaign to a VTT game (GM only).
+/// Links the campaign to a VTT game: its GM, when their linked VTT account is that game's
+/// GM as FumbleBot reported it in the signed `vtt_account.linked` webhook.
 #[utoipa::path(put, path = "/v1/campaigns/{campaign_id}/links/vtt", tag = "campaigns",
     params(("campaign_id" = Uuid, Path)), request_body = VttGame,
     responses((status = 200, body = Campaign), (status = 403, body = ErrorBody),
@@ -329,7 +351,7 @@ pub async fn unlink_discord(
     security(("api_key" = []), ("session" = [])))]
 pub async fn link_vtt(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiJson(game): ApiJson<VttGame>,
 ) -> AppResult<Json<Campaign>> {
@@ -337,6 +359,7 @@ pub async fn link_vtt(
     caller
         .campaign_access(state.store(), campaign_id, Need::Gm)
         .await?;
+    check_runs_vtt_game(&state, &caller, &game).await?;
     let campaign = state
         .store()
         .link_vtt_game(campaign_id, Some(&game))
@@ -353,13 +376,42 @@ pub async fn link_vtt(
     security(("api_key" = []), ("session" = [])))]
 pub async fn unlink_vtt(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
 ) -> AppResult<Json<Campaign>> {
     caller
         .campaign_access(state.store(), campaign_id, Need::Gm)
         .await?;
     Ok(Json(state.store().link_vtt_game(campaign_id, None).await?))
+}
+
+/// 403 unless the caller is a service key: Core cannot see Discord's permissions, so
+/// FumbleBot checks them and links channels for the user.
+fn require_discord_linker(caller: &Caller) -> AppResult<()> {
+    if caller.service {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "discord channels are linked through FumbleBot's /link command, which checks \
+             your permissions in the channel",
+        ))
+    }
+}
+
+/// 403 unless the caller's linked VTT account GMs `game` (the service acting for nobody
+/// is trusted: it is what checked the VTT).
+async fn check_runs_vtt_game(state: &AppState, caller: &Caller, game: &VttGame) -> AppResult<()> {
+    let Some(user) = &caller.user else {
+        return caller.require_service();
+    };
+    if state.store().user_gms_vtt_game(user.id, game).await? {
+        return Ok(());
+    }
+    Err(AppError::forbidden(format!(
+        "only a game master of {} game '{}' may link it: link your {} account through the \
+         browser extension while you are that game's GM",
+        game.vtt, game.game_id, game.vtt
+    )))
 }
 
 /// A unique-constraint failure on a link means another campaign already has it.

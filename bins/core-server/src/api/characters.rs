@@ -9,7 +9,7 @@ use critfumble_sdk::wire::{
 };
 use uuid::Uuid;
 
-use crate::auth::{Caller, Need};
+use crate::auth::{Authorized, Caller, Need, Read, Write};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ use crate::state::AppState;
     security(("api_key" = []), ("session" = [])))]
 pub async fn create_character(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<CreateCharacterRequest>,
 ) -> AppResult<(StatusCode, Json<Character>)> {
@@ -73,7 +73,7 @@ pub async fn create_character(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_characters(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Character>>> {
@@ -96,7 +96,7 @@ pub async fn list_characters(
     security(("api_key" = []), ("session" = [])))]
 pub async fn get_character(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath((campaign_id, character_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<Json<Character>> {
     caller
@@ -115,7 +115,7 @@ pub async fn get_character(
     security(("api_key" = []), ("session" = [])))]
 pub async fn update_character(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath((campaign_id, character_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(request): ApiJson<UpdateCharacterRequest>,
 ) -> AppResult<Json<Character>> {
@@ -137,7 +137,7 @@ pub async fn update_character(
     security(("api_key" = []), ("session" = [])))]
 pub async fn delete_character(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath((campaign_id, character_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<StatusCode> {
     check_owner_or_gm(&state, &caller, campaign_id, character_id).await?;

@@ -20,7 +20,9 @@ pub const STATE_MAX_AGE_SECS: i64 = 600;
 /// How long a session lasts.
 const SESSION_MAX_AGE_SECS: i64 = 30 * 24 * 60 * 60;
 
-/// Redirects to Discord's authorization page (`identify` scope, PKCE S256).
+/// Redirects to Discord's authorization page (`identify` scope, PKCE S256). The state and
+/// the PKCE verifier travel in a signed, short-lived cookie, so that a visit writes
+/// nothing to the database.
 #[utoipa::path(get, path = "/auth/discord/login", tag = "auth",
     responses((status = 303, description = "redirect to Discord"),
         (status = 503, body = ErrorBody)))]
@@ -28,10 +30,10 @@ pub async fn login(State(state): State<AppState>) -> AppResult<Response> {
     let discord = configured(&state)?;
     let oauth_state = crate::token::random_base64(32).map_err(AppError::internal)?;
     let verifier = crate::token::random_base64(48).map_err(AppError::internal)?;
-    state
-        .store()
-        .insert_oauth_state(&oauth_state, &verifier)
-        .await?;
+    let issued_at = chrono::Utc::now().timestamp();
+    let signed_state = state
+        .login_key()
+        .sign(&format!("{oauth_state}.{verifier}.{issued_at}"));
     let mut url = url::Url::parse(&format!("{}/oauth2/authorize", discord.api_base))
         .map_err(AppError::internal)?;
     url.query_pairs_mut()
@@ -46,7 +48,7 @@ pub async fn login(State(state): State<AppState>) -> AppResult<Response> {
     let cookie = cookie(
         &state,
         STATE_COOKIE,
-        &oauth_state,
+        &signed_state,
         "/auth/discord",
         STATE_MAX_AGE_SECS,
     );
@@ -105,17 +107,8 @@ pub async fn callback(
             "the callback needs 'code' and 'state'",
         ));
     };
-    let browser_state = cookie_value(&parts, STATE_COOKIE);
-    if browser_state.as_deref() != Some(oauth_state.as_str()) {
-        return Err(AppError::bad_request(
-            "the login was started in another browser (state cookie missing or different)",
-        ));
-    }
-    let verifier = state
-        .store()
-        .take_oauth_state(&oauth_state, STATE_MAX_AGE_SECS * 1000)
-        .await?
-        .ok_or_else(|| AppError::bad_request("unknown or expired login state: log in again"))?;
+    let browser_state = cookie_value(&parts, STATE_COOKIE).unwrap_or_default();
+    let verifier = login_verifier(&state, &browser_state, &oauth_state)?;
     let token = exchange_code(&state, discord, &code, &verifier).await?;
     let discord_user = fetch_me(&state, discord, &token).await?;
     let name = discord_user
@@ -179,6 +172,33 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> AppResult<Re
     Ok(response)
 }
 
+/// The PKCE verifier of the login this browser started: its signed state cookie must be
+/// Core's, younger than [`STATE_MAX_AGE_SECS`], and name the `state` Discord sent back.
+fn login_verifier(state: &AppState, cookie: &str, oauth_state: &str) -> AppResult<String> {
+    let other_browser = || {
+        AppError::bad_request(
+            "the login was started in another browser (state cookie missing or different)",
+        )
+    };
+    let value = state.login_key().verify(cookie).ok_or_else(other_browser)?;
+    let mut fields = value.split('.');
+    let (Some(signed_state), Some(verifier), Some(issued_at), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return Err(other_browser());
+    };
+    if signed_state != oauth_state {
+        return Err(other_browser());
+    }
+    let age = chrono::Utc::now().timestamp() - issued_at.parse::<i64>().unwrap_or(i64::MIN);
+    if !(0..=STATE_MAX_AGE_SECS).contains(&age) {
+        return Err(AppError::bad_request(
+            "the login took too long: log in again",
+        ));
+    }
+    Ok(verifier.to_owned())
+}
+
 fn configured(state: &AppState) -> AppResult<&DiscordConfig> {
     state.discord().ok_or_else(|| {
         AppError::new(
@@ -204,11 +224,13 @@ fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: i64) -
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Discord's answer stays in the log; the browser gets what failed and the request id
+/// (added to every 5xx) to quote.
 fn upstream(what: &str, error: impl std::fmt::Display) -> AppError {
     tracing::warn!(%error, "discord {what} failed");
     AppError::new(
         ErrorCode::UpstreamFailed,
-        format!("discord {what} failed: {error}"),
+        format!("discord {what} failed: try logging in again"),
     )
 }
 

@@ -9,49 +9,55 @@ use critfumble_sdk::wire::{
 };
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::{Authorized, Caller, Read, Tokens, Write};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::store::NewKey;
+use critfumble_sdk::api_key::{ApiKey, StoredApiKey};
 
-/// Issues a user token (shown once) for the browser extension. Needs a logged-in user
-/// (cookie or user token), not a service key.
+/// Issues a user token (shown once), for the browser extension or a script. Needs the
+/// `tokens` scope (the web app's session holds it), a user rather than a service key, and
+/// only scopes the issuing credentials hold; the token expires within 90 days (30 by
+/// default).
 #[utoipa::path(post, path = "/v1/me/tokens", tag = "me", request_body = CreateTokenRequest,
     responses((status = 201, body = CreatedToken), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Tokens>,
     ApiJson(request): ApiJson<CreateTokenRequest>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
     let user = own_user(&caller)?;
     request.validate()?;
     let now = chrono::Utc::now();
-    if request.expires_at.is_some_and(|expires| expires <= now) {
-        return Err(AppError::new(
-            critfumble_sdk::wire::ErrorCode::ValidationFailed,
-            "invalid expires_at: must be in the future",
-        )
-        .with_details(serde_json::json!({ "field": "expires_at" })));
+    let expires_at = request.expiry(now)?;
+    // A token can do no more than the credentials that issue it.
+    if let Some(scope) = request.scopes.iter().find(|scope| !caller.may(**scope)) {
+        return Err(AppError::forbidden(format!(
+            "cannot issue a token with the '{scope}' scope: the issuing credentials lack it"
+        )));
     }
-    let issued = crate::keys::issue(KeyScope::User, state.key_env(), state.pepper());
-    let key = state
-        .store()
-        .insert_api_key(&NewKey {
-            prefix: &issued.prefix,
-            hash: &issued.hash,
-            scope: KeyScope::User,
-            user_id: Some(user),
-            name: &request.name,
-            expires_at: request.expires_at.map(crate::store::to_millis),
-        })
-        .await?;
+    let mut scopes = request.scopes.clone();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let token = ApiKey::generate(state.key_env());
+    let stored = StoredApiKey::issue(
+        crate::store::new_id(),
+        request.name.clone(),
+        &token,
+        state.pepper(),
+        KeyScope::User,
+        Some(user),
+        now,
+    )
+    .with_expiry(Some(expires_at))
+    .with_scopes(scopes);
+    let key = state.store().insert_api_key(&stored).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
-            token: issued.full,
+            token: token.expose_secret().to_owned(),
             key,
         }),
     ))
@@ -64,7 +70,7 @@ pub async fn create_token(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Tokens>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<ApiKeyInfo>>> {
     let user = own_user(&caller)?;
@@ -85,7 +91,7 @@ pub async fn list_tokens(
     security(("api_key" = []), ("session" = [])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Tokens>,
     ApiPath(token_id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
     let user = own_user(&caller)?;
@@ -104,7 +110,7 @@ pub async fn revoke_token(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_vtt_accounts(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<VttAccountLink>>> {
     let user = caller.require_user()?;
@@ -119,7 +125,7 @@ pub async fn list_vtt_accounts(
     security(("api_key" = []), ("session" = [])))]
 pub async fn unlink_vtt_account(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(link_id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
     let user = caller.require_user()?;

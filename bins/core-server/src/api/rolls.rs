@@ -2,27 +2,27 @@
 
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use critfumble_sdk::paths::IDEMPOTENCY_KEY_HEADER;
+use axum::http::StatusCode;
+use axum::response::Response;
 use critfumble_sdk::wire::{
-    CampaignRollStats, ErrorBody, ErrorCode, NewRoll, Page, PageRequest, Roll, RollQuery,
-    RollSource, Vtt,
+    CampaignRollStats, ErrorBody, ErrorCode, MemberRole, NewRoll, Page, PageRequest, Roll,
+    RollQuery, RollSource,
 };
 use uuid::Uuid;
 
-use crate::auth::{Caller, Need};
+use crate::api::idempotency::{json_response, required_key, settled};
+use crate::auth::{Authorized, Caller, Need, Read, RollsWrite};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ApiQuery, json_bytes, parse_json};
 use crate::state::AppState;
-use crate::store::{Claim, D20Summary, PendingRoll, RollReader};
+use crate::store::{PendingRoll, RollReader};
 
-/// The header set on a response replayed from an idempotency key.
-pub const REPLAYED_HEADER: &str = "idempotent-replayed";
-
-/// Reports a roll. Needs an `Idempotency-Key`: the first response is stored and replayed
-/// for 24 hours; the same key with another body is 422; while the first request is still
-/// running, 409.
+/// Reports a roll. Core replays its dice tree (and its VTT record) and stores the total
+/// the dice make with its own `verified`; a roll claimed `verified` that does not replay
+/// is 422. Only a service key may report a Discord or Activity roll; a user token reports
+/// its user's own VTT rolls. Needs an `Idempotency-Key`: the first response is stored and
+/// replayed for 24 hours; the same key with another body is 422; while the first request
+/// is still running, 409.
 #[utoipa::path(post, path = "/v1/rolls", tag = "rolls",
     params(("idempotency-key" = String, Header, description = "1 to 255 visible ASCII characters")),
     request_body = NewRoll,
@@ -32,14 +32,27 @@ pub const REPLAYED_HEADER: &str = "idempotent-replayed";
     security(("api_key" = []), ("session" = [])))]
 pub async fn report_roll(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<RollsWrite>,
     request: Request,
 ) -> AppResult<Response> {
-    let key = idempotency_key(request.headers())?;
+    let key = required_key(request.headers(), "POST /v1/rolls")?;
     let bytes = json_bytes(request, &state).await?;
     let mut roll: NewRoll = parse_json(&bytes)?;
     roll.validate()?;
     authorize_and_resolve(&state, &caller, &mut roll).await?;
+    let verdict = crate::roll_check::check(&roll)
+        .map_err(|unreadable| invalid(unreadable.field, &unreadable.reason))?;
+    if roll.verified == Some(true) && !verdict.verified {
+        return Err(invalid(
+            "verified",
+            "the roll is claimed verified, but its dice do not replay to its total",
+        ));
+    }
+    roll.total = verdict.total;
+    roll.verified = Some(verdict.verified);
+    if let Some(markdown) = verdict.markdown {
+        roll.markdown = Some(markdown);
+    }
     // The hash covers the body as JSON, so whitespace and key order do not matter.
     let canonical: serde_json::Value = parse_json(&bytes)?;
     let request_hash = crate::token::sha256_hex(canonical.to_string().as_bytes());
@@ -49,7 +62,7 @@ pub async fn report_roll(
     let claim = state
         .roll_writer()
         .write(PendingRoll {
-            d20: D20Summary::of_tree(&stored.rolled),
+            d20: verdict.d20,
             roll: stored,
             scope,
             key: key.clone(),
@@ -57,62 +70,10 @@ pub async fn report_roll(
             body: body.clone(),
         })
         .await?;
-    match claim {
-        Claim::Acquired { .. } => Ok(json_response(StatusCode::CREATED, body, false)),
-        Claim::Replay(record) => {
-            let status = StatusCode::from_u16(record.status).unwrap_or(StatusCode::OK);
-            Ok(json_response(status, record.body, true))
-        }
-        Claim::Mismatch => Err(AppError::new(
-            ErrorCode::IdempotencyKeyReused,
-            format!("idempotency key '{key}' was already used with a different body"),
-        )),
-        Claim::InFlight => Err(AppError {
-            retry_after: Some(1),
-            ..AppError::new(
-                ErrorCode::IdempotencyKeyInFlight,
-                format!("a request with idempotency key '{key}' is still being processed; retry"),
-            )
-        }),
+    match settled(claim, &key) {
+        Some(answer) => answer,
+        None => Ok(json_response(StatusCode::CREATED, body, false)),
     }
-}
-
-fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response();
-    if replayed {
-        response
-            .headers_mut()
-            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
-    }
-    response
-}
-
-fn idempotency_key(headers: &HeaderMap) -> AppResult<String> {
-    let missing = || {
-        AppError::new(
-            ErrorCode::IdempotencyKeyRequired,
-            format!("POST /v1/rolls needs an '{IDEMPOTENCY_KEY_HEADER}' header"),
-        )
-    };
-    let value = headers.get(IDEMPOTENCY_KEY_HEADER).ok_or_else(missing)?;
-    let key = value.to_str().map_err(|_| missing())?;
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(AppError::new(
-            ErrorCode::IdempotencyKeyRequired,
-            format!(
-                "the '{IDEMPOTENCY_KEY_HEADER}' header must be 1 to 255 visible ascii characters"
-            ),
-        ));
-    }
-    Ok(key.to_owned())
 }
 
 /// Checks that the caller may report this roll and fills in `actor.user_id`.
@@ -122,6 +83,7 @@ async fn authorize_and_resolve(
     roll: &mut NewRoll,
 ) -> AppResult<()> {
     let store = state.store();
+    check_source(state, caller, roll).await?;
     if let Some(campaign_id) = roll.campaign_id {
         caller
             .check_campaign_access(store, campaign_id, Need::Member)
@@ -162,6 +124,44 @@ async fn authorize_and_resolve(
     Ok(())
 }
 
+/// Who may claim which source: FumbleBot (a service key) any; a user's browser session its
+/// VTT rolls and the web app's; a user token only the user's own VTT rolls, made with a VTT
+/// account linked to them.
+async fn check_source(state: &AppState, caller: &Caller, roll: &NewRoll) -> AppResult<()> {
+    if caller.service {
+        return Ok(());
+    }
+    let Some(user) = &caller.user else {
+        return Err(AppError::forbidden(
+            "only a user or a service may report rolls",
+        ));
+    };
+    let source = roll.source;
+    let Some(vtt) = source.vtt() else {
+        let session_web_roll = source == RollSource::Web && caller.key_id.is_none();
+        if session_web_roll {
+            return Ok(());
+        }
+        return Err(AppError::forbidden(format!(
+            "a user token may report only the user's own vtt rolls, not '{source}' rolls: \
+             those are reported by FumbleBot"
+        )));
+    };
+    let own_account = match &roll.actor.vtt_user_id {
+        Some(vtt_user_id) => {
+            state.store().user_of_vtt_account(vtt, vtt_user_id).await? == Some(user.id)
+        }
+        None => false,
+    };
+    if !own_account {
+        return Err(AppError::forbidden(format!(
+            "a user may report only rolls of their own linked {vtt} account: set \
+             actor.vtt_user_id to it (link it through the browser extension first)"
+        )));
+    }
+    Ok(())
+}
+
 /// Finds the user behind a roll from its Discord id or linked VTT account.
 async fn resolve_actor(state: &AppState, roll: &NewRoll) -> AppResult<Option<Uuid>> {
     if let Some(discord_id) = &roll.actor.discord_id
@@ -169,13 +169,7 @@ async fn resolve_actor(state: &AppState, roll: &NewRoll) -> AppResult<Option<Uui
     {
         return Ok(Some(user.id));
     }
-    let vtt = match roll.source {
-        RollSource::Roll20 => Some(Vtt::Roll20),
-        RollSource::Foundry => Some(Vtt::Foundry),
-        RollSource::DndBeyond => Some(Vtt::DndBeyond),
-        _ => None,
-    };
-    if let (Some(vtt), Some(vtt_user_id)) = (vtt, &roll.actor.vtt_user_id) {
+    if let (Some(vtt), Some(vtt_user_id)) = (roll.source.vtt(), &roll.actor.vtt_user_id) {
         return Ok(state.store().user_of_vtt_account(vtt, vtt_user_id).await?);
     }
     Ok(None)
@@ -197,7 +191,7 @@ fn invalid(field: &str, reason: &str) -> AppError {
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_rolls(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiQuery(query): ApiQuery<RollQuery>,
 ) -> AppResult<Response> {
     let store = state.store();
@@ -241,7 +235,7 @@ pub async fn list_rolls(
     security(("api_key" = []), ("session" = [])))]
 pub async fn get_roll(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(roll_id): ApiPath<Uuid>,
 ) -> AppResult<Json<Roll>> {
     let roll = state
@@ -252,23 +246,30 @@ pub async fn get_roll(
     Ok(Json(roll))
 }
 
-/// Per-member roll statistics of a campaign (members only).
+/// Per-member roll statistics of a campaign (members only): d20s of rolls that Core
+/// replayed, and private rolls only for their roller and the GM.
 #[utoipa::path(get, path = "/v1/campaigns/{campaign_id}/roll-stats", tag = "rolls",
     params(("campaign_id" = Uuid, Path)),
     responses((status = 200, body = CampaignRollStats), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
 pub async fn roll_stats(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(campaign_id): ApiPath<Uuid>,
 ) -> AppResult<Json<CampaignRollStats>> {
-    caller
+    let role = caller
         .check_campaign_access(state.store(), campaign_id, Need::Member)
         .await?;
+    // Private rolls count only for their roller and the GM: anyone else could read a
+    // private d20 from the difference between two reports.
+    let viewer = match (&caller.user, role) {
+        (Some(user), Some(MemberRole::Player)) => Some(user.id),
+        _ => None,
+    };
     Ok(Json(CampaignRollStats {
         campaign_id,
         expected_average_d20: 10.5,
-        members: state.store().roll_stats(campaign_id).await?,
+        members: state.store().roll_stats(campaign_id, viewer).await?,
     }))
 }
 

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use critfumble_sdk::wire::{ErrorBody, ErrorCode, Page, PageRequest, SaveRollRequest, SavedRoll};
 
-use crate::auth::Caller;
+use crate::auth::{Authorized, Read, Write};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -20,7 +20,7 @@ use crate::store::{SaveOutcome, StoreError};
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_saved_rolls(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<SavedRoll>>> {
     let user = caller.require_user()?;
@@ -50,7 +50,7 @@ pub async fn list_saved_rolls(
     security(("api_key" = []), ("session" = [])))]
 pub async fn get_saved_roll(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(name): ApiPath<String>,
 ) -> AppResult<Json<SavedRoll>> {
     let user = caller.require_user()?;
@@ -72,7 +72,7 @@ pub async fn get_saved_roll(
     security(("api_key" = []), ("session" = [])))]
 pub async fn save_roll(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(name): ApiPath<String>,
     ApiJson(request): ApiJson<SaveRollRequest>,
 ) -> AppResult<(StatusCode, Json<SavedRoll>)> {
@@ -103,7 +103,7 @@ pub async fn save_roll(
     security(("api_key" = []), ("session" = [])))]
 pub async fn delete_saved_roll(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(name): ApiPath<String>,
 ) -> AppResult<StatusCode> {
     let user = caller.require_user()?;

@@ -10,7 +10,7 @@ use critfumble_sdk::wire::{
 };
 use uuid::Uuid;
 
-use crate::auth::{Caller, Need};
+use crate::auth::{Authorized, Need, Read, Write};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ use crate::state::AppState;
     security(("api_key" = []), ("session" = [])))]
 pub async fn start_session(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<StartSessionRequest>,
 ) -> AppResult<(StatusCode, Json<GameSession>)> {
@@ -47,7 +47,7 @@ pub async fn start_session(
     security(("api_key" = []), ("session" = [])))]
 pub async fn list_sessions(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath(campaign_id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<GameSession>>> {
@@ -79,7 +79,7 @@ pub async fn list_sessions(
     security(("api_key" = []), ("session" = [])))]
 pub async fn get_session(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath((campaign_id, session_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<Json<GameSession>> {
     caller
@@ -103,7 +103,7 @@ pub async fn get_session(
     security(("api_key" = []), ("session" = [])))]
 pub async fn update_session(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath((campaign_id, session_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(request): ApiJson<UpdateSessionRequest>,
 ) -> AppResult<Json<GameSession>> {
@@ -129,7 +129,7 @@ pub async fn update_session(
     security(("api_key" = []), ("session" = [])))]
 pub async fn end_session(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath((campaign_id, session_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(request): ApiJson<EndSessionRequest>,
 ) -> AppResult<Json<GameSession>> {
@@ -153,7 +153,7 @@ pub async fn end_session(
     security(("api_key" = []), ("session" = [])))]
 pub async fn active_session(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Read>,
     ApiPath((vtt, game_id)): ApiPath<(Vtt, String)>,
 ) -> AppResult<Json<GameSession>> {
     let game = VttGame { vtt, game_id };

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use critfumble_sdk::wire::{ErrorBody, UpsertUserRequest, User};
 
-use crate::auth::Caller;
+use crate::auth::{Authorized, Read, Write};
 use crate::error::AppResult;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
@@ -20,7 +20,7 @@ use crate::state::AppState;
     security(("api_key" = [])))]
 pub async fn upsert_user(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Write>,
     ApiPath(discord_id): ApiPath<String>,
     ApiJson(request): ApiJson<UpsertUserRequest>,
 ) -> AppResult<(StatusCode, Json<User>)> {
@@ -41,6 +41,6 @@ pub async fn upsert_user(
     responses((status = 200, body = User), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)),
     security(("api_key" = []), ("session" = [])))]
-pub async fn me(caller: Caller) -> AppResult<Json<User>> {
+pub async fn me(caller: Authorized<Read>) -> AppResult<Json<User>> {
     Ok(Json(caller.require_user()?.clone()))
 }

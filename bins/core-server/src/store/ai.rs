@@ -130,14 +130,13 @@ impl Store {
         rows.into_iter().map(MessageRow::into_wire).collect()
     }
 
-    /// Appends a message to a conversation. With `usage`, also stores the token usage row
-    /// of the call that produced it, in the same transaction.
+    /// Appends a message to a conversation; `model` names the model of an answer.
     pub async fn add_message(
         &self,
         conversation: &Conversation,
         role: ChatRole,
         content: &str,
-        usage: Option<&TokenUsage>,
+        model: Option<&str>,
     ) -> StoreResult<ConversationMessage> {
         let now = now_millis();
         let insert = format!(
@@ -151,7 +150,7 @@ impl Store {
                 .bind(conversation.id.to_string())
                 .bind(role.as_str())
                 .bind(content)
-                .bind(usage.map(|usage| usage.model.as_str()))
+                .bind(model)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -160,34 +159,59 @@ impl Store {
                 .bind(conversation.id.to_string())
                 .execute(&mut *tx)
                 .await?;
-            if let Some(usage) = usage {
-                let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-                sqlx::query(
-                    "INSERT INTO token_usage (id, conversation_id, campaign_id, user_id, \
-                     provider, model, input_tokens, output_tokens, cache_read_tokens, \
-                     cache_write_tokens, latency_ms, cost_usd, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(new_id().to_string())
-                .bind(conversation.id.to_string())
-                .bind(conversation.campaign_id.to_string())
-                .bind(conversation.user_id.to_string())
-                .bind(&usage.provider)
-                .bind(&usage.model)
-                .bind(count(usage.input_tokens))
-                .bind(count(usage.output_tokens))
-                .bind(count(usage.cache_read_tokens))
-                .bind(count(usage.cache_write_tokens))
-                .bind(count(usage.latency_ms))
-                .bind(usage.estimated_cost_usd)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
             tx.commit().await?;
             row
         });
         row.into_wire()
+    }
+
+    /// Stores the token usage of one AI call in a conversation, on its own: the call was
+    /// paid for whether or not its answer can be stored.
+    pub async fn record_usage(
+        &self,
+        conversation: &Conversation,
+        usage: &TokenUsage,
+    ) -> StoreResult<()> {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO token_usage (id, conversation_id, campaign_id, user_id, \
+                 provider, model, input_tokens, output_tokens, cache_read_tokens, \
+                 cache_write_tokens, latency_ms, cost_usd, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(new_id().to_string())
+            .bind(conversation.id.to_string())
+            .bind(conversation.campaign_id.to_string())
+            .bind(conversation.user_id.to_string())
+            .bind(&usage.provider)
+            .bind(&usage.model)
+            .bind(count(usage.input_tokens))
+            .bind(count(usage.output_tokens))
+            .bind(count(usage.cache_read_tokens))
+            .bind(count(usage.cache_write_tokens))
+            .bind(count(usage.latency_ms))
+            .bind(usage.estimated_cost_usd)
+            .bind(now_millis())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The input and output tokens `campaign` has spent since `since` (Unix milliseconds).
+    pub async fn campaign_tokens_since(&self, campaign: Uuid, since: i64) -> StoreResult<u64> {
+        let spent: Option<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT CAST(SUM(input_tokens + output_tokens) AS BIGINT) FROM token_usage \
+                 WHERE campaign_id = $1 AND created_at >= $2",
+            )
+            .bind(campaign.to_string())
+            .bind(since)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(u64::try_from(spent.unwrap_or(0)).unwrap_or(0))
     }
 
     /// Token usage summed per day, model or user, newest day (or largest cost) first.

@@ -146,6 +146,54 @@ impl Store {
         Ok(Claim::InFlight)
     }
 
+    /// Stores the response of the request that holds the claim `token` on `key`, to be
+    /// replayed to its retries. A claim taken over in the meantime is left alone.
+    pub async fn complete_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        token: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE idempotency_keys SET status = $1, body = $2 \
+                 WHERE scope = $3 AND key = $4 AND claim_token = $5",
+            )
+            .bind(i64::from(status))
+            .bind(body)
+            .bind(scope)
+            .bind(key)
+            .bind(token)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Gives up the claim `token` on `key` after a failure, so that a retry runs the
+    /// request again instead of waiting for the lease to run out.
+    pub async fn release_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        token: &str,
+    ) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 \
+                 AND claim_token = $3 AND status IS NULL",
+            )
+            .bind(scope)
+            .bind(key)
+            .bind(token)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Deletes stored responses older than the replay window and, on SQLite, claims left
     /// unfinished by a previous process (only one process can own a SQLite file).
     pub async fn purge_idempotency_keys(&self, startup: bool) -> StoreResult<u64> {

@@ -1,35 +1,17 @@
-//! API keys (service keys and user tokens), browser sessions, and OAuth2 login states.
+//! API keys (service keys and user tokens) and browser sessions.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use critfumble_sdk::wire::{ApiKeyInfo, KeyScope};
+use critfumble_sdk::api_key::{KeyHash, StoredApiKey};
+use critfumble_sdk::wire::{ApiKeyInfo, KeyScope, TokenScope};
 use uuid::Uuid;
 
 use super::{
-    Store, StoreError, StoreResult, new_id, now_millis, to_enum, to_id, to_optional_id,
+    Store, StoreError, StoreResult, now_millis, to_enum, to_id, to_millis, to_optional_id,
     to_optional_timestamp, to_timestamp, with_pool,
 };
-
-/// A stored API key, as the authentication layer needs it.
-#[derive(Clone, Debug)]
-pub struct StoredKey {
-    /// The key's id.
-    pub id: Uuid,
-    /// The hash of the full key.
-    pub hash: String,
-    /// What the key may do.
-    pub scope: KeyScope,
-    /// The user a `user` key belongs to.
-    pub user_id: Option<Uuid>,
-    /// When it stops working, in Unix milliseconds.
-    pub expires_at: Option<i64>,
-    /// When it was revoked, in Unix milliseconds.
-    pub revoked_at: Option<i64>,
-    /// When it was last used, in Unix milliseconds (updated at most once a minute).
-    pub last_used_at: Option<i64>,
-}
 
 /// How long a key read from the database is trusted without reading it again. A revocation
 /// made by this process clears the cache, so it takes effect at once for keys cached before
@@ -43,17 +25,17 @@ const KEY_CACHE_CAPACITY: usize = 4096;
 /// Stored keys by lookup prefix, with the time each was read.
 #[derive(Debug, Default)]
 pub(crate) struct KeyCache {
-    entries: Mutex<HashMap<String, (StoredKey, Instant)>>,
+    entries: Mutex<HashMap<String, (StoredApiKey, Instant)>>,
 }
 
 impl KeyCache {
-    fn get(&self, prefix: &str) -> Option<StoredKey> {
+    fn get(&self, prefix: &str) -> Option<StoredApiKey> {
         let entries = self.entries.lock().ok()?;
         let (key, read_at) = entries.get(prefix)?;
         (read_at.elapsed() < KEY_CACHE_TTL).then(|| key.clone())
     }
 
-    fn put(&self, prefix: &str, key: StoredKey) {
+    fn put(&self, prefix: &str, key: StoredApiKey) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= KEY_CACHE_CAPACITY && !entries.contains_key(prefix) {
                 entries.clear();
@@ -63,9 +45,10 @@ impl KeyCache {
     }
 
     fn touched(&self, id: Uuid, at: i64) {
+        let Ok(at) = to_timestamp(at) else { return };
         if let Ok(mut entries) = self.entries.lock() {
-            for (key, _) in entries.values_mut().filter(|(key, _)| key.id == id) {
-                key.last_used_at = Some(at);
+            for (key, _) in entries.values_mut().filter(|(key, _)| key.info.id == id) {
+                key.info.last_used_at = Some(at);
             }
         }
     }
@@ -77,25 +60,8 @@ impl KeyCache {
     }
 }
 
-/// A new key to store: only its lookup prefix and hash, never the key.
-#[derive(Clone, Debug)]
-pub struct NewKey<'a> {
-    /// The public lookup prefix.
-    pub prefix: &'a str,
-    /// The peppered hash of the full key.
-    pub hash: &'a str,
-    /// What the key may do.
-    pub scope: KeyScope,
-    /// The owner of a `user` key.
-    pub user_id: Option<Uuid>,
-    /// A label.
-    pub name: &'a str,
-    /// When it stops working, in Unix milliseconds.
-    pub expires_at: Option<i64>,
-}
-
 const KEY_COLUMNS: &str =
-    "id, prefix, scope, user_id, name, created_at, expires_at, revoked_at, last_used_at";
+    "id, prefix, scope, user_id, name, scopes, created_at, expires_at, revoked_at, last_used_at";
 
 #[derive(sqlx::FromRow)]
 struct KeyInfoRow {
@@ -104,6 +70,7 @@ struct KeyInfoRow {
     scope: String,
     user_id: Option<String>,
     name: String,
+    scopes: String,
     created_at: i64,
     expires_at: Option<i64>,
     revoked_at: Option<i64>,
@@ -118,6 +85,11 @@ impl KeyInfoRow {
             scope: to_enum(&self.scope)?,
             user_id: to_optional_id(self.user_id.as_deref())?,
             name: self.name,
+            scopes: self
+                .scopes
+                .split_whitespace()
+                .map(to_enum)
+                .collect::<StoreResult<_>>()?,
             created_at: to_timestamp(self.created_at)?,
             expires_at: to_optional_timestamp(self.expires_at)?,
             revoked_at: to_optional_timestamp(self.revoked_at)?,
@@ -128,32 +100,40 @@ impl KeyInfoRow {
 
 #[derive(sqlx::FromRow)]
 struct StoredKeyRow {
-    id: String,
+    #[sqlx(flatten)]
+    info: KeyInfoRow,
     hash: String,
-    scope: String,
-    user_id: Option<String>,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-    last_used_at: Option<i64>,
+}
+
+/// The scope names of a key, as its column stores them.
+fn scopes_text(scopes: &[TokenScope]) -> String {
+    scopes
+        .iter()
+        .map(|scope| scope.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Store {
-    /// Stores a new key and returns its public description.
-    pub async fn insert_api_key(&self, key: &NewKey<'_>) -> StoreResult<ApiKeyInfo> {
+    /// Stores a new key (its lookup prefix and hash, never the key) and returns its
+    /// public description.
+    pub async fn insert_api_key(&self, key: &StoredApiKey) -> StoreResult<ApiKeyInfo> {
         let sql = format!(
-            "INSERT INTO api_keys (id, prefix, hash, scope, user_id, name, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
+            "INSERT INTO api_keys (id, prefix, hash, scope, user_id, name, scopes, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {KEY_COLUMNS}"
         );
+        let info = &key.info;
         let row: KeyInfoRow = with_pool!(self, |pool| {
             sqlx::query_as(&sql)
-                .bind(new_id().to_string())
-                .bind(key.prefix)
-                .bind(key.hash)
-                .bind(key.scope.as_str())
-                .bind(key.user_id.map(|id| id.to_string()))
-                .bind(key.name)
-                .bind(now_millis())
-                .bind(key.expires_at)
+                .bind(info.id.to_string())
+                .bind(&info.prefix)
+                .bind(key.hash.to_hex())
+                .bind(info.scope.as_str())
+                .bind(info.user_id.map(|id| id.to_string()))
+                .bind(&info.name)
+                .bind(scopes_text(&info.scopes))
+                .bind(to_millis(info.created_at))
+                .bind(info.expires_at.map(to_millis))
                 .fetch_one(pool)
                 .await?
         });
@@ -161,25 +141,19 @@ impl Store {
     }
 
     /// The key with this lookup prefix.
-    pub async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<StoredKey>> {
+    pub async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<StoredApiKey>> {
+        let sql = format!("SELECT {KEY_COLUMNS}, hash FROM api_keys WHERE prefix = $1");
         let row: Option<StoredKeyRow> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, hash, scope, user_id, expires_at, revoked_at, last_used_at \
-                 FROM api_keys WHERE prefix = $1",
-            )
-            .bind(prefix)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(&sql)
+                .bind(prefix)
+                .fetch_optional(pool)
+                .await?
         });
         row.map(|row| {
-            Ok(StoredKey {
-                id: to_id(&row.id)?,
-                hash: row.hash,
-                scope: to_enum(&row.scope)?,
-                user_id: to_optional_id(row.user_id.as_deref())?,
-                expires_at: row.expires_at,
-                revoked_at: row.revoked_at,
-                last_used_at: row.last_used_at,
+            Ok(StoredApiKey {
+                hash: KeyHash::from_hex(&row.hash)
+                    .map_err(|error| StoreError::Corrupt(error.to_string()))?,
+                info: row.info.into_wire()?,
             })
         })
         .transpose()
@@ -188,7 +162,10 @@ impl Store {
     /// [`Store::api_key_by_prefix`], answered from memory when the key was read less than
     /// [`KEY_CACHE_TTL`] ago: authentication then costs no query. The caller still checks
     /// the presented key against the hash, the expiry and the revocation every time.
-    pub async fn api_key_by_prefix_cached(&self, prefix: &str) -> StoreResult<Option<StoredKey>> {
+    pub async fn api_key_by_prefix_cached(
+        &self,
+        prefix: &str,
+    ) -> StoreResult<Option<StoredApiKey>> {
         if let Some(key) = self.key_cache.get(prefix) {
             return Ok(Some(key));
         }
@@ -262,6 +239,54 @@ impl Store {
         Ok(())
     }
 
+    /// Every service key, newest first (never the keys themselves).
+    pub async fn service_keys(&self) -> StoreResult<Vec<ApiKeyInfo>> {
+        let sql =
+            format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE scope = 'service' ORDER BY id DESC");
+        let rows: Vec<KeyInfoRow> =
+            with_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(KeyInfoRow::into_wire).collect()
+    }
+
+    /// Revokes a service key at once; another scope's key, or no key, is `NotFound`.
+    pub async fn revoke_service_key(&self, id: Uuid) -> StoreResult<ApiKeyInfo> {
+        let sql = format!(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) \
+             WHERE id = $2 AND scope = $3 RETURNING {KEY_COLUMNS}"
+        );
+        let row: Option<KeyInfoRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(now_millis())
+                .bind(id.to_string())
+                .bind(KeyScope::Service.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        // The revoked key must fail its next request, not the one after the cache expires.
+        self.key_cache.clear();
+        row.ok_or(StoreError::NotFound)?.into_wire()
+    }
+
+    /// Ends a service key at `at` (Unix milliseconds): at once to revoke it, later to let
+    /// its holder switch to a rotated key. A key that already ends sooner keeps its end.
+    /// Another scope's key, or no key, is `NotFound`.
+    pub async fn end_service_key(&self, id: Uuid, at: i64) -> StoreResult<ApiKeyInfo> {
+        let sql = format!(
+            "UPDATE api_keys SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > $1 \
+             THEN $1 ELSE expires_at END WHERE id = $2 AND scope = $3 RETURNING {KEY_COLUMNS}"
+        );
+        let row: Option<KeyInfoRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(at)
+                .bind(id.to_string())
+                .bind(KeyScope::Service.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        self.key_cache.clear();
+        row.ok_or(StoreError::NotFound)?.into_wire()
+    }
+
     /// Stores a browser session under the hash of its cookie token.
     pub async fn insert_web_session(
         &self,
@@ -309,58 +334,14 @@ impl Store {
         Ok(())
     }
 
-    /// Remembers an OAuth2 `state` and its PKCE verifier until the callback.
-    pub async fn insert_oauth_state(&self, state: &str, verifier: &str) -> StoreResult<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO oauth_states (state, pkce_verifier, created_at) VALUES ($1, $2, $3)",
-            )
-            .bind(state)
-            .bind(verifier)
-            .bind(now_millis())
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
-    /// Deletes expired browser sessions and OAuth2 states older than `state_max_age_millis`
-    /// (neither can be used any more), and returns how many rows went.
-    pub async fn purge_expired_logins(&self, state_max_age_millis: i64) -> StoreResult<u64> {
-        let now = now_millis();
-        let purged = with_pool!(self, |pool| {
-            let sessions = sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
-                .bind(now)
+    /// Deletes expired browser sessions, and returns how many went.
+    pub async fn purge_expired_sessions(&self) -> StoreResult<u64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                .bind(now_millis())
                 .execute(pool)
                 .await?
-                .rows_affected();
-            let states = sqlx::query("DELETE FROM oauth_states WHERE created_at <= $1")
-                .bind(now - state_max_age_millis)
-                .execute(pool)
-                .await?
-                .rows_affected();
-            sessions + states
-        });
-        Ok(purged)
-    }
-
-    /// Consumes an OAuth2 `state` younger than `max_age_millis`, returning its verifier.
-    /// A state works once.
-    pub async fn take_oauth_state(
-        &self,
-        state: &str,
-        max_age_millis: i64,
-    ) -> StoreResult<Option<String>> {
-        let verifier: Option<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "DELETE FROM oauth_states WHERE state = $1 AND created_at > $2 \
-                 RETURNING pkce_verifier",
-            )
-            .bind(state)
-            .bind(now_millis() - max_age_millis)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(verifier)
+                .rows_affected()
+        }))
     }
 }

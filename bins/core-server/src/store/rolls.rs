@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery};
+use critfumble_sdk::wire::{MemberRollStats, Roll, RollQuery, RolledNode};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
@@ -23,56 +23,33 @@ pub struct D20Summary {
 }
 
 impl D20Summary {
-    /// Counts the d20s in a rolled tree.
-    ///
-    /// The tree is `critfumble-dice`'s JSON; rather than depend on its exact shape, this
-    /// looks for any object whose `sides` (or `faces`) is 20 and reads the faces from its
-    /// `results`, `rolls` or `values` array: plain numbers, or objects with a `value` or
-    /// `result` number.
-    pub fn of_tree(tree: &serde_json::Value) -> D20Summary {
+    /// Counts every d20 the tree rolled, kept or not: each die of a dice node whose faces
+    /// are 20, and each roll of a compounded one.
+    pub fn of_tree(tree: &RolledNode) -> D20Summary {
         let mut summary = D20Summary::default();
-        summary.walk(tree, 0);
-        summary
-    }
-
-    fn walk(&mut self, node: &serde_json::Value, depth: usize) {
-        // A malicious tree cannot recurse deeper than this (the body limit bounds it too).
-        if depth > 64 {
-            return;
-        }
-        match node {
-            serde_json::Value::Array(items) => {
-                for item in items {
-                    self.walk(item, depth + 1);
-                }
+        for node in tree.post_order() {
+            let RolledNode::Dice(dice) = node else {
+                continue;
+            };
+            if dice.rolled_faces.as_deref() != Some("20") {
+                continue;
             }
-            serde_json::Value::Object(map) => {
-                let sides = map.get("sides").or_else(|| map.get("faces"));
-                if sides.and_then(serde_json::Value::as_i64) == Some(20) {
-                    for field in ["results", "rolls", "values"] {
-                        if let Some(serde_json::Value::Array(faces)) = map.get(field) {
-                            for face in faces {
-                                let value = face.as_i64().or_else(|| {
-                                    face.get("value")
-                                        .or_else(|| face.get("result"))
-                                        .and_then(serde_json::Value::as_i64)
-                                });
-                                if let Some(value @ 1..=20) = value {
-                                    self.count += 1;
-                                    self.sum += value;
-                                    self.nat20s += i64::from(value == 20);
-                                    self.nat1s += i64::from(value == 1);
-                                }
-                            }
-                        }
+            for die in &dice.dice {
+                let faces = match &die.parts {
+                    Some(parts) => parts.as_slice(),
+                    None => std::slice::from_ref(&die.value),
+                };
+                for &face in faces {
+                    if (1..=20).contains(&face) {
+                        summary.count += 1;
+                        summary.sum += face;
+                        summary.nat20s += i64::from(face == 20);
+                        summary.nat1s += i64::from(face == 1);
                     }
                 }
-                for value in map.values() {
-                    self.walk(value, depth + 1);
-                }
             }
-            _ => {}
         }
+        summary
     }
 }
 
@@ -519,8 +496,14 @@ impl Store {
         Ok(self.rolls(&query, RollReader::Everything, limit).await?.0)
     }
 
-    /// Per-user roll statistics of a campaign.
-    pub async fn roll_stats(&self, campaign: Uuid) -> StoreResult<Vec<MemberRollStats>> {
+    /// Per-user roll statistics of a campaign, as `viewer` may see them: with
+    /// `Some(user)`, other members' private rolls are left out (they would leak a private
+    /// d20 by the difference); with `None` (the GM, the service) every roll counts.
+    pub async fn roll_stats(
+        &self,
+        campaign: Uuid,
+        viewer: Option<Uuid>,
+    ) -> StoreResult<Vec<MemberRollStats>> {
         let rows: Vec<StatsRow> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT r.user_id AS user_id, u.name AS name, COUNT(*) AS rolls, \
@@ -529,9 +512,11 @@ impl Store {
                  CAST(SUM(r.nat20s) AS BIGINT) AS nat20s, \
                  CAST(SUM(r.nat1s) AS BIGINT) AS nat1s \
                  FROM rolls r JOIN users u ON u.id = r.user_id \
-                 WHERE r.campaign_id = $1 GROUP BY r.user_id, u.name ORDER BY u.name, r.user_id",
+                 WHERE r.campaign_id = $1 AND ($2 = '' OR r.private = FALSE OR r.user_id = $2) \
+                 GROUP BY r.user_id, u.name ORDER BY u.name, r.user_id",
             )
             .bind(campaign.to_string())
+            .bind(viewer.map(|id| id.to_string()).unwrap_or_default())
             .fetch_all(pool)
             .await?
         });
@@ -625,29 +610,6 @@ fn parse_cursor(cursor: &str) -> StoreResult<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::D20Summary;
-
-    #[test]
-    fn counts_d20_faces_in_nested_trees() {
-        let tree = serde_json::json!({
-            "op": "add",
-            "terms": [
-                {"count": 2, "sides": 20, "results": [{"value": 20}, {"value": 1, "dropped": true}]},
-                {"sides": 6, "results": [6]},
-                {"sides": 20, "rolls": [7]}
-            ]
-        });
-        assert_eq!(
-            D20Summary::of_tree(&tree),
-            D20Summary {
-                count: 3,
-                sum: 28,
-                nat20s: 1,
-                nat1s: 1
-            }
-        );
-    }
-
     #[test]
     fn bulk_chunks_cover_every_index_in_power_of_two_chunks() {
         for len in 0..300 {
@@ -668,18 +630,6 @@ mod tests {
         assert_eq!(
             super::values_sql("INSERT INTO t (a, b, c) VALUES ", &["", "7", ""], 2, " X"),
             "INSERT INTO t (a, b, c) VALUES ($1, 7, $2), ($3, 7, $4) X"
-        );
-    }
-
-    #[test]
-    fn ignores_trees_without_d20s() {
-        assert_eq!(
-            D20Summary::of_tree(&serde_json::json!({"sides": 6, "results": [1, 6]})),
-            D20Summary::default()
-        );
-        assert_eq!(
-            D20Summary::of_tree(&serde_json::json!(null)),
-            D20Summary::default()
         );
     }
 }

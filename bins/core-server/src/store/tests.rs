@@ -78,7 +78,7 @@ async fn migrations_are_versioned_and_rerun_safely() {
             .await
             .unwrap()
     });
-    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(versions, [1, 2, 3, 4]);
 }
 
 fn pending(key: &str, campaign: Option<uuid::Uuid>) -> super::PendingRoll {
@@ -91,7 +91,7 @@ fn pending(key: &str, campaign: Option<uuid::Uuid>) -> super::PendingRoll {
     let roll = critfumble_sdk::wire::Roll::from_new(super::new_id(), new, chrono::Utc::now());
     let body = serde_json::to_string(&roll).unwrap();
     super::PendingRoll {
-        d20: super::D20Summary::of_tree(&roll.rolled),
+        d20: super::D20Summary::default(),
         roll,
         scope: "service".to_owned(),
         key: key.to_owned(),
@@ -137,7 +137,7 @@ async fn one_failing_roll_does_not_fail_its_batch() {
 }
 
 #[tokio::test]
-async fn expired_sessions_and_old_login_states_are_purged() {
+async fn expired_sessions_are_purged() {
     let (store, _dir) = store().await;
     let request = critfumble_sdk::wire::UpsertUserRequest {
         name: "Alice".to_owned(),
@@ -153,30 +153,12 @@ async fn expired_sessions_and_old_login_states_are_purged() {
         .insert_web_session("live", user.id, now + 60_000)
         .await
         .unwrap();
-    // A state started an hour ago, and one just now.
-    super::with_pool!(store, |pool| {
-        sqlx::query(
-            "INSERT INTO oauth_states (state, pkce_verifier, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind("old")
-        .bind("verifier-1")
-        .bind(now - 3_600_000)
-        .execute(pool)
-        .await
-        .unwrap();
-    });
-    store.insert_oauth_state("new", "verifier-2").await.unwrap();
-    // With a maximum age of ten minutes, the expired session and the old state go.
-    assert_eq!(store.purge_expired_logins(600_000).await.unwrap(), 2);
+    // The expired session goes, the live one stays.
+    assert_eq!(store.purge_expired_sessions().await.unwrap(), 1);
     assert_eq!(store.web_session_user("expired").await.unwrap(), None);
     assert_eq!(store.web_session_user("live").await.unwrap(), Some(user.id));
-    assert_eq!(store.take_oauth_state("old", 60_000).await.unwrap(), None);
-    assert_eq!(
-        store.take_oauth_state("new", 60_000).await.unwrap(),
-        Some("verifier-2".to_owned())
-    );
     // Nothing is left to purge.
-    assert_eq!(store.purge_expired_logins(600_000).await.unwrap(), 0);
+    assert_eq!(store.purge_expired_sessions().await.unwrap(), 0);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! VTT account links and the webhook deliveries that create and remove them.
 
 use critfumble_sdk::wire::{
-    Vtt, VttAccountLink, VttAccountLinked, VttAccountUnlinked, WebhookPayload,
+    Vtt, VttAccountLink, VttAccountLinked, VttAccountUnlinked, VttGame, WebhookPayload,
 };
 use uuid::Uuid;
 
@@ -116,39 +116,40 @@ impl Store {
             };
             match payload {
                 WebhookPayload::VttAccountLinked(linked) => {
-                    let owner: Option<String> = sqlx::query_scalar(
-                        "SELECT user_id FROM vtt_accounts WHERE vtt = $1 AND vtt_user_id = $2",
+                    let owner: Option<(String, String)> = sqlx::query_as(
+                        "SELECT id, user_id FROM vtt_accounts WHERE vtt = $1 AND vtt_user_id = $2",
                     )
                     .bind(linked.vtt.as_str())
                     .bind(&linked.vtt_user_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-                    match owner {
-                        Some(owner) if owner != user => {
+                    let account = match owner {
+                        Some((_, owner)) if owner != user => {
                             return Err(EventRejected::AlreadyLinked {
                                 vtt: linked.vtt,
                                 vtt_user_id: linked.vtt_user_id.clone(),
                             });
                         }
-                        Some(_) => {
+                        Some((account, _)) => {
                             sqlx::query(
                                 "UPDATE vtt_accounts SET display_name = $1, verified_at = $2 \
-                                 WHERE vtt = $3 AND vtt_user_id = $4",
+                                 WHERE id = $3",
                             )
                             .bind(&linked.display_name)
                             .bind(to_millis(linked.verified_at))
-                            .bind(linked.vtt.as_str())
-                            .bind(&linked.vtt_user_id)
+                            .bind(&account)
                             .execute(&mut *tx)
                             .await?;
+                            account
                         }
                         None => {
+                            let account = new_id().to_string();
                             sqlx::query(
                                 "INSERT INTO vtt_accounts (id, user_id, vtt, vtt_user_id, \
                                  display_name, verified_at, created_at) \
                                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
                             )
-                            .bind(new_id().to_string())
+                            .bind(&account)
                             .bind(&user)
                             .bind(linked.vtt.as_str())
                             .bind(&linked.vtt_user_id)
@@ -157,7 +158,23 @@ impl Store {
                             .bind(now_millis())
                             .execute(&mut *tx)
                             .await?;
+                            account
                         }
+                    };
+                    // Each delivery says which games the account GMs now: replace the list.
+                    sqlx::query("DELETE FROM vtt_gm_games WHERE account_id = $1")
+                        .bind(&account)
+                        .execute(&mut *tx)
+                        .await?;
+                    for game_id in &linked.gm_game_ids {
+                        sqlx::query(
+                            "INSERT INTO vtt_gm_games (account_id, game_id) VALUES ($1, $2) \
+                             ON CONFLICT (account_id, game_id) DO NOTHING",
+                        )
+                        .bind(&account)
+                        .bind(game_id)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                 }
                 WebhookPayload::VttAccountUnlinked(unlinked) => {
@@ -217,5 +234,21 @@ impl Store {
             .await?
         });
         super::to_optional_id(user.as_deref())
+    }
+
+    /// Whether `user` has a linked VTT account that GMs `game`, as FumbleBot last reported.
+    pub async fn user_gms_vtt_game(&self, user: Uuid, game: &VttGame) -> StoreResult<bool> {
+        let found: Option<i32> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT 1 FROM vtt_accounts a JOIN vtt_gm_games g ON g.account_id = a.id \
+                 WHERE a.user_id = $1 AND a.vtt = $2 AND g.game_id = $3",
+            )
+            .bind(user.to_string())
+            .bind(game.vtt.as_str())
+            .bind(&game.game_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(found.is_some())
     }
 }

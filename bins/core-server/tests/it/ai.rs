@@ -13,16 +13,27 @@ use crate::fakes::{FumbleBotFake, fumblebot, serve};
 use crate::harness::Backend;
 use crate::on_both_backends;
 
-on_both_backends!(ai_chat_stores_conversations_and_usage);
+on_both_backends!(
+    ai_chat_stores_conversations_and_usage,
+    usage_is_stored_when_the_answer_cannot_be,
+);
 
-async fn ai_chat_stores_conversations_and_usage(backend: Backend) {
+/// A party whose Core asks a fake FumbleBot (which answers with 1,500 tokens a call), with
+/// a daily AI budget of `budget` tokens per campaign (0: none), and the fake's URL.
+pub(crate) async fn ai_party(backend: Backend, budget: u64) -> (Party, Arc<FumbleBotFake>, String) {
     let fake = Arc::new(FumbleBotFake::default());
-    let fumblebot_url = serve(fumblebot(fake.clone())).await;
+    let url = serve(fumblebot(fake.clone())).await;
     let party = Party::new_with(backend, |args| {
-        args.fumblebot_url = fumblebot_url.clone();
+        args.fumblebot_url = url.clone();
         args.fumblebot_api_key = Some("fumblebot-service-key".to_owned());
+        args.ai_daily_tokens_per_campaign = budget;
     })
     .await;
+    (party, fake, url)
+}
+
+async fn ai_chat_stores_conversations_and_usage(backend: Backend) {
+    let (party, fake, _) = ai_party(backend, 0).await;
     let server = &party.server;
     server
         .post(
@@ -208,4 +219,49 @@ async fn ai_chat_stores_conversations_and_usage(backend: Backend) {
         .get(&party.gm, "/v1/usage?group_by=week")
         .await
         .expect_error(400, "bad_request");
+}
+
+async fn usage_is_stored_when_the_answer_cannot_be(backend: Backend) {
+    let (party, fake, _) = ai_party(backend, 0).await;
+    // The database refuses every answer (as a full disk or a constraint would), and
+    // nothing else.
+    let database = party.server.database().await;
+    match database {
+        crate::harness::Database::Sqlite(_) => {
+            database
+                .execute(
+                    "CREATE TRIGGER refuse_answers BEFORE INSERT ON ai_messages \
+                     WHEN NEW.role = 'assistant' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                )
+                .await
+        }
+        crate::harness::Database::Postgres(_) => {
+            database
+                .execute(
+                    "CREATE FUNCTION refuse_answers() RETURNS trigger AS $$ BEGIN \
+                     RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql; \
+                     CREATE TRIGGER refuse_answers BEFORE INSERT ON ai_messages FOR EACH ROW \
+                     WHEN (NEW.role = 'assistant') EXECUTE FUNCTION refuse_answers();",
+                )
+                .await
+        }
+    }
+    party
+        .server
+        .post(
+            &party.player,
+            &party.path("/ai/chat"),
+            &json!({"message": "Hi"}),
+        )
+        .await
+        .expect_error(500, "internal");
+    assert_eq!(fake.requests.lock().unwrap().len(), 1);
+    // FumbleBot was paid for the call: its usage is there although its answer is not.
+    assert_eq!(party.server.count_rows("token_usage").await, 1);
+    assert_eq!(
+        database
+            .number("SELECT COUNT(*) FROM ai_messages WHERE role = 'assistant'")
+            .await,
+        0
+    );
 }

@@ -74,6 +74,31 @@ async fn credentials_are_checked(backend: Backend) {
     let token = server.token_for(&alice).await;
     let me: User = server.get(&token, "/v1/me").await.expect(200).json();
     assert_eq!(me.id, alice.id);
+    // The scheme is case-insensitive (RFC 9110), as the SDK's key check reads it; a key of
+    // another environment is refused however well-formed.
+    let Auth::Token(key) = &token else {
+        unreachable!()
+    };
+    for scheme in ["bearer", "BEARER"] {
+        let reply = server
+            .http
+            .get(format!("{}/v1/me", server.base_url))
+            .header("authorization", format!("{scheme} {key}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{scheme}");
+    }
+    let live = critfumble_sdk::api_key::ApiKey::generate(critfumble_sdk::api_key::KeyEnv::Live);
+    let reply = server
+        .get(&Auth::Token(live.expose_secret().to_owned()), "/v1/me")
+        .await;
+    let body = reply.expect_error(401, "unauthorized");
+    assert!(
+        body.error.message.contains("'live' key"),
+        "{}",
+        body.error.message
+    );
 }
 
 async fn users_upsert_is_service_only(backend: Backend) {

@@ -14,13 +14,18 @@ on_both_backends!(
     campaign_list_pages,
 );
 
-/// A campaign with a GM, a player, and an outsider.
+/// A campaign with a GM (Discord id 100), a player (200) and an outsider (300), each with a
+/// user token and linked Roll20 and Foundry accounts (`gemma-r20`, `piet-f`, ...).
+/// FumbleBot created the campaign for the GM, linked to Discord channel 12 and the Foundry
+/// world `barovia` that the GM's Foundry account runs; the GM's Roll20 account runs game
+/// `12345`. [`Party::without_vtt`] leaves the VTT accounts and the world out.
 pub(crate) struct Party {
     pub(crate) server: TestServer,
     pub(crate) campaign: Campaign,
     pub(crate) gm: Auth,
     pub(crate) player: Auth,
     pub(crate) outsider: Auth,
+    pub(crate) gm_id: uuid::Uuid,
     pub(crate) player_id: uuid::Uuid,
 }
 
@@ -33,6 +38,22 @@ impl Party {
         backend: Backend,
         configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
     ) -> Party {
+        Self::build(backend, configure, true).await
+    }
+
+    /// A party whose members have linked no VTT account, and whose campaign no VTT game.
+    pub(crate) async fn without_vtt(
+        backend: Backend,
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+    ) -> Party {
+        Self::build(backend, configure, false).await
+    }
+
+    async fn build(
+        backend: Backend,
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+        vtt: bool,
+    ) -> Party {
         let server = TestServer::start_with(backend, configure).await;
         let gm_user = server.user("100", "Gemma").await;
         let player_user = server.user("200", "Piet").await;
@@ -40,13 +61,30 @@ impl Party {
         let gm = server.token_for(&gm_user).await;
         let player = server.token_for(&player_user).await;
         let outsider = server.token_for(&outsider_user).await;
+        let accounts = [("100", "gemma"), ("200", "piet"), ("300", "otto")];
+        for (discord_id, name) in accounts.into_iter().filter(|_| vtt) {
+            let (foundry_games, roll20_games): (&[&str], &[&str]) = if name == "gemma" {
+                (&["barovia"], &["12345"])
+            } else {
+                (&[], &[])
+            };
+            server
+                .link_vtt_account(discord_id, "foundry", &format!("{name}-f"), foundry_games)
+                .await;
+            server
+                .link_vtt_account(discord_id, "roll20", &format!("{name}-r20"), roll20_games)
+                .await;
+        }
+        let mut request = json!({"name": "Curse of Strahd", "game_system": "dnd5e",
+                                 "discord_guild_id": "11", "discord_channel_id": "12"});
+        if vtt {
+            request["vtt_game"] = json!({"vtt": "foundry", "game_id": "barovia"});
+        }
         let campaign: Campaign = server
             .post(
-                &gm,
+                &Auth::ServiceFor("100".to_owned()),
                 "/v1/campaigns",
-                &json!({"name": "Curse of Strahd", "game_system": "dnd5e",
-                        "discord_guild_id": "11", "discord_channel_id": "12",
-                        "vtt_game": {"vtt": "foundry", "game_id": "barovia"}}),
+                &request,
             )
             .await
             .expect(201)
@@ -65,6 +103,7 @@ impl Party {
             gm,
             player,
             outsider,
+            gm_id: gm_user.id,
             player_id: player_user.id,
         }
     }
@@ -138,7 +177,7 @@ async fn campaign_crud_and_tenancy(backend: Backend) {
     // A second campaign may not take the same channel.
     server
         .post(
-            &party.outsider,
+            &Auth::ServiceFor("300".to_owned()),
             "/v1/campaigns",
             &json!({"name": "Other", "game_system": "pf2e", "discord_channel_id": "12"}),
         )
@@ -210,18 +249,34 @@ async fn members_and_links(backend: Backend) {
         )
         .await
         .expect_error(409, "conflict");
-    // Links: GM only.
+    // Discord links: FumbleBot, acting for the GM only.
     let discord = json!({"guild_id": "21", "channel_id": "22"});
     server
-        .put(&party.player, &party.path("/links/discord"), &discord)
+        .put(&party.gm, &party.path("/links/discord"), &discord)
         .await
         .expect_error(403, "forbidden");
     server
-        .put(&party.outsider, &party.path("/links/discord"), &discord)
+        .put(
+            &Auth::ServiceFor("200".to_owned()),
+            &party.path("/links/discord"),
+            &discord,
+        )
+        .await
+        .expect_error(403, "forbidden");
+    server
+        .put(
+            &Auth::ServiceFor("300".to_owned()),
+            &party.path("/links/discord"),
+            &discord,
+        )
         .await
         .expect_error(404, "not_found");
     let linked: Campaign = server
-        .put(&party.gm, &party.path("/links/discord"), &discord)
+        .put(
+            &Auth::ServiceFor("100".to_owned()),
+            &party.path("/links/discord"),
+            &discord,
+        )
         .await
         .expect(200)
         .json();

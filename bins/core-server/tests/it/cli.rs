@@ -119,3 +119,90 @@ async fn serves_with_no_settings_and_stops_gracefully_on_sigterm() {
         .unwrap();
     assert!(status.success(), "graceful stop exits 0, got {status}");
 }
+
+/// Runs `critfumble-core keys ...` on the database at `db` with the test secrets; returns
+/// standard output, failing the test on a non-zero exit.
+fn keys(db: &str, args: &[&str]) -> String {
+    let output = Command::new(BIN)
+        .args(["--database-url", db])
+        .args(["--webhook-secret", crate::harness::WEBHOOK_SECRET])
+        .args(["--pepper", crate::harness::PEPPER])
+        .arg("keys")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "keys {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The id of the listed key whose prefix starts `key`, and the rest of its row.
+fn listed(list: &str, key: &str) -> (uuid::Uuid, String) {
+    list.lines()
+        .skip(1)
+        .find_map(|row| {
+            let mut columns = row.split('\t');
+            let id = columns.next()?;
+            let prefix = columns.next()?;
+            key.starts_with(prefix)
+                .then(|| (id.parse().unwrap(), row.to_owned()))
+        })
+        .unwrap_or_else(|| panic!("{key} is not in:\n{list}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_rotate_with_an_overlap_and_revoke_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db").display().to_string();
+    let old = keys(&db, &["create", "--name", "fumblebot"])
+        .trim()
+        .to_owned();
+    let (old_id, _) = listed(&keys(&db, &["list"]), &old);
+    let new = keys(
+        &db,
+        &["rotate", &old_id.to_string(), "--overlap-hours", "1"],
+    )
+    .trim()
+    .to_owned();
+    let list = keys(&db, &["list"]);
+    let (new_id, new_row) = listed(&list, &new);
+    let (_, old_row) = listed(&list, &old);
+    assert!(
+        new_row.contains("fumblebot") && new_row.ends_with("never"),
+        "{new_row}"
+    );
+    assert!(old_row.contains("\texpires "), "{old_row}");
+    // Both keys work during the overlap: /v1/me answers 403 (a service key acting for
+    // nobody is no user), not 401.
+    let server = crate::harness::TestServer::start_with(crate::harness::Backend::Sqlite, |args| {
+        args.database_url = db.clone();
+    })
+    .await;
+    let me = |key: &str| {
+        server
+            .http
+            .get(format!("{}/v1/me", server.base_url))
+            .bearer_auth(key)
+            .send()
+    };
+    assert_eq!(me(&old).await.unwrap().status(), 403);
+    assert_eq!(me(&new).await.unwrap().status(), 403);
+    // Revoking the new key ends it at once (this process clears its key cache; the
+    // server's cache holds keys for at most 2 s).
+    keys(&db, &["revoke", &new_id.to_string()]);
+    tokio::time::sleep(critfumble_core::store::KEY_CACHE_TTL).await;
+    assert_eq!(me(&new).await.unwrap().status(), 401);
+    assert_eq!(me(&old).await.unwrap().status(), 403);
+    // A rotation without overlap ends the old key now.
+    keys(
+        &db,
+        &["rotate", &old_id.to_string(), "--overlap-hours", "0"],
+    );
+    tokio::time::sleep(critfumble_core::store::KEY_CACHE_TTL).await;
+    let expired = me(&old).await.unwrap();
+    assert_eq!(expired.status(), 401);
+    assert!(expired.text().await.unwrap().contains("expired"));
+}

@@ -3,10 +3,9 @@
 use std::net::SocketAddr;
 
 use critfumble_core::config::{Secrets, ServeArgs};
-use critfumble_core::store::NewKey;
 use critfumble_core::{AppState, Store};
 use critfumble_sdk::api_key::KeyEnv;
-use critfumble_sdk::wire::{KeyScope, UpsertUserRequest, User};
+use critfumble_sdk::wire::{KeyScope, TokenScope, UpsertUserRequest, User};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -133,12 +132,23 @@ pub(crate) fn serve_args(database_url: &str) -> ServeArgs {
         discord_client_secret: None,
         discord_api_base: "http://127.0.0.1:9/api".to_owned(),
         public_url: Some("http://127.0.0.1:9".to_owned()),
-        webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+        webhook_secret: vec![WEBHOOK_SECRET.to_owned()],
         pepper: Some(PEPPER.to_owned()),
         fumblebot_url: "http://127.0.0.1:9".to_owned(),
         fumblebot_api_key: None,
         key_env: KeyEnv::Dev,
         idempotency_lease_secs: 30,
+        // No rate limits and no AI budget unless a test sets them: the tests make many
+        // requests from one address and one user.
+        rate_limit_user_per_minute: 0,
+        rate_limit_user_burst: 0,
+        rate_limit_service_per_minute: 0,
+        rate_limit_service_burst: 0,
+        rate_limit_ip_per_minute: 0,
+        rate_limit_ip_burst: 0,
+        client_ip_header: None,
+        redis_url: None,
+        ai_daily_tokens_per_campaign: 0,
     }
 }
 
@@ -153,6 +163,53 @@ pub(crate) struct TestServer {
 }
 
 impl TestServer {
+    /// The server's database URL, for a second server on the same database.
+    pub(crate) fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
+    /// A second connection to the server's database, for a test to look at or change it
+    /// behind Core's back.
+    pub(crate) async fn database(&self) -> Database {
+        if self._database.schema.is_some() {
+            Database::Postgres(sqlx::PgPool::connect(&self._database.url).await.unwrap())
+        } else {
+            let url = format!("sqlite://{}", self._database.url);
+            Database::Sqlite(sqlx::SqlitePool::connect(&url).await.unwrap())
+        }
+    }
+
+    /// How many rows all of the database's tables hold together.
+    pub(crate) async fn count_all_rows(&self) -> i64 {
+        let database = self.database().await;
+        let tables = database
+            .strings(match database {
+                Database::Postgres(_) => {
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()"
+                }
+                Database::Sqlite(_) => {
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%'"
+                }
+            })
+            .await;
+        let mut total = 0;
+        for table in tables {
+            total += database
+                .number(&format!("SELECT COUNT(*) FROM {table}"))
+                .await;
+        }
+        total
+    }
+
+    /// How many rows `table` holds, read straight from the database.
+    pub(crate) async fn count_rows(&self, table: &str) -> i64 {
+        self.database()
+            .await
+            .number(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
+    }
+
     pub(crate) async fn start(backend: Backend) -> TestServer {
         Self::start_with(backend, |_| {}).await
     }
@@ -178,9 +235,9 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         args.public_url = Some(format!("http://{address}"));
-        let state = AppState::new(store.clone(), &args, &secrets).unwrap();
+        let state = AppState::new(store.clone(), &args, &secrets).await.unwrap();
         tokio::spawn(async move {
-            axum::serve(listener, critfumble_core::app(state))
+            critfumble_core::serve(listener, state, std::future::pending())
                 .await
                 .unwrap();
         });
@@ -210,21 +267,57 @@ impl TestServer {
         .json()
     }
 
-    /// A user token for `user`, stored directly (as `POST /v1/me/tokens` would).
+    /// A user token for `user` with every scope (what the web app's session holds),
+    /// stored directly.
     pub(crate) async fn token_for(&self, user: &User) -> Auth {
-        let issued = critfumble_core::keys::issue(KeyScope::User, KeyEnv::Dev, &self.pepper);
-        self.store
-            .insert_api_key(&NewKey {
-                prefix: &issued.prefix,
-                hash: &issued.hash,
-                scope: KeyScope::User,
-                user_id: Some(user.id),
-                name: "test",
-                expires_at: None,
-            })
-            .await
-            .unwrap();
-        Auth::Token(issued.full)
+        let key = critfumble_sdk::api_key::ApiKey::generate(KeyEnv::Dev);
+        let now = chrono::Utc::now();
+        let stored = critfumble_sdk::api_key::StoredApiKey::issue(
+            uuid::Uuid::now_v7(),
+            "test",
+            &key,
+            &self.pepper,
+            KeyScope::User,
+            Some(user.id),
+            now,
+        )
+        .with_expiry(Some(now + chrono::TimeDelta::days(30)))
+        .with_scopes(TokenScope::ALL.to_vec());
+        self.store.insert_api_key(&stored).await.unwrap();
+        Auth::Token(key.expose_secret().to_owned())
+    }
+
+    /// Delivers a signed `vtt_account.linked` webhook, as FumbleBot does once the extension
+    /// proved who is logged in to the VTT: `gm_of` are the games the account GMs.
+    pub(crate) async fn link_vtt_account(
+        &self,
+        discord_id: &str,
+        vtt: &str,
+        vtt_user_id: &str,
+        gm_of: &[&str],
+    ) {
+        let body = serde_json::to_vec(&serde_json::json!({
+            "type": "vtt_account.linked",
+            "timestamp": chrono::Utc::now(),
+            "data": {"discord_id": discord_id, "vtt": vtt, "vtt_user_id": vtt_user_id,
+                     "verified_at": chrono::Utc::now(), "gm_game_ids": gm_of},
+        }))
+        .unwrap();
+        let secret = critfumble_sdk::webhook::WebhookSecret::from_whsec(WEBHOOK_SECRET).unwrap();
+        let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+        let mut request = self
+            .http
+            .post(format!("{}/v1/webhooks/fumblebot", self.base_url))
+            .header("content-type", "application/json")
+            .body(body.clone());
+        for (name, value) in secret
+            .sign_headers(&id, chrono::Utc::now().timestamp(), &body)
+            .pairs()
+        {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     }
 
     /// A `CoreClient` from the SDK with the service key.
@@ -297,6 +390,38 @@ impl TestServer {
     }
 }
 
+/// A test's own connection to a server's database.
+pub(crate) enum Database {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Database {
+    /// Runs a statement.
+    pub(crate) async fn execute(&self, sql: &str) {
+        match self {
+            Database::Sqlite(pool) => drop(sqlx::raw_sql(sql).execute(pool).await.unwrap()),
+            Database::Postgres(pool) => drop(sqlx::raw_sql(sql).execute(pool).await.unwrap()),
+        }
+    }
+
+    /// The one number a query returns.
+    pub(crate) async fn number(&self, sql: &str) -> i64 {
+        match self {
+            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        }
+    }
+
+    /// The strings a query returns.
+    pub(crate) async fn strings(&self, sql: &str) -> Vec<String> {
+        match self {
+            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
+    }
+}
+
 /// How a test request authenticates.
 #[derive(Clone, Debug)]
 pub(crate) enum Auth {
@@ -309,7 +434,8 @@ pub(crate) enum Auth {
 }
 
 impl Auth {
-    fn apply(
+    /// Adds these credentials to `request`.
+    pub(crate) fn apply(
         &self,
         request: reqwest::RequestBuilder,
         service_key: &str,
@@ -335,7 +461,8 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    async fn read(response: reqwest::Response) -> Reply {
+    /// Reads a whole response.
+    pub(crate) async fn read(response: reqwest::Response) -> Reply {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
@@ -351,6 +478,16 @@ impl Reply {
     pub(crate) fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.text)
             .unwrap_or_else(|e| panic!("cannot parse {} body {:?}: {e}", self.status, self.text))
+    }
+
+    /// The seconds of the `Retry-After` header, which the response must have.
+    #[track_caller]
+    pub(crate) fn retry_after(&self) -> u64 {
+        self.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
     }
 
     /// Asserts the status, showing the body when it differs.

@@ -59,8 +59,13 @@ async fn discord_login_with_pkce(backend: Backend) {
     *fake.challenge.lock().unwrap() = Some(query["code_challenge"].clone());
     *fake.redirect_uri.lock().unwrap() = Some(query["redirect_uri"].clone());
     let state = query["state"].clone();
+    // The state and the PKCE verifier travel in a signed cookie, not in the database.
     let state_cookie = cookie_value(&set_cookies(login.headers()), "cf_oauth_state");
-    assert_eq!(state_cookie, state);
+    assert!(
+        state_cookie.starts_with(&format!("{state}.")),
+        "{state_cookie}"
+    );
+    assert_eq!(server.count_rows("web_sessions").await, 0);
     let callback = |code: &str, state: &str, cookie: Option<&str>| {
         let mut request = browser.get(format!(
             "{}/auth/discord/callback?code={code}&state={state}",
@@ -76,25 +81,30 @@ async fn discord_login_with_pkce(backend: Backend) {
         callback("good-code", &state, None).await.unwrap().status(),
         400
     );
+    // A cookie whose signature is not Core's, or that names another state, is refused.
+    let (signed, signature) = state_cookie.rsplit_once('.').unwrap();
+    let first = if signature.starts_with('A') { 'B' } else { 'A' };
+    let forged = format!("{signed}.{first}{}", &signature[1..]);
+    for (cookie, sent_state) in [(forged.as_str(), state.as_str()), (&state_cookie, "other")] {
+        assert_eq!(
+            callback("good-code", sent_state, Some(cookie))
+                .await
+                .unwrap()
+                .status(),
+            400
+        );
+    }
     // A code Discord rejects is 502.
     assert_eq!(
-        callback("bad-code", &state, Some(&state))
+        callback("bad-code", &state, Some(&state_cookie))
             .await
             .unwrap()
             .status(),
         502
     );
-    // The state was consumed by that attempt: start again.
-    let login = browser
-        .get(format!("{}/auth/discord/login", server.base_url))
-        .send()
+    let done = callback("good-code", &state, Some(&state_cookie))
         .await
         .unwrap();
-    let location = url::Url::parse(login.headers()["location"].to_str().unwrap()).unwrap();
-    let query: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
-    *fake.challenge.lock().unwrap() = Some(query["code_challenge"].clone());
-    let state = query["state"].clone();
-    let done = callback("good-code", &state, Some(&state)).await.unwrap();
     assert_eq!(done.status(), 303, "{:?}", done.text().await);
     assert_eq!(done.headers()["location"], "/v1/me");
     let cookies = set_cookies(done.headers());
@@ -114,14 +124,8 @@ async fn discord_login_with_pkce(backend: Backend) {
         (me.discord_id.as_str(), me.name.as_str()),
         ("80351110224678912", "Nelly")
     );
-    // Replaying the callback is refused: a state works once.
-    assert_eq!(
-        callback("good-code", &state, Some(&state))
-            .await
-            .unwrap()
-            .status(),
-        400
-    );
+    // The callback clears the state cookie, so the browser cannot use it again.
+    assert!(cookie_value(&cookies, "cf_oauth_state").is_empty());
     // Logout ends the session server-side.
     let logout = browser
         .post(format!("{}/auth/logout", server.base_url))

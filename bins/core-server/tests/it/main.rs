@@ -7,13 +7,16 @@
 mod harness;
 
 mod ai;
+mod attacks;
 mod basics;
 mod campaigns;
 mod cli;
 mod durability;
 mod embed;
 mod fakes;
+mod limits;
 mod login;
 mod me;
+mod roll_trees;
 mod rolls;
 mod saved_rolls;

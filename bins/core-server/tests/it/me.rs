@@ -2,8 +2,8 @@
 
 use critfumble_sdk::webhook::WebhookSecret;
 use critfumble_sdk::wire::{
-    CreateTokenRequest, PageRequest, Vtt, VttAccountLinked, VttAccountUnlinked, WebhookEvent,
-    WebhookPayload,
+    CreateTokenRequest, PageRequest, TokenScope, Vtt, VttAccountLinked, VttAccountUnlinked,
+    WebhookEvent, WebhookPayload,
 };
 use reqwest::Method;
 
@@ -14,6 +14,7 @@ on_both_backends!(
     user_tokens_issue_list_revoke,
     webhooks_link_vtt_accounts_once,
     webhook_signatures_are_checked,
+    webhook_secrets_rotate_without_downtime,
 );
 
 async fn user_tokens_issue_list_revoke(backend: Backend) {
@@ -27,11 +28,16 @@ async fn user_tokens_issue_list_revoke(backend: Backend) {
         .create_token(&CreateTokenRequest {
             name: "browser extension".to_owned(),
             expires_at: None,
+            scopes: TokenScope::DEFAULT.to_vec(),
         })
         .await
         .unwrap();
     assert!(created.token.starts_with("cfk_dev_"));
     assert_eq!(created.key.user_id, Some(alice.id));
+    assert_eq!(
+        created.key.scopes,
+        [TokenScope::Read, TokenScope::RollsWrite]
+    );
     // The new token works, and it is listed (without the secret).
     let extension =
         critfumble_sdk::CoreClient::new(server.base_url.clone(), created.token.clone()).unwrap();
@@ -92,6 +98,7 @@ fn linked(discord_id: &str, vtt_user_id: &str) -> WebhookEvent {
             vtt_user_id: vtt_user_id.to_owned(),
             display_name: Some("Piet on Roll20".to_owned()),
             verified_at: chrono::Utc::now(),
+            gm_game_ids: Vec::new(),
         }),
     }
 }
@@ -240,4 +247,29 @@ async fn webhook_signatures_are_checked(backend: Backend) {
     let error: critfumble_sdk::wire::ErrorBody =
         serde_json::from_str(&send(vec![], body).await.unwrap().text().await.unwrap()).unwrap();
     assert_eq!(error.error.code.as_str(), "unauthorized");
+}
+
+async fn webhook_secrets_rotate_without_downtime(backend: Backend) {
+    const NEW: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const RETIRED: &str = "whsec_dGhpcyBpcyBhIHJldGlyZWQgc2VjcmV0IGtleQ==";
+    let server = TestServer::start_with(backend, |args| {
+        args.webhook_secret = vec![WEBHOOK_SECRET.to_owned(), NEW.to_owned()];
+    })
+    .await;
+    server.user("800", "Rhea").await;
+    let bot = server.service_client();
+    // While FumbleBot switches, both the old and the new secret are accepted.
+    for (n, secret) in [WEBHOOK_SECRET, NEW].into_iter().enumerate() {
+        let secret = WebhookSecret::from_whsec(secret).unwrap();
+        bot.send_event(&secret, &linked("800", &format!("rot-{n}")))
+            .await
+            .unwrap();
+    }
+    // A secret that is not configured is refused.
+    let retired = WebhookSecret::from_whsec(RETIRED).unwrap();
+    let error = bot
+        .send_event(&retired, &linked("800", "rot-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(401));
 }

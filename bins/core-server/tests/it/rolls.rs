@@ -15,22 +15,34 @@ on_both_backends!(
     roll_stats_per_member,
 );
 
-/// A roll body: `1d20+5` with the given d20 face.
+/// The rolled tree of `expression` with these faces, as `critfumble-dice` serializes it,
+/// and its total.
+pub(crate) fn rolled(expression: &str, faces: &[i64]) -> (Value, f64) {
+    let expr = critfumble_dice::parse(expression).unwrap();
+    let rolled =
+        critfumble_dice::replay(&expr, faces, &critfumble_dice::RollOptions::default()).unwrap();
+    (serde_json::to_value(&rolled).unwrap(), rolled.total())
+}
+
+/// A Roll20 roll body: `1d20+5` with the given d20 face, its real tree and total.
 pub(crate) fn roll_body(campaign: Option<uuid::Uuid>, face: i64, private: bool) -> Value {
+    let (tree, total) = rolled("1d20+5", &[face]);
     json!({
-        "source": "discord",
+        "source": "roll20",
         "actor": {"name": "Piet"},
         "campaign_id": campaign,
         "channel_id": "12",
         "expression": "1d20+5",
-        "total": face + 5,
-        "rolled": {"op": "add", "terms": [{"count": 1, "sides": 20, "results": [{"value": face}]}, {"constant": 5}]},
+        "total": total,
+        "rolled": tree,
         "label": "Attack",
         "private": private,
         "rolled_at": "2026-11-25T20:00:00Z"
     })
 }
 
+/// Posts a roll. A user token reports its own VTT rolls: the body gets the token owner's
+/// linked account of the roll's VTT (see `Party`) unless it names one.
 pub(crate) async fn post_roll(
     party: &Party,
     auth: &Auth,
@@ -38,10 +50,31 @@ pub(crate) async fn post_roll(
     body: &Value,
 ) -> crate::harness::Reply {
     let server = &party.server;
+    let mut body = body.clone();
+    if let Auth::Token(token) = auth
+        && body["actor"]["vtt_user_id"].is_null()
+    {
+        let owner = [
+            (&party.gm, "gemma"),
+            (&party.player, "piet"),
+            (&party.outsider, "otto"),
+        ]
+        .into_iter()
+        .find(|(owner, _)| matches!(owner, Auth::Token(t) if t == token))
+        .map(|(_, name)| name);
+        let suffix = match body["source"].as_str() {
+            Some("roll20") => Some("r20"),
+            Some("foundry") => Some("f"),
+            _ => None,
+        };
+        if let (Some(owner), Some(suffix)) = (owner, suffix) {
+            body["actor"]["vtt_user_id"] = json!(format!("{owner}-{suffix}"));
+        }
+    }
     let mut request = server
         .http
         .post(format!("{}/v1/rolls", server.base_url))
-        .json(body);
+        .json(&body);
     request = match auth {
         Auth::Token(token) => request.bearer_auth(token),
         Auth::Service => request.bearer_auth(&server.service_key),
@@ -65,7 +98,8 @@ pub(crate) async fn post_roll(
 
 async fn idempotency_key_semantics(backend: Backend) {
     let party = Party::new(backend).await;
-    let body = roll_body(Some(party.campaign.id), 17, false);
+    let mut body = roll_body(Some(party.campaign.id), 17, false);
+    body["actor"]["vtt_user_id"] = json!("piet-r20");
     post_roll(&party, &party.player, None, &body)
         .await
         .expect_error(400, "idempotency_key_required");

@@ -4,6 +4,7 @@
     reason = "a test that cannot run the binary should stop loudly"
 )]
 
+mod output;
 mod roll;
 mod stats;
 mod vtt;

@@ -136,7 +136,7 @@ pub async fn roll_and_report(
         idempotency_key: invocation.idempotency_key(),
         actor: invocation.actor.clone(),
         item: OutboxItem::Roll(Box::new(report(
-            state, invocation, expression, &rolled, private,
+            state, invocation, expression, dialect, &rolled, private,
         ))),
     };
     if let Err(error) = state.outbox().append(&entry).await {
@@ -216,6 +216,7 @@ fn report(
     state: &AppState,
     invocation: &Invocation,
     expression: &str,
+    dialect: Dialect,
     rolled: &Rolled<'_>,
     private: bool,
 ) -> NewRoll {
@@ -235,6 +236,13 @@ fn report(
         session_id: known.and_then(|found| found.session_id),
         channel_id: Some(channel_id),
         expression: clip(expression, 1_000),
+        // Core replays the tree in the dialect the expression was read in.
+        dialect: match dialect {
+            Dialect::Roll20 => Some("roll20".to_owned()),
+            Dialect::Foundry => Some("foundry".to_owned()),
+            Dialect::D20 => Some("d20".to_owned()),
+            _ => None,
+        },
         total: rolled.total(),
         rolled: dice_tree(rolled),
         markdown: Some(clip(&rolled.markdown(), 20_000)),
@@ -353,6 +361,7 @@ mod tests {
             session_id: Some(uuid::Uuid::nil()),
             channel_id: Some("1".repeat(20)),
             expression: expression.clone(),
+            dialect: None,
             total: rolled.total(),
             rolled: dice_tree(&rolled),
             markdown: Some(clip(&rolled.markdown(), 20_000)),

@@ -45,7 +45,7 @@ impl TestCore {
         let dir = tempfile::tempdir().unwrap();
         let mut args = EmbeddedCore::default_args().unwrap();
         args.database_url = dir.path().join("core.db").display().to_string();
-        args.webhook_secret = Some("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".to_owned());
+        args.webhook_secret = vec!["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".to_owned()];
         args.pepper = Some("test-pepper-test-pepper-test-pepper".to_owned());
         args.fumblebot_url = "http://127.0.0.1:9".to_owned();
         let core = EmbeddedCore::open(&args).await.unwrap();

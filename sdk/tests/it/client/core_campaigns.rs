@@ -58,6 +58,7 @@ async fn users_me_tokens_and_vtt_accounts() {
     let create = CreateTokenRequest {
         name: "Firefox".into(),
         expires_at: Some(at("2027-01-01T00:00:00Z")),
+        scopes: vec![TokenScope::Read, TokenScope::RollsWrite],
     };
     let (got, request) = exchange(
         &server,
@@ -71,7 +72,8 @@ async fn users_me_tokens_and_vtt_accounts() {
     );
     assert_eq!(
         request.json(),
-        json!({"name": "Firefox", "expires_at": "2027-01-01T00:00:00Z"})
+        json!({"name": "Firefox", "expires_at": "2027-01-01T00:00:00Z",
+               "scopes": ["read", "rolls:write"]})
     );
 
     let (_, request) = exchange(&server, Reply::raw(204, ""), client.revoke_token(id(6))).await;

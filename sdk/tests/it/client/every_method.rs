@@ -87,7 +87,8 @@ fn cases() -> Vec<Case> {
             },
             |c| c.create_token(&CreateTokenRequest {
                 name: "x".into(),
-                expires_at: None
+                expires_at: None,
+                scopes: TokenScope::DEFAULT.to_vec(),
             })
         ),
         case!("revoke_token", empty, |c| c.revoke_token(id(6))),

@@ -108,12 +108,24 @@ pub(crate) fn new_roll() -> NewRoll {
         session_id: Some(id(4)),
         channel_id: None,
         expression: "1d20+7".into(),
+        dialect: Some("foundry".into()),
         total: 19.0,
-        rolled: json!({"kind": "sum", "terms": [{"die": 20, "rolls": [12]}, 7]}),
+        rolled: Some(RolledNode::from_json(json!({
+            "type": "binary", "value": 19, "op": "+",
+            "lhs": {"type": "dice", "value": 12, "notation": "1d20", "count": 1, "faces": 20,
+                    "modifiers": [], "rolled_faces": "20",
+                    "dice": [{"value": 12, "kept": true, "exploded": false, "rerolled": false,
+                              "added": false, "success": false, "failure": false,
+                              "critical": false, "fumble": false}]},
+            "rhs": {"type": "number", "value": 7}
+        }))),
         markdown: Some("1d20 (**12**) + 7 = **19**".into()),
         label: Some("Perception".into()),
         private: false,
-        vtt_record: Some(json!({"formula": "1d20 + 7", "total": 19})),
+        vtt_record: Some(VttRecord {
+            format: VttFormat::Foundry,
+            message: r#"{"_id": "m1", "rolls": []}"#.into(),
+        }),
         verified: Some(true),
         rolled_at: at("2026-01-05T19:30:00Z"),
     }
@@ -130,6 +142,7 @@ pub(crate) fn token_info() -> ApiKeyInfo {
         prefix: "cfk_test_AbCdEfGh".into(),
         scope: KeyScope::User,
         user_id: Some(id(1)),
+        scopes: vec![TokenScope::Read, TokenScope::RollsWrite],
         created_at: at("2026-01-01T00:00:00Z"),
         expires_at: None,
         revoked_at: None,
@@ -221,6 +234,7 @@ pub(crate) fn linked_event() -> WebhookEvent {
             vtt_user_id: "-Mx1".into(),
             display_name: Some("Mira R.".into()),
             verified_at: at("2026-01-02T00:00:00Z"),
+            gm_game_ids: vec!["barovia".into()],
         }),
     }
 }

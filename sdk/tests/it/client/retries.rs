@@ -87,6 +87,34 @@ async fn too_long_retry_after_ends_the_retries() {
 }
 
 #[tokio::test]
+async fn a_permanent_409_is_not_retried() {
+    // A link already held by another campaign stays held: retrying only repeats the 409.
+    let server = TestServer::start().await;
+    server.reply([
+        Reply::error(409, ErrorCode::Conflict, "already linked"),
+        Reply::json(200, &roll()),
+    ]);
+    let error = server.core().get_roll(id(5)).await.expect_err("409");
+    assert_eq!(error.status(), Some(409));
+    assert_eq!(server.take().len(), 1, "a conflict was retried");
+    // Drop the unused success reply.
+    server.core().health().await.ok();
+    server.take();
+    // An idempotency key still in flight clears by itself, so that 409 is retried.
+    server.reply([
+        Reply::error(409, ErrorCode::IdempotencyKeyInFlight, "in flight")
+            .with_header("retry-after", "0"),
+        Reply::json(201, &roll()),
+    ]);
+    server
+        .core()
+        .report_roll(&new_roll())
+        .await
+        .expect("retried");
+    assert_eq!(server.take().len(), 2);
+}
+
+#[tokio::test]
 async fn get_retries_408_and_409() {
     let server = TestServer::start().await;
     server.reply([
