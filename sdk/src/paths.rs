@@ -34,6 +34,12 @@ pub const ME_VTT_ACCOUNTS: &str = "/v1/me/vtt-accounts";
 /// `DELETE`: unlink one of the caller's VTT accounts.
 pub const ME_VTT_ACCOUNT: &str = "/v1/me/vtt-accounts/{link_id}";
 
+/// `GET`: the caller's saved rolls, by name.
+pub const ME_SAVED_ROLLS: &str = "/v1/me/saved-rolls";
+/// `GET`, `PUT` (create or replace) and `DELETE` one of the caller's saved rolls, by name
+/// (case does not matter).
+pub const ME_SAVED_ROLL: &str = "/v1/me/saved-rolls/{name}";
+
 /// `PUT`: upsert a user by Discord id (service keys only).
 pub const USER_BY_DISCORD_ID: &str = "/v1/users/discord/{discord_id}";
 

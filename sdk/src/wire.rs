@@ -17,6 +17,7 @@ mod events;
 mod paging;
 mod rolled;
 mod rolls;
+mod saved_rolls;
 mod sessions;
 mod tokens;
 mod users;
@@ -49,6 +50,7 @@ pub use rolls::{
     CampaignRollStats, MemberRollStats, NewRoll, Roll, RollActor, RollQuery, RollSource, VttFormat,
     VttRecord,
 };
+pub use saved_rolls::{SaveRollRequest, SavedRoll};
 pub use sessions::{EndSessionRequest, GameSession, StartSessionRequest, UpdateSessionRequest};
 pub use tokens::{ApiKeyInfo, CreateTokenRequest, CreatedToken, Health, KeyScope, TokenScope};
 pub use users::{UpsertUserRequest, User};

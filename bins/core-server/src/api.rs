@@ -24,6 +24,7 @@ pub mod idempotency;
 pub mod login;
 pub mod me;
 pub mod rolls;
+pub mod saved_rolls;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;
@@ -45,6 +46,13 @@ pub fn app(state: AppState) -> Router {
         .route(
             paths::ME_VTT_ACCOUNT,
             axum::routing::delete(me::unlink_vtt_account),
+        )
+        .route(paths::ME_SAVED_ROLLS, get(saved_rolls::list_saved_rolls))
+        .route(
+            paths::ME_SAVED_ROLL,
+            get(saved_rolls::get_saved_roll)
+                .put(saved_rolls::save_roll)
+                .delete(saved_rolls::delete_saved_roll),
         )
         .route(paths::USER_BY_DISCORD_ID, put(users::upsert_user))
         .route(
@@ -225,6 +233,8 @@ async fn method_not_allowed() -> AppError {
         users::upsert_user, users::me,
         me::create_token, me::list_tokens, me::revoke_token, me::list_vtt_accounts,
         me::unlink_vtt_account,
+        saved_rolls::list_saved_rolls, saved_rolls::get_saved_roll, saved_rolls::save_roll,
+        saved_rolls::delete_saved_roll,
         campaigns::create_campaign, campaigns::list_campaigns, campaigns::get_campaign,
         campaigns::update_campaign, campaigns::delete_campaign,
         campaigns::campaign_by_discord_channel, campaigns::campaign_by_vtt_game,

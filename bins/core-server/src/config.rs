@@ -379,15 +379,22 @@ impl Secrets {
 
 /// `./critfumble.db` gives `./critfumble.db.secrets.json`.
 fn dev_secrets_path(database_url: &str) -> PathBuf {
+    beside_database(database_url, "secrets.json")
+}
+
+/// A file beside a SQLite database: `./critfumble.db` and `service-key` give
+/// `./critfumble.db.service-key`.
+pub(crate) fn beside_database(database_url: &str, suffix: &str) -> PathBuf {
     let path = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
         .unwrap_or(database_url);
-    PathBuf::from(format!("{path}.secrets.json"))
+    PathBuf::from(format!("{path}.{suffix}"))
 }
 
+/// Creates a file only its owner can read (mode 0600 on Unix); fails if it exists.
 #[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -398,8 +405,9 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
+/// Creates a file (without Unix permissions to restrict).
 #[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 

@@ -7,8 +7,10 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod extract;
+pub mod housekeeping;
 pub mod keys;
 pub mod rate_limit;
 pub mod roll_check;
@@ -18,6 +20,7 @@ pub mod store;
 pub mod token;
 
 pub use api::{ApiDoc, app, serve};
+pub use embed::EmbeddedCore;
 pub use error::{AppError, AppResult};
 pub use state::AppState;
 pub use store::Store;

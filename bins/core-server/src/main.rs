@@ -27,37 +27,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::connect(&args.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", args.database_url))?;
-    let purged = store.purge_idempotency_keys(true).await?;
+    let purged = critfumble_core::housekeeping::purge_at_start(&store).await?;
     tracing::info!(backend = ?store.kind(), purged, "database ready");
-    // Stored idempotency responses are replayed for 24 h; drop older ones every hour, and
-    // with them expired browser sessions and abandoned OAuth2 login states.
-    let purger = store.clone();
-    tokio::spawn(async move {
-        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-        hourly.tick().await;
-        loop {
-            hourly.tick().await;
-            match purger.purge_idempotency_keys(false).await {
-                Ok(purged) => tracing::debug!(purged, "expired idempotency keys deleted"),
-                Err(error) => tracing::warn!(%error, "cannot delete expired idempotency keys"),
-            }
-            match purger.purge_expired_sessions().await {
-                Ok(purged) => tracing::debug!(purged, "expired sessions deleted"),
-                Err(error) => tracing::warn!(%error, "cannot delete expired sessions"),
-            }
-        }
-    });
+    critfumble_core::housekeeping::spawn_hourly_purge(store.clone());
     let state = AppState::new(store.clone(), &args, &secrets).await?;
-    // Counters of principals that went quiet are dropped each minute, so that the
-    // in-process rate limits do not grow with every address ever seen.
-    let limiter = state.rate_limiter().clone();
-    tokio::spawn(async move {
-        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            every_minute.tick().await;
-            limiter.forget_idle();
-        }
-    });
+    critfumble_core::housekeeping::spawn_rate_limit_cleanup(&state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

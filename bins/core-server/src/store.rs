@@ -19,6 +19,7 @@ mod characters;
 mod idempotency;
 mod keys;
 mod rolls;
+mod saved_rolls;
 mod sessions;
 mod users;
 mod vtt;
@@ -27,6 +28,7 @@ pub use ai::UsageReader;
 pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
 pub use keys::KEY_CACHE_TTL;
 pub use rolls::{D20Summary, PendingRoll, RollPage, RollReader};
+pub use saved_rolls::{SaveOutcome, saved_roll_key};
 pub use vtt::{Delivery, EventRejected};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.

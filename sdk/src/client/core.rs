@@ -14,9 +14,9 @@ use crate::wire::{
     CampaignRollStats, Character, Conversation, ConversationDetail, CreateCampaignRequest,
     CreateCharacterRequest, CreateTokenRequest, CreatedToken, DiscordLinkRequest,
     EndSessionRequest, GameSession, Health, MemberRole, NewRoll, Page, PageRequest, Roll,
-    RollQuery, SetMemberRequest, StartSessionRequest, UpdateCampaignRequest,
-    UpdateCharacterRequest, UpdateSessionRequest, UpsertUserRequest, UsageQuery, UsageReport, User,
-    VttAccountLink, VttGame, WebhookAck, WebhookEvent,
+    RollQuery, SaveRollRequest, SavedRoll, SetMemberRequest, StartSessionRequest,
+    UpdateCampaignRequest, UpdateCharacterRequest, UpdateSessionRequest, UpsertUserRequest,
+    UsageQuery, UsageReport, User, VttAccountLink, VttGame, WebhookAck, WebhookEvent,
 };
 
 /// A client for Core. Cheap to clone; clones share the connection pool.
@@ -111,6 +111,40 @@ impl CoreClient {
     /// `DELETE /v1/me/vtt-accounts/{id}`: unlinks a VTT account.
     pub async fn unlink_vtt_account(&self, link_id: Uuid) -> Result<(), SdkError> {
         let path = expand(paths::ME_VTT_ACCOUNT, &[&id(link_id)]);
+        self.http.empty(Call::delete(path)).await
+    }
+
+    // Saved rolls.
+
+    /// `GET /v1/me/saved-rolls`: the caller's saved rolls, by name.
+    pub async fn list_saved_rolls(&self, page: &PageRequest) -> Result<Page<SavedRoll>, SdkError> {
+        self.http
+            .json(Call::get(paths::ME_SAVED_ROLLS.into()).query(page))
+            .await
+    }
+
+    /// `GET /v1/me/saved-rolls/{name}`; `None` when the caller saved nothing by that name.
+    pub async fn get_saved_roll(&self, name: &str) -> Result<Option<SavedRoll>, SdkError> {
+        let path = expand(paths::ME_SAVED_ROLL, &[name]);
+        self.http.optional(Call::get(path)).await
+    }
+
+    /// `PUT /v1/me/saved-rolls/{name}`: saves an expression under a name, replacing the
+    /// expression of a saved roll of that name.
+    pub async fn save_roll(
+        &self,
+        name: &str,
+        request: &SaveRollRequest,
+    ) -> Result<SavedRoll, SdkError> {
+        let path = expand(paths::ME_SAVED_ROLL, &[name]);
+        self.http
+            .json(Call::new(Method::PUT, path).json(request)?)
+            .await
+    }
+
+    /// `DELETE /v1/me/saved-rolls/{name}`.
+    pub async fn delete_saved_roll(&self, name: &str) -> Result<(), SdkError> {
+        let path = expand(paths::ME_SAVED_ROLL, &[name]);
         self.http.empty(Call::delete(path)).await
     }
 

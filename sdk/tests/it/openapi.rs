@@ -12,7 +12,8 @@ use utoipa::OpenApi;
     VttAccountLink, NewRoll, Roll, RollActor, RollSource, CampaignRollStats, AiChatRequest,
     AiChatResponse, AiContext, CampaignChatRequest, CampaignChatResponse, Conversation,
     ConversationDetail, TokenUsage, UsageReport, WebhookEvent, WebhookAck, ErrorBody,
-    ErrorCode, ApiKeyInfo, CreatedToken, CreateTokenRequest, Page<Roll>, Health
+    ErrorCode, ApiKeyInfo, CreatedToken, CreateTokenRequest, Page<Roll>, Health, SavedRoll,
+    SaveRollRequest
 )))]
 struct Schemas;
 

@@ -16,6 +16,8 @@ const ALL: &[&str] = &[
     paths::ME_TOKEN,
     paths::ME_VTT_ACCOUNTS,
     paths::ME_VTT_ACCOUNT,
+    paths::ME_SAVED_ROLLS,
+    paths::ME_SAVED_ROLL,
     paths::USER_BY_DISCORD_ID,
     paths::CAMPAIGNS,
     paths::CAMPAIGN,

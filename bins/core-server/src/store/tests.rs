@@ -78,7 +78,7 @@ async fn migrations_are_versioned_and_rerun_safely() {
             .await
             .unwrap()
     });
-    assert_eq!(versions, [1, 2, 4]);
+    assert_eq!(versions, [1, 2, 3, 4]);
 }
 
 fn pending(key: &str, campaign: Option<uuid::Uuid>) -> super::PendingRoll {

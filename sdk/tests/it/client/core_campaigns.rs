@@ -104,6 +104,75 @@ async fn users_me_tokens_and_vtt_accounts() {
 }
 
 #[tokio::test]
+async fn saved_roll_methods_send_their_routes_and_bodies() {
+    let server = TestServer::start().await;
+    let client = server.core();
+    let saved = saved_roll();
+    // A name is one path segment, percent-encoded: spaces and slashes cannot escape it.
+    let (got, request) = exchange(
+        &server,
+        Reply::json(200, &saved),
+        client.save_roll(
+            "Sneak / attack",
+            &SaveRollRequest {
+                expression: "1d20+5".into(),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(
+        (got, route(&request)),
+        (
+            saved.clone(),
+            "PUT /v1/me/saved-rolls/Sneak%20%2F%20attack".into()
+        )
+    );
+    assert_eq!(request.json(), json!({"expression": "1d20+5"}));
+
+    let (got, request) = exchange(
+        &server,
+        Reply::json(200, &saved),
+        client.get_saved_roll("attack"),
+    )
+    .await;
+    assert_eq!(
+        (got, route(&request)),
+        (Some(saved.clone()), "GET /v1/me/saved-rolls/attack".into())
+    );
+    let missing = ErrorBody::new(ErrorCode::NotFound, "saved roll 'x' not found");
+    let (got, _) = exchange(
+        &server,
+        Reply::json(404, &missing),
+        client.get_saved_roll("x"),
+    )
+    .await;
+    assert_eq!(got, None);
+
+    let page = Page::last(vec![saved]);
+    let (got, request) = exchange(
+        &server,
+        Reply::json(200, &page),
+        client.list_saved_rolls(&PageRequest {
+            cursor: None,
+            limit: Some(100),
+        }),
+    )
+    .await;
+    assert_eq!(
+        (got, route(&request)),
+        (page, "GET /v1/me/saved-rolls?limit=100".into())
+    );
+
+    let (_, request) = exchange(
+        &server,
+        Reply::raw(204, ""),
+        client.delete_saved_roll("attack"),
+    )
+    .await;
+    assert_eq!(route(&request), "DELETE /v1/me/saved-rolls/attack");
+}
+
+#[tokio::test]
 async fn acting_as_sends_the_discord_id() {
     let server = TestServer::start().await;
     let client = server

@@ -162,6 +162,16 @@ pub(crate) fn vtt_link() -> VttAccountLink {
     }
 }
 
+pub(crate) fn saved_roll() -> SavedRoll {
+    SavedRoll {
+        id: id(8),
+        name: "Attack".into(),
+        expression: "1d20+5".into(),
+        created_at: at("2026-01-02T00:00:00Z"),
+        updated_at: at("2026-01-03T00:00:00Z"),
+    }
+}
+
 pub(crate) fn usage() -> TokenUsage {
     TokenUsage {
         provider: "anthropic".into(),

@@ -1,0 +1,77 @@
+//! FumbleBot: the Crit-Fumble Discord bot, and (without `--core-url`) the one process that
+//! runs the whole system with Core embedded.
+//!
+//! The parts, each in its module:
+//! - [`discord`]: the slash commands and buttons, the one handler they go through, and its
+//!   two ways in (serenity's gateway client and Discord's HTTP interactions endpoint);
+//! - [`outbox`]: the reports Core has not acknowledged yet, drained in the background;
+//! - [`core_access`]: Core through the SDK's `CoreClient`, acting for each Discord user;
+//! - [`ratelimit`]: per-user and per-guild limits, in memory or in Redis;
+//! - [`run`]: start-up, the embedded Core, and shutdown.
+//!
+//! The AI service, the VTT bridge and the Discord Activity (later work) live beside these as
+//! `ai`, `bridge` and `activity`, each adding its routes in [`app`] and its parts to
+//! [`AppState`].
+#![deny(missing_docs)]
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use critfumble_sdk::paths;
+use critfumble_sdk::wire::Health;
+use tower_http::trace::TraceLayer;
+
+pub mod config;
+pub mod core_access;
+pub mod discord;
+pub mod outbox;
+pub mod ratelimit;
+pub mod run;
+pub mod state;
+
+pub use config::Config;
+pub use run::{Running, start};
+pub use state::AppState;
+
+/// The largest request body FumbleBot accepts (Discord's interactions are a few KB).
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// FumbleBot's HTTP router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route(paths::HEALTHZ, get(healthz))
+        .route(paths::READYZ, get(readyz))
+        .merge(discord::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_owned(),
+    })
+}
+
+/// Ready when the outbox answers: without it, no roll can be answered.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    match state.outbox().pending().await {
+        Ok(_) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ready".to_owned(),
+            }),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the outbox does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "outbox unavailable".to_owned(),
+                }),
+            )
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Rate limits per user and per guild: fixed windows of [`RATE_WINDOW`], counted in memory,
+//! or in Redis when several processes share the load (one `INCR` per key and window).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use redis::aio::ConnectionManager;
+
+use crate::config::RATE_WINDOW;
+
+/// Whether a command may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Under both limits.
+    Allowed,
+    /// Over a limit; the window ends in this many seconds.
+    Limited {
+        /// Seconds until the window ends (at least 1).
+        retry_after_secs: u64,
+    },
+}
+
+/// The counters of this process, or of every process through Redis.
+pub struct RateLimiter {
+    per_user: u32,
+    per_guild: u32,
+    counters: Counters,
+}
+
+enum Counters {
+    Memory(Mutex<HashMap<String, (u64, u32)>>),
+    Redis {
+        connection: ConnectionManager,
+        prefix: String,
+    },
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("per_user", &self.per_user)
+            .field("per_guild", &self.per_guild)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimiter {
+    /// Counters in this process.
+    pub fn in_memory(per_user: u32, per_guild: u32) -> RateLimiter {
+        RateLimiter {
+            per_user,
+            per_guild,
+            counters: Counters::Memory(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Counters in Redis under `{prefix}:rate:…`, shared by every process.
+    pub fn redis(
+        per_user: u32,
+        per_guild: u32,
+        connection: ConnectionManager,
+        prefix: &str,
+    ) -> RateLimiter {
+        RateLimiter {
+            per_user,
+            per_guild,
+            counters: Counters::Redis {
+                connection,
+                prefix: prefix.to_owned(),
+            },
+        }
+    }
+
+    /// Counts one command by `user` (in `guild`, if any) and says whether it may run. A
+    /// Redis failure lets the command run: the limits protect, they must not take the bot
+    /// down with Redis.
+    pub async fn check(&self, user: &str, guild: Option<&str>) -> Verdict {
+        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
+        self.check_at(user, guild, now).await
+    }
+
+    /// [`RateLimiter::check`] at the Unix time `now` (seconds).
+    pub(crate) async fn check_at(&self, user: &str, guild: Option<&str>, now: u64) -> Verdict {
+        let window_secs = RATE_WINDOW.as_secs();
+        let window = now / window_secs;
+        let retry_after_secs = ((window + 1) * window_secs - now).max(1);
+        let mut keys = vec![(format!("u:{user}"), self.per_user)];
+        if let Some(guild) = guild {
+            keys.push((format!("g:{guild}"), self.per_guild));
+        }
+        let counts = match self.count(&keys, window).await {
+            Ok(counts) => counts,
+            Err(error) => {
+                tracing::warn!(%error, "rate-limit counters unavailable: allowing the command");
+                return Verdict::Allowed;
+            }
+        };
+        if counts
+            .iter()
+            .zip(&keys)
+            .any(|(count, (_, limit))| count > limit)
+        {
+            Verdict::Limited { retry_after_secs }
+        } else {
+            Verdict::Allowed
+        }
+    }
+
+    async fn count(
+        &self,
+        keys: &[(String, u32)],
+        window: u64,
+    ) -> Result<Vec<u32>, redis::RedisError> {
+        match &self.counters {
+            Counters::Memory(map) => {
+                let mut map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if map.len() > 100_000 {
+                    map.retain(|_, (at, _)| *at == window);
+                }
+                Ok(keys
+                    .iter()
+                    .map(|(key, _)| {
+                        let slot = map.entry(key.clone()).or_insert((window, 0));
+                        if slot.0 != window {
+                            *slot = (window, 0);
+                        }
+                        slot.1 = slot.1.saturating_add(1);
+                        slot.1
+                    })
+                    .collect())
+            }
+            Counters::Redis { connection, prefix } => {
+                let mut pipeline = redis::pipe();
+                for (key, _) in keys {
+                    let key = format!("{prefix}:rate:{key}:{window}");
+                    pipeline
+                        .cmd("INCR")
+                        .arg(&key)
+                        .cmd("EXPIRE")
+                        .arg(&key)
+                        .arg(2 * RATE_WINDOW.as_secs())
+                        .ignore();
+                }
+                pipeline.query_async(&mut connection.clone()).await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three seconds into a window.
+    const NOW: u64 = 1_700_000_003;
+
+    #[tokio::test]
+    async fn users_and_guilds_are_limited_separately() {
+        let limiter = RateLimiter::in_memory(3, 5);
+        for _ in 0..3 {
+            assert_eq!(
+                limiter.check_at("1", Some("g"), NOW).await,
+                Verdict::Allowed
+            );
+        }
+        // The fourth command of user 1 is refused until the window ends, 7 s later.
+        match limiter.check_at("1", Some("g"), NOW).await {
+            Verdict::Limited { retry_after_secs } => assert_eq!(retry_after_secs, 7),
+            Verdict::Allowed => panic!("a fourth command in one window ran"),
+        }
+        // User 2 may run one more in the guild (the guild counted 4 so far), then the
+        // guild is full for everyone in it, but not outside it.
+        assert_eq!(
+            limiter.check_at("2", Some("g"), NOW).await,
+            Verdict::Allowed
+        );
+        assert!(matches!(
+            limiter.check_at("3", Some("g"), NOW).await,
+            Verdict::Limited { .. }
+        ));
+        assert_eq!(limiter.check_at("3", None, NOW).await, Verdict::Allowed);
+    }
+
+    #[tokio::test]
+    async fn a_new_window_starts_afresh() {
+        let limiter = RateLimiter::in_memory(1, 100);
+        assert_eq!(limiter.check_at("1", None, NOW).await, Verdict::Allowed);
+        assert!(matches!(
+            limiter.check_at("1", None, NOW + 6).await,
+            Verdict::Limited {
+                retry_after_secs: 1
+            }
+        ));
+        assert_eq!(limiter.check_at("1", None, NOW + 7).await, Verdict::Allowed);
+    }
+}

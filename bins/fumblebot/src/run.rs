@@ -1,0 +1,215 @@
+//! Start-up and shutdown: Core (embedded, or reached at `--core-url`), the outbox and its
+//! drainer, the HTTP server, and the gateway when there is a token.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use critfumble_core::EmbeddedCore;
+use tokio::sync::{Notify, watch};
+
+use crate::config::Config;
+use crate::core_access::CoreAccess;
+use crate::discord;
+use crate::discord::verify::InteractionVerifier;
+use crate::outbox::{Outbox, RedisOutbox, SqliteOutbox};
+use crate::ratelimit::RateLimiter;
+use crate::state::{AppState, Parts};
+
+/// A started FumbleBot.
+#[derive(Debug)]
+pub struct Running {
+    address: SocketAddr,
+    core_url: String,
+    state: AppState,
+    stop: watch::Sender<bool>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Where FumbleBot's HTTP server listens.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Core's base URL (the embedded Core's, in one-process mode).
+    pub fn core_url(&self) -> &str {
+        &self.core_url
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting requests, finishes those in flight, and returns.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+    }
+}
+
+/// Starts everything and returns once FumbleBot is ready to serve.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let started = Instant::now();
+    let (stop, stopped) = watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+
+    let (core_url, core_key) = match (&config.core_url, &config.core_api_key) {
+        (Some(url), Some(key)) => (url.trim_end_matches('/').to_owned(), key.clone()),
+        (Some(_), None) => anyhow::bail!(
+            "--core-url needs --core-api-key (CORE_API_KEY): a service key from \
+             `critfumble-core keys create`"
+        ),
+        (None, _) => {
+            let mut args = EmbeddedCore::default_args()?;
+            args.listen = config.core_listen;
+            // The embedded Core calls this FumbleBot (for AI chat), unless told otherwise.
+            if std::env::var_os("FUMBLEBOT_URL").is_none() {
+                args.fumblebot_url = format!("http://{}", config.listen);
+            }
+            let core = EmbeddedCore::open(&args).await?;
+            let listener = tokio::net::TcpListener::bind(config.core_listen)
+                .await
+                .with_context(|| format!("cannot listen on {} for Core", config.core_listen))?;
+            let address = listener.local_addr()?;
+            let shutdown = until_stopped();
+            let key = core.service_key().to_owned();
+            tokio::spawn(async move {
+                if let Err(error) = core.serve(listener, shutdown).await {
+                    tracing::error!(%error, "the embedded core stopped");
+                }
+                core.store().close().await;
+            });
+            tracing::info!(%address, database = %args.database_url, "embedded core listening");
+            (format!("http://{address}"), key)
+        }
+    };
+    let core = Arc::new(CoreAccess::new(&core_url, &core_key)?);
+
+    let (outbox, limiter) = match &config.redis_url {
+        Some(url) => {
+            let client = redis::Client::open(url.as_str()).context("--redis-url")?;
+            let connection = client
+                .get_connection_manager()
+                .await
+                .with_context(|| "cannot connect to redis")?;
+            let outbox = RedisOutbox::open(
+                connection.clone(),
+                &config.redis_prefix,
+                &config.instance_name(),
+            )
+            .await?;
+            let limiter = RateLimiter::redis(
+                config.user_rate,
+                config.guild_rate,
+                connection,
+                &config.redis_prefix,
+            );
+            (Outbox::Redis(outbox), limiter)
+        }
+        None => {
+            let outbox = SqliteOutbox::open(&config.outbox_path)
+                .await
+                .with_context(|| {
+                    format!("cannot open the outbox {}", config.outbox_path.display())
+                })?;
+            (
+                Outbox::Sqlite(outbox),
+                RateLimiter::in_memory(config.user_rate, config.guild_rate),
+            )
+        }
+    };
+    let waiting = outbox.pending().await?;
+    if waiting > 0 {
+        tracing::info!(
+            waiting,
+            "the outbox holds reports from before: delivering them"
+        );
+    }
+
+    let verifier = config
+        .discord_public_key
+        .as_deref()
+        .map(InteractionVerifier::from_hex)
+        .transpose()
+        .context("--discord-public-key")?;
+    if verifier.is_none() {
+        tracing::warn!("no --discord-public-key: POST /discord/interactions answers 503");
+    }
+    let discord_http = Arc::new(discord::http(
+        config.discord_token.as_deref(),
+        config.discord_application_id,
+        &config.discord_api_base,
+    ));
+    let outbox_wake = Arc::new(Notify::new());
+    let state = AppState::new(Parts {
+        core: core.clone(),
+        outbox: outbox.clone(),
+        outbox_wake: outbox_wake.clone(),
+        limiter,
+        verifier,
+        discord: discord_http.clone(),
+    });
+    tokio::spawn(crate::outbox::drain::run(outbox, core, outbox_wake));
+
+    match &config.discord_token {
+        Some(token) => {
+            match discord::commands::register(&discord_http, config.discord_guild).await {
+                Ok(count) => {
+                    tracing::info!(count, guild = ?config.discord_guild, "commands registered")
+                }
+                Err(error) => tracing::error!(%error, "cannot register the slash commands"),
+            }
+            let gateway_http = discord::http(
+                Some(token),
+                config.discord_application_id,
+                &config.discord_api_base,
+            );
+            let gateway_state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = discord::gateway::run(gateway_state, gateway_http).await {
+                    tracing::error!(%error, "the discord gateway client stopped");
+                }
+            });
+        }
+        None => tracing::warn!(
+            "no --discord-token (DISCORD_TOKEN): the gateway is off; the HTTP interactions \
+             endpoint and Core still run"
+        ),
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let router = crate::app(state.clone());
+    let shutdown = until_stopped();
+    let server = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(%error, "the http server stopped");
+        }
+    });
+    tracing::info!(
+        %address,
+        core = %core_url,
+        startup_ms = started.elapsed().as_millis(),
+        "fumblebot ready"
+    );
+    Ok(Running {
+        address,
+        core_url,
+        state,
+        stop,
+        server,
+    })
+}

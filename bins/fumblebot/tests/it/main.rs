@@ -1,0 +1,16 @@
+//! Integration tests of FumbleBot: the HTTP interactions endpoint through the router, the
+//! gateway against a fake Discord, and the outbox against a real Core, in-process and as
+//! separate processes.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions should fail loudly on setup errors"
+)]
+
+mod fake_discord;
+mod harness;
+
+mod commands;
+mod durability;
+mod gateway;
+mod interactions;
+mod shared_redis;
