@@ -92,6 +92,7 @@ impl PartialEq for Node {
 
 /// What a [`Node`] is.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum NodeKind {
     /// A number literal, integer or decimal.
     Number(f64),
@@ -137,6 +138,7 @@ pub enum NodeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum UnaryOp {
     /// `-x`.
     Neg,
@@ -148,6 +150,7 @@ pub enum UnaryOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum BinaryOp {
     /// `+`.
     Add,
@@ -190,6 +193,7 @@ impl BinaryOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Func {
     /// Round toward −∞.
     Floor,
@@ -236,6 +240,7 @@ pub struct Dice {
 
 /// The number of dice in a [`Dice`] term.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Count {
     /// `d20`: one die.
     Implicit,
@@ -247,6 +252,7 @@ pub enum Count {
 
 /// The kind of die in a [`Dice`] term.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Faces {
     /// `d20`: faces 1 to N.
     Literal(u64),
@@ -282,6 +288,7 @@ pub struct Reference {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RefStyle {
     /// Roll20 roll query: `?{Prompt|default}`.
     Query,
@@ -321,6 +328,7 @@ impl PartialEq for Modifier {
     feature = "serde",
     serde(tag = "type", content = "value", rename_all = "snake_case")
 )]
+#[non_exhaustive]
 pub enum ModifierKind {
     /// Keep the selected dice and drop the rest.
     Keep(Select),
@@ -377,6 +385,7 @@ impl ModifierKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Select {
     /// The highest N: `kh3`, `dh1`.
     Highest(u64),
@@ -390,6 +399,7 @@ pub enum Select {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ExplodeStyle {
     /// `!`, `x`, `e`: each exploding die adds a die, which may explode again.
     Explode,
@@ -405,6 +415,7 @@ pub enum ExplodeStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RerollStyle {
     /// `ro` (and `r` outside Roll20): reroll once, keep the new value.
     Once,
@@ -418,6 +429,7 @@ pub enum RerollStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum SortOrder {
     /// Ascending: `s`, `sa`.
     Ascending,
@@ -465,6 +477,7 @@ impl Compare {
 /// The comparison of a [`Compare`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum CompareOp {
     /// `=`.
     #[cfg_attr(feature = "serde", serde(rename = "="))]
