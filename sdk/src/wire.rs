@@ -27,9 +27,10 @@ mod vtt;
 mod tests;
 
 pub use ai::{
-    AiChatRequest, AiChatResponse, AiContext, CampaignChatRequest, CampaignChatResponse,
-    ChatMessage, ChatRole, ContextRoll, Conversation, ConversationDetail, ConversationMessage,
-    SessionNotes, TokenUsage, UsageGroupBy, UsageQuery, UsageRecord, UsageReport, UsageRow,
+    AiChatRequest, AiChatResponse, AiContext, AiProviderStatus, CampaignChatRequest,
+    CampaignChatResponse, ChatMessage, ChatRole, ContextRoll, Conversation, ConversationDetail,
+    ConversationMessage, FumbleBotReadiness, SessionNotes, TokenUsage, UsageGroupBy, UsageQuery,
+    UsageRecord, UsageReport, UsageRow,
 };
 pub use campaigns::{
     Campaign, CampaignMember, CreateCampaignRequest, DiscordLinkRequest, MemberRole,

@@ -9,6 +9,7 @@ use anyhow::Context;
 use critfumble_core::EmbeddedCore;
 use tokio::sync::{Notify, watch};
 
+use crate::ai::{AiMemory, AiService, AiSettings, Providers};
 use crate::config::Config;
 use crate::core_access::CoreAccess;
 use crate::discord;
@@ -16,6 +17,7 @@ use crate::discord::verify::InteractionVerifier;
 use crate::outbox::{Outbox, RedisOutbox, SqliteOutbox};
 use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, Parts};
+use critfumble_sdk::api_key::ApiKey;
 
 /// A started FumbleBot.
 #[derive(Debug)]
@@ -61,6 +63,19 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
     };
 
+    // Bound first, so that the embedded Core knows the real address (port 0 in tests).
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let mut fumblebot_key = config
+        .fumblebot_api_key
+        .as_deref()
+        .map(ApiKey::parse)
+        .transpose()
+        .context(
+            "FUMBLEBOT_API_KEY must be a cfk_ key: `fumblebot --generate-api-key` prints one",
+        )?;
     let (core_url, core_key) = match (&config.core_url, &config.core_api_key) {
         (Some(url), Some(key)) => (url.trim_end_matches('/').to_owned(), key.clone()),
         (Some(_), None) => anyhow::bail!(
@@ -72,8 +87,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             args.listen = config.core_listen;
             // The embedded Core calls this FumbleBot (for AI chat), unless told otherwise.
             if std::env::var_os("FUMBLEBOT_URL").is_none() {
-                args.fumblebot_url = format!("http://{}", config.listen);
+                args.fumblebot_url = format!("http://{address}");
             }
+            // The embedded Core calls the AI service with this process's key.
+            let key = fumblebot_key.get_or_insert_with(crate::ai::generate_api_key);
+            args.fumblebot_api_key = Some(key.expose_secret().to_owned());
             let core = EmbeddedCore::open(&args).await?;
             let listener = tokio::net::TcpListener::bind(config.core_listen)
                 .await
@@ -93,6 +111,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     };
     let core = Arc::new(CoreAccess::new(&core_url, &core_key)?);
 
+    let mut redis_connection = None;
     let (outbox, limiter) = match &config.redis_url {
         Some(url) => {
             let client = redis::Client::open(url.as_str()).context("--redis-url")?;
@@ -106,6 +125,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 &config.instance_name(),
             )
             .await?;
+            redis_connection = Some(connection.clone());
             let limiter = RateLimiter::redis(
                 config.user_rate,
                 config.guild_rate,
@@ -148,6 +168,26 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         config.discord_application_id,
         &config.discord_api_base,
     ));
+    if fumblebot_key.is_none() {
+        tracing::warn!("no FUMBLEBOT_API_KEY: the ai service refuses every call");
+    }
+    let providers = Providers::from_config(&config).context("the ai providers")?;
+    match &providers.default_model {
+        Some(model) => tracing::info!(%model, "ai service ready"),
+        None => {
+            tracing::warn!("no OPENAI_API_KEY or ANTHROPIC_API_KEY: POST /v1/ai/chat answers 503")
+        }
+    }
+    let ai = AiService::new(AiSettings {
+        api_key: fumblebot_key,
+        providers,
+        memory: match redis_connection {
+            Some(connection) => AiMemory::redis(connection, &config.redis_prefix),
+            None => AiMemory::local(),
+        },
+        campaign_rate: config.ai_campaign_rate,
+        daily_tokens: config.ai_daily_tokens,
+    })?;
     let outbox_wake = Arc::new(Notify::new());
     let state = AppState::new(Parts {
         core: core.clone(),
@@ -156,6 +196,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         limiter,
         verifier,
         discord: discord_http.clone(),
+        ai,
     });
     tokio::spawn(crate::outbox::drain::run(outbox, core, outbox_wake));
 
@@ -185,10 +226,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         ),
     }
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr()?;
     let router = crate::app(state.clone());
     let shutdown = until_stopped();
     let server = tokio::spawn(async move {

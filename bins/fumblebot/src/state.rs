@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use serenity::all::Http;
 use tokio::sync::Notify;
 
+use crate::ai::AiService;
 use crate::core_access::CoreAccess;
 use crate::discord::verify::InteractionVerifier;
 use crate::outbox::Outbox;
@@ -29,6 +30,7 @@ struct Inner {
     limiter: RateLimiter,
     verifier: Option<InteractionVerifier>,
     discord: Arc<Http>,
+    ai: AiService,
     recent: Mutex<HashMap<u64, VecDeque<String>>>,
 }
 
@@ -47,6 +49,8 @@ pub struct Parts {
     pub verifier: Option<InteractionVerifier>,
     /// Discord's REST API (serenity's client, with its rate limiter).
     pub discord: Arc<Http>,
+    /// The AI service.
+    pub ai: AiService,
 }
 
 impl AppState {
@@ -60,6 +64,7 @@ impl AppState {
                 limiter: parts.limiter,
                 verifier: parts.verifier,
                 discord: parts.discord,
+                ai: parts.ai,
                 recent: Mutex::new(HashMap::new()),
             }),
         }
@@ -93,6 +98,11 @@ impl AppState {
     /// Discord's REST API.
     pub fn discord(&self) -> &Arc<Http> {
         &self.inner.discord
+    }
+
+    /// The AI service.
+    pub fn ai(&self) -> &AiService {
+        &self.inner.ai
     }
 
     /// Remembers an expression a user rolled, for autocomplete (newest first, no repeats).

@@ -42,12 +42,20 @@ pub(crate) struct TestCore {
 impl TestCore {
     /// Opens Core (migrations, service key) without serving it yet.
     pub(crate) async fn open() -> (EmbeddedCore, TestCore) {
+        Self::open_with(|_| {}).await
+    }
+
+    /// [`TestCore::open`] with Core's settings changed by `configure`.
+    pub(crate) async fn open_with(
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+    ) -> (EmbeddedCore, TestCore) {
         let dir = tempfile::tempdir().unwrap();
         let mut args = EmbeddedCore::default_args().unwrap();
         args.database_url = dir.path().join("core.db").display().to_string();
         args.webhook_secret = vec!["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".to_owned()];
         args.pepper = Some("test-pepper-test-pepper-test-pepper".to_owned());
         args.fumblebot_url = "http://127.0.0.1:9".to_owned();
+        configure(&mut args);
         let core = EmbeddedCore::open(&args).await.unwrap();
         let test = TestCore {
             base_url: String::new(),
@@ -65,7 +73,14 @@ impl TestCore {
     }
 
     pub(crate) async fn start() -> TestCore {
-        let (core, mut test) = TestCore::open().await;
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`TestCore::start`] with Core's settings changed by `configure`.
+    pub(crate) async fn start_with(
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+    ) -> TestCore {
+        let (core, mut test) = TestCore::open_with(configure).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         test.base_url = format!("http://{}", listener.local_addr().unwrap());
         TestCore::serve(core, listener);

@@ -7,8 +7,10 @@
 )]
 
 mod fake_discord;
+mod fake_provider;
 mod harness;
 
+mod ai_service;
 mod commands;
 mod durability;
 mod gateway;
