@@ -544,3 +544,53 @@ async fn cores_chat_goes_through_fumblebot_and_logs_the_usage() {
     );
     assert!((report.rows[0].estimated_cost_usd - answer.usage.estimated_cost_usd).abs() < 1e-12);
 }
+
+/// Two FumbleBot processes on the machine's real Redis share the cache and the token cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_sharing_redis_share_the_cache_and_the_cap() {
+    if !crate::shared_redis::redis_available().await {
+        return;
+    }
+    let prefix = format!("test:{}", uuid::Uuid::new_v4().simple());
+    let first = AiBot::start(|config, _| {
+        config.redis_url = Some("redis://127.0.0.1:6379".to_owned());
+        config.redis_prefix = prefix.clone();
+        config.instance = Some("a".to_owned());
+        config.ai_daily_tokens = 50;
+    })
+    .await;
+    let configure = openai(&first.fake, &first.key);
+    let second = TestBot::start_on(first.bot.core.handle(), |config| {
+        configure(config);
+        config.redis_url = Some("redis://127.0.0.1:6379".to_owned());
+        config.redis_prefix = prefix.clone();
+        config.instance = Some("b".to_owned());
+        config.ai_daily_tokens = 50;
+    })
+    .await;
+    let other_client = FumbleBotClient::new(url(&second, ""), first.key.clone()).unwrap();
+    let table = campaign(&first.bot.core, "Shared").await;
+    let asked = first
+        .client
+        .chat(&in_campaign("Who holds the map?", &table))
+        .await
+        .unwrap();
+    // The other process answers the same request from Redis, for free.
+    let cached = other_client
+        .chat(&in_campaign("Who holds the map?", &table))
+        .await
+        .unwrap();
+    assert_eq!(cached.content, asked.content);
+    assert_eq!(
+        (cached.usage.input_tokens, cached.usage.output_tokens),
+        (0, 0)
+    );
+    assert_eq!(first.fake.answered().len(), 1);
+    // The first call spent more than the cap; the other process refuses the next.
+    let error = other_client
+        .chat(&in_campaign("And the key?", &table))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("429"), "{error}");
+    assert_eq!(first.fake.answered().len(), 1);
+}
