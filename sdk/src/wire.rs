@@ -10,6 +10,7 @@
 //! - every error response is an [`ErrorBody`].
 
 mod ai;
+mod bridge;
 mod campaigns;
 mod characters;
 mod error_body;
@@ -31,6 +32,10 @@ pub use ai::{
     CampaignChatResponse, ChatMessage, ChatRole, ContextRoll, Conversation, ConversationDetail,
     ConversationMessage, FumbleBotReadiness, SessionNotes, TokenUsage, UsageGroupBy, UsageQuery,
     UsageRecord, UsageReport, UsageRow,
+};
+pub use bridge::{
+    VTT_CHAT_MAX_CHARS, VTT_RAW_MAX_BYTES, VttChatEvent, VttChatReceipt, VttChatRequest,
+    VttLinkReceipt, VttLinkRequest, VttLinkStatus, VttRollReceipt, VttRollRequest,
 };
 pub use campaigns::{
     Campaign, CampaignMember, CreateCampaignRequest, DiscordLinkRequest, MemberRole,

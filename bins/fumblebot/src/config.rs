@@ -109,6 +109,16 @@ pub struct Config {
     /// key is set, otherwise `gpt-4o-mini`.
     #[arg(long, env = "FUMBLEBOT_AI_MODEL")]
     pub ai_model: Option<String>,
+    /// The secret FumbleBot signs its webhooks to Core with (`whsec_…`, Core's
+    /// `CRITFUMBLE_WEBHOOK_SECRET`). In one-process mode FumbleBot makes one and hands it to
+    /// its embedded Core.
+    #[arg(long, env = "CRITFUMBLE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Origins the VTT bridge admits (CORS), comma-separated: the extension's
+    /// (`chrome-extension://<id>`, `moz-extension://<id>`) and the web app's.
+    #[arg(long, env = "FUMBLEBOT_BRIDGE_ORIGINS", value_delimiter = ',')]
+    pub bridge_origins: Vec<String>,
+
     /// AI chats one campaign may ask for per minute (answers from the cache count too).
     #[arg(long, env = "FUMBLEBOT_AI_CAMPAIGN_RATE", default_value_t = 20)]
     pub ai_campaign_rate: u32,
@@ -161,6 +171,11 @@ impl std::fmt::Debug for Config {
             .field("openai_base_url", &self.openai_base_url)
             .field("anthropic_base_url", &self.anthropic_base_url)
             .field("ai_model", &self.ai_model)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<set>"),
+            )
+            .field("bridge_origins", &self.bridge_origins)
             .finish_non_exhaustive()
     }
 }
@@ -194,6 +209,8 @@ impl Config {
             openai_base_url: provider_defaults::OPENAI_BASE_URL.to_owned(),
             anthropic_base_url: provider_defaults::ANTHROPIC_BASE_URL.to_owned(),
             ai_model: None,
+            webhook_secret: None,
+            bridge_origins: Vec::new(),
             ai_campaign_rate: 20,
             ai_daily_tokens: 500_000,
         }

@@ -8,11 +8,12 @@
 //! - [`core_access`]: Core through the SDK's `CoreClient`, acting for each Discord user;
 //! - [`ratelimit`]: per-user and per-guild limits, in memory or in Redis;
 //! - [`ai`]: the AI service Core calls (`POST /v1/ai/chat`);
+//! - [`bridge`]: the VTT bridge the browser extension calls (`/vtt/...`);
 //! - [`error`]: every refusal of the HTTP API as the SDK's error body;
 //! - [`run`]: start-up, the embedded Core, and shutdown.
 //!
-//! The VTT bridge and the Discord Activity live beside these as `bridge` and `activity`,
-//! each adding its routes in [`app`] and its parts to [`AppState`].
+//! The Discord Activity (later work) will live beside these as `activity`, adding its routes
+//! in [`app`] and its parts to [`AppState`].
 #![deny(missing_docs)]
 
 use axum::Json;
@@ -25,6 +26,7 @@ use critfumble_sdk::wire::{FumbleBotReadiness, Health};
 use tower_http::trace::TraceLayer;
 
 pub mod ai;
+pub mod bridge;
 pub mod config;
 pub mod core_access;
 pub mod discord;
@@ -41,13 +43,15 @@ pub use state::AppState;
 /// The largest request body FumbleBot accepts (Discord's interactions are a few KB).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// FumbleBot's HTTP router.
+/// FumbleBot's HTTP router; the VTT bridge admits the browser origins in `bridge_origins`.
 pub fn app(state: AppState) -> Router {
+    let origins = state.bridge().origins().to_vec();
     Router::new()
         .route(paths::HEALTHZ, get(healthz))
         .route(paths::READYZ, get(readyz))
         .merge(discord::routes().layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)))
         .merge(ai::routes())
+        .merge(bridge::routes(&origins))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

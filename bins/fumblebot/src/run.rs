@@ -10,6 +10,7 @@ use critfumble_core::EmbeddedCore;
 use tokio::sync::{Notify, watch};
 
 use crate::ai::{AiMemory, AiService, AiSettings, Providers};
+use crate::bridge::{BridgeState, SeenMessages};
 use crate::config::Config;
 use crate::core_access::CoreAccess;
 use crate::discord;
@@ -76,6 +77,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .context(
             "FUMBLEBOT_API_KEY must be a cfk_ key: `fumblebot --generate-api-key` prints one",
         )?;
+    let mut webhook_secret = config
+        .webhook_secret
+        .as_deref()
+        .map(critfumble_sdk::webhook::WebhookSecret::from_whsec)
+        .transpose()
+        .context("CRITFUMBLE_WEBHOOK_SECRET must be a whsec_ secret")?;
     let (core_url, core_key) = match (&config.core_url, &config.core_api_key) {
         (Some(url), Some(key)) => (url.trim_end_matches('/').to_owned(), key.clone()),
         (Some(_), None) => anyhow::bail!(
@@ -92,6 +99,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             // The embedded Core calls the AI service with this process's key.
             let key = fumblebot_key.get_or_insert_with(crate::ai::generate_api_key);
             args.fumblebot_api_key = Some(key.expose_secret().to_owned());
+            // And checks the webhooks this process signs with this secret.
+            let secret = webhook_secret.get_or_insert_with(|| {
+                critfumble_sdk::webhook::WebhookSecret::generate(&mut rand::rng())
+            });
+            if args.webhook_secret.is_empty() {
+                args.webhook_secret = vec![secret.to_whsec()];
+            }
             let core = EmbeddedCore::open(&args).await?;
             let listener = tokio::net::TcpListener::bind(config.core_listen)
                 .await
@@ -181,13 +195,24 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let ai = AiService::new(AiSettings {
         api_key: fumblebot_key,
         providers,
-        memory: match redis_connection {
+        memory: match redis_connection.clone() {
             Some(connection) => AiMemory::redis(connection, &config.redis_prefix),
             None => AiMemory::local(),
         },
         campaign_rate: config.ai_campaign_rate,
         daily_tokens: config.ai_daily_tokens,
     })?;
+    let seen = match &redis_connection {
+        Some(connection) => SeenMessages::Redis {
+            connection: connection.clone(),
+            prefix: config.redis_prefix.clone(),
+        },
+        None => SeenMessages::Local(std::sync::Mutex::default()),
+    };
+    if webhook_secret.is_none() {
+        tracing::warn!("no CRITFUMBLE_WEBHOOK_SECRET: POST /vtt/accounts/link answers 503");
+    }
+    let bridge = BridgeState::new(seen, config.bridge_origins.clone());
     let outbox_wake = Arc::new(Notify::new());
     let state = AppState::new(Parts {
         core: core.clone(),
@@ -197,6 +222,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         verifier,
         discord: discord_http.clone(),
         ai,
+        bridge,
+        webhook_secret,
     });
     tokio::spawn(crate::outbox::drain::run(outbox, core, outbox_wake));
 

@@ -8,10 +8,12 @@ use serenity::all::Http;
 use tokio::sync::Notify;
 
 use crate::ai::AiService;
+use crate::bridge::BridgeState;
 use crate::core_access::CoreAccess;
 use crate::discord::verify::InteractionVerifier;
 use crate::outbox::Outbox;
 use crate::ratelimit::RateLimiter;
+use critfumble_sdk::webhook::WebhookSecret;
 
 /// How many recent expressions per user autocomplete offers.
 const RECENT_PER_USER: usize = 10;
@@ -31,6 +33,8 @@ struct Inner {
     verifier: Option<InteractionVerifier>,
     discord: Arc<Http>,
     ai: AiService,
+    bridge: BridgeState,
+    webhook_secret: Option<WebhookSecret>,
     recent: Mutex<HashMap<u64, VecDeque<String>>>,
 }
 
@@ -51,6 +55,10 @@ pub struct Parts {
     pub discord: Arc<Http>,
     /// The AI service.
     pub ai: AiService,
+    /// The VTT bridge.
+    pub bridge: BridgeState,
+    /// The secret webhooks to Core are signed with.
+    pub webhook_secret: Option<WebhookSecret>,
 }
 
 impl AppState {
@@ -65,6 +73,8 @@ impl AppState {
                 verifier: parts.verifier,
                 discord: parts.discord,
                 ai: parts.ai,
+                bridge: parts.bridge,
+                webhook_secret: parts.webhook_secret,
                 recent: Mutex::new(HashMap::new()),
             }),
         }
@@ -103,6 +113,16 @@ impl AppState {
     /// The AI service.
     pub fn ai(&self) -> &AiService {
         &self.inner.ai
+    }
+
+    /// The VTT bridge.
+    pub fn bridge(&self) -> &BridgeState {
+        &self.inner.bridge
+    }
+
+    /// The secret webhooks to Core are signed with.
+    pub fn webhook_secret(&self) -> Option<&WebhookSecret> {
+        self.inner.webhook_secret.as_ref()
     }
 
     /// Remembers an expression a user rolled, for autocomplete (newest first, no repeats).
