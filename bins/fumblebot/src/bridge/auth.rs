@@ -26,10 +26,13 @@ const CACHE_MAX: usize = 50_000;
 /// Requests one token may make per 10 s.
 pub const TOKEN_RATE: u32 = 100;
 
+/// Until when an answer holds, and the user (`None`: Core refused the token).
+type Answer = (Instant, Option<User>);
+
 /// Core's answers about tokens, by the token's hash.
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    answers: Mutex<HashMap<[u8; 32], (Instant, Option<User>)>>,
+    answers: Mutex<HashMap<[u8; 32], Answer>>,
 }
 
 impl TokenCache {

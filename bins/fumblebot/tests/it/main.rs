@@ -11,6 +11,7 @@ mod fake_provider;
 mod harness;
 
 mod ai_service;
+mod bridge;
 mod commands;
 mod durability;
 mod gateway;
