@@ -113,6 +113,22 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
     known.ok_or_else(|| unauthorized("core does not accept this token"))
 }
 
+/// The caller (checked first, so that no body is read for a stranger) and the request
+/// body: at most `limit` bytes, read as `T` and checked with `validate`.
+pub async fn caller_and_request<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+    validate: fn(&T) -> Result<(), critfumble_sdk::SdkError>,
+) -> Result<(User, T), ApiError> {
+    let user = caller(state, headers).await?;
+    let body = crate::error::read_body(body, limit).await?;
+    let request: T = crate::error::parse_json(&body)?;
+    validate(&request)?;
+    Ok((user, request))
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()

@@ -10,7 +10,7 @@ use critfumble_sdk::wire::{ErrorCode, VttChatReceipt, VttChatRequest};
 
 use super::BRIDGE_BODY_LIMIT_BYTES;
 use crate::discord::text::escape_markdown;
-use crate::error::{ApiError, parse_json, read_body};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `POST /vtt/chat`.
@@ -19,10 +19,14 @@ pub async fn chat(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<VttChatReceipt>, ApiError> {
-    let user = super::auth::caller(&state, &headers).await?;
-    let body = read_body(body, BRIDGE_BODY_LIMIT_BYTES).await?;
-    let request: VttChatRequest = parse_json(&body)?;
-    request.validate()?;
+    let (user, request) = super::auth::caller_and_request(
+        &state,
+        &headers,
+        body,
+        BRIDGE_BODY_LIMIT_BYTES,
+        VttChatRequest::validate,
+    )
+    .await?;
     super::limit_game(&state, request.vtt, &request.game_id).await?;
     let campaign = super::game::campaign_for(&state, &user, request.vtt, &request.game_id).await?;
     let channel_id = campaign.discord_channel_id.ok_or_else(|| {

@@ -17,7 +17,7 @@ use critfumble_sdk::wire::{
     WebhookPayload,
 };
 
-use crate::error::{ApiError, parse_json, read_body};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The largest link request.
@@ -29,10 +29,14 @@ pub async fn link(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<VttLinkReceipt>, ApiError> {
-    let user = super::auth::caller(&state, &headers).await?;
-    let body = read_body(body, LINK_BODY_LIMIT_BYTES).await?;
-    let request: VttLinkRequest = parse_json(&body)?;
-    request.validate()?;
+    let (user, request) = super::auth::caller_and_request(
+        &state,
+        &headers,
+        body,
+        LINK_BODY_LIMIT_BYTES,
+        VttLinkRequest::validate,
+    )
+    .await?;
     let Some(secret) = state.webhook_secret() else {
         return Err(ApiError::new(
             ErrorCode::Unavailable,

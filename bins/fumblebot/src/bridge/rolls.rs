@@ -16,7 +16,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::BRIDGE_BODY_LIMIT_BYTES;
 use crate::discord::text::{clip, escape_markdown, number};
-use crate::error::{ApiError, parse_json, read_body};
+use crate::error::ApiError;
 use crate::outbox::{DiscordActor, OutboxEntry, OutboxItem};
 use crate::state::AppState;
 
@@ -30,10 +30,14 @@ pub async fn rolls(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<VttRollReceipt>, ApiError> {
-    let user = super::auth::caller(&state, &headers).await?;
-    let body = read_body(body, BRIDGE_BODY_LIMIT_BYTES).await?;
-    let request: VttRollRequest = parse_json(&body)?;
-    request.validate()?;
+    let (user, request) = super::auth::caller_and_request(
+        &state,
+        &headers,
+        body,
+        BRIDGE_BODY_LIMIT_BYTES,
+        VttRollRequest::validate,
+    )
+    .await?;
     super::limit_game(&state, request.vtt, &request.game_id).await?;
     let record = parse_one(&request)?;
     let campaign = super::game::campaign_for(&state, &user, request.vtt, &request.game_id).await?;
