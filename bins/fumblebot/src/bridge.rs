@@ -42,12 +42,12 @@ pub struct BridgeState {
 }
 
 impl BridgeState {
-    /// The bridge's state, with messages seen recorded in `seen`, admitting browser calls
-    /// from `origins`.
-    pub fn new(seen: SeenMessages, origins: Vec<String>) -> BridgeState {
+    /// The bridge's state: messages seen recorded in `seen`, events kept in `hub`, browser
+    /// calls admitted from `origins`.
+    pub fn new(seen: SeenMessages, hub: EventHub, origins: Vec<String>) -> BridgeState {
         BridgeState {
             tokens: auth::TokenCache::default(),
-            hub: EventHub::default(),
+            hub,
             seen,
             origins,
         }

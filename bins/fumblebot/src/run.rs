@@ -10,7 +10,7 @@ use critfumble_core::EmbeddedCore;
 use tokio::sync::{Notify, watch};
 
 use crate::ai::{AiMemory, AiService, AiSettings, Providers};
-use crate::bridge::{BridgeState, SeenMessages};
+use crate::bridge::{BridgeState, EventHub, SeenMessages};
 use crate::config::Config;
 use crate::core_access::CoreAccess;
 use crate::discord;
@@ -126,6 +126,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let core = Arc::new(CoreAccess::new(&core_url, &core_key)?);
 
     let mut redis_connection = None;
+    let mut redis_client = None;
     let (outbox, limiter) = match &config.redis_url {
         Some(url) => {
             let client = redis::Client::open(url.as_str()).context("--redis-url")?;
@@ -140,6 +141,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             )
             .await?;
             redis_connection = Some(connection.clone());
+            redis_client = Some(client.clone());
             let limiter = RateLimiter::redis(
                 config.user_rate,
                 config.guild_rate,
@@ -212,7 +214,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if webhook_secret.is_none() {
         tracing::warn!("no CRITFUMBLE_WEBHOOK_SECRET: POST /vtt/accounts/link answers 503");
     }
-    let bridge = BridgeState::new(seen, config.bridge_origins.clone());
+    let hub = match (redis_client, &redis_connection) {
+        (Some(client), Some(connection)) => {
+            EventHub::redis(client, connection.clone(), &config.redis_prefix)
+        }
+        _ => EventHub::local(),
+    };
+    let bridge = BridgeState::new(seen, hub, config.bridge_origins.clone());
     let outbox_wake = Arc::new(Notify::new());
     let state = AppState::new(Parts {
         core: core.clone(),

@@ -70,10 +70,13 @@ pub async fn from_discord(
             return;
         }
     };
-    if let Some(game) = campaign.vtt_game {
-        state
+    if let Some(game) = campaign.vtt_game
+        && let Err(error) = state
             .bridge()
             .hub()
-            .publish(game.vtt, &game.game_id, author, text, chrono::Utc::now());
+            .publish(game.vtt, &game.game_id, author, text, chrono::Utc::now())
+            .await
+    {
+        tracing::warn!(%error, "cannot publish a discord message to the vtt");
     }
 }

@@ -41,6 +41,11 @@ fn fixture(path: &str) -> (String, Value) {
     (raw, record)
 }
 
+fn configure_bridge(config: &mut critfumble_fumblebot::Config) {
+    config.webhook_secret = Some(WEBHOOK_SECRET.to_owned());
+    config.bridge_origins = vec![EXTENSION_ORIGIN.to_owned()];
+}
+
 /// FumbleBot with Mira (a GM whose campaigns are linked to Discord channels) and Bob
 /// (a member of none), each with an extension token.
 struct Bridge {
@@ -52,9 +57,14 @@ struct Bridge {
 
 impl Bridge {
     async fn start() -> Bridge {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A bridge whose configuration `extra` changes after the bridge's settings.
+    async fn start_with(extra: impl FnOnce(&mut critfumble_fumblebot::Config)) -> Bridge {
         let bot = TestBot::start_with(|config| {
-            config.webhook_secret = Some(WEBHOOK_SECRET.to_owned());
-            config.bridge_origins = vec![EXTENSION_ORIGIN.to_owned()];
+            configure_bridge(config);
+            extra(config);
         })
         .await;
         let mira = bot.core.user_token(MIRA, "Mira").await;
@@ -380,6 +390,23 @@ async fn chat_from_the_vtt_reaches_discord_inert() {
     assert_eq!(sent.body["allowed_mentions"]["parse"], json!([]));
 }
 
+/// `GET /vtt/events` of game `game_id` on the FumbleBot at `origin`, as Mira.
+async fn listen(
+    bridge: &Bridge,
+    origin: &str,
+    game_id: &str,
+    last: Option<&str>,
+) -> reqwest::Response {
+    let mut request = bridge
+        .http
+        .get(format!("{origin}/vtt/events?vtt=roll20&game_id={game_id}"))
+        .bearer_auth(&bridge.mira);
+    if let Some(last) = last {
+        request = request.header("last-event-id", last);
+    }
+    request.send().await.unwrap()
+}
+
 /// Reads SSE events from `response` until `count` `discord_message` events arrived.
 async fn read_events(response: reqwest::Response, count: usize) -> (Vec<VttChatEvent>, String) {
     let mut stream = response.bytes_stream();
@@ -410,17 +437,8 @@ async fn discord_messages_reach_the_vtt_over_sse_and_a_returning_client_misses_n
     let bridge = Bridge::start().await;
     let channel = "930000000000000601";
     bridge.campaign(channel, Vtt::Roll20, "game-s").await;
-    let connect = |last: Option<&str>| {
-        let mut request = bridge
-            .http
-            .get(bridge.url("/vtt/events?vtt=roll20&game_id=game-s"))
-            .bearer_auth(&bridge.mira);
-        if let Some(last) = last {
-            request = request.header("last-event-id", last);
-        }
-        request.send()
-    };
-    let response = connect(None).await.unwrap();
+    let origin = bridge.url("");
+    let response = listen(&bridge, &origin, "game-s", None).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let state = bridge.bot.running.state().clone();
@@ -455,7 +473,7 @@ async fn discord_messages_reach_the_vtt_over_sse_and_a_returning_client_misses_n
     critfumble_fumblebot::bridge::chat::from_discord(&state, channel, "Mira", false, "third").await;
     critfumble_fumblebot::bridge::chat::from_discord(&state, channel, "Mira", false, "fourth")
         .await;
-    let response = connect(Some(&events[1].id)).await.unwrap();
+    let response = listen(&bridge, &origin, "game-s", Some(&events[1].id)).await;
     let (missed, _) = read_events(response, 2).await;
     assert_eq!(
         missed.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
@@ -544,4 +562,81 @@ async fn linking_is_signed_applied_once_and_conflicts_are_reported() {
         .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(error_field(&body), "password");
+}
+
+/// Two FumbleBot processes on the machine's real Redis: a Discord message handled by one
+/// reaches an SSE client of the other, and a client that drops and returns to the first
+/// gets what it missed, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_cross_processes_through_redis_streams() {
+    if !crate::shared_redis::redis_available().await {
+        return;
+    }
+    let prefix = format!("test:{}", uuid::Uuid::new_v4().simple());
+    let shared = |instance: &'static str| {
+        let prefix = prefix.clone();
+        move |config: &mut critfumble_fumblebot::Config| {
+            config.redis_url = Some("redis://127.0.0.1:6379".to_owned());
+            config.redis_prefix = prefix;
+            config.instance = Some(instance.to_owned());
+        }
+    };
+    let bridge = Bridge::start_with(shared("a")).await;
+    let configure_second = shared("b");
+    let second = TestBot::start_on(bridge.bot.core.handle(), |config| {
+        configure_bridge(config);
+        configure_second(config);
+    })
+    .await;
+    let channel = "930000000000000701";
+    bridge.campaign(channel, Vtt::Roll20, "game-r").await;
+    let second_origin = format!("http://{}", second.running.address());
+    let response = listen(&bridge, &second_origin, "game-r", None).await;
+    assert_eq!(response.status(), 200);
+    let first_state = bridge.bot.running.state().clone();
+    for text in ["one", "two"] {
+        critfumble_fumblebot::bridge::chat::from_discord(
+            &first_state,
+            channel,
+            "Mira",
+            false,
+            text,
+        )
+        .await;
+    }
+    let (events, _) = read_events(response, 2).await;
+    assert_eq!(
+        events.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
+        ["one", "two"]
+    );
+    // The client drops; the second process publishes while it is away; the client comes
+    // back to the first process with the last id it saw.
+    let second_state = second.running.state().clone();
+    for text in ["three", "four"] {
+        critfumble_fumblebot::bridge::chat::from_discord(
+            &second_state,
+            channel,
+            "Mira",
+            false,
+            text,
+        )
+        .await;
+    }
+    let response = listen(&bridge, &bridge.url(""), "game-r", Some(&events[1].id)).await;
+    let (missed, text) = read_events(response, 2).await;
+    assert_eq!(
+        missed.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
+        ["three", "four"],
+        "{text}"
+    );
+    let mut connection = redis::Client::open("redis://127.0.0.1:6379")
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(format!("{prefix}:vtt:events:roll20:game-r"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
 }
