@@ -20,10 +20,12 @@ pub mod chat;
 pub mod events;
 pub mod game;
 pub mod link;
+pub mod presence;
 pub mod rolls;
 pub mod seen;
 
 pub use events::EventHub;
+pub use presence::Presence;
 pub use seen::SeenMessages;
 
 /// The largest bridge request: a 4 MiB `raw` message as a JSON string, where escaping can
@@ -38,17 +40,24 @@ pub struct BridgeState {
     tokens: auth::TokenCache,
     hub: EventHub,
     seen: SeenMessages,
+    presence: Presence,
     origins: Vec<String>,
 }
 
 impl BridgeState {
-    /// The bridge's state: messages seen recorded in `seen`, events kept in `hub`, browser
-    /// calls admitted from `origins`.
-    pub fn new(seen: SeenMessages, hub: EventHub, origins: Vec<String>) -> BridgeState {
+    /// The bridge's state: messages seen recorded in `seen`, events kept in `hub`, open
+    /// streams in `presence`, browser calls admitted from `origins`.
+    pub fn new(
+        seen: SeenMessages,
+        hub: EventHub,
+        presence: Presence,
+        origins: Vec<String>,
+    ) -> BridgeState {
         BridgeState {
             tokens: auth::TokenCache::default(),
             hub,
             seen,
+            presence,
             origins,
         }
     }
@@ -66,6 +75,11 @@ impl BridgeState {
     /// The events of every game.
     pub fn hub(&self) -> &EventHub {
         &self.hub
+    }
+
+    /// Which users have an extension connected to which game.
+    pub fn presence(&self) -> &Presence {
+        &self.presence
     }
 
     /// The messages received already.

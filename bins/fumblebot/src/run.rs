@@ -10,7 +10,7 @@ use critfumble_core::EmbeddedCore;
 use tokio::sync::{Notify, watch};
 
 use crate::ai::{AiMemory, AiService, AiSettings, Providers};
-use crate::bridge::{BridgeState, EventHub, SeenMessages};
+use crate::bridge::{BridgeState, EventHub, Presence, SeenMessages};
 use crate::config::Config;
 use crate::core_access::CoreAccess;
 use crate::discord;
@@ -220,7 +220,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
         _ => EventHub::local(),
     };
-    let bridge = BridgeState::new(seen, hub, config.bridge_origins.clone());
+    let presence = match &redis_connection {
+        Some(connection) => Presence::Redis {
+            connection: connection.clone(),
+            prefix: config.redis_prefix.clone(),
+        },
+        None => Presence::local(),
+    };
+    let bridge = BridgeState::new(seen, hub, presence, config.bridge_origins.clone());
     let outbox_wake = Arc::new(Notify::new());
     let state = AppState::new(Parts {
         core: core.clone(),

@@ -21,6 +21,7 @@ use redis::streams::{StreamId, StreamRangeReply, StreamReadReply};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
+use super::presence::{Connection, PRESENCE_REFRESH};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -427,31 +428,49 @@ pub async fn events(
             ApiError::new(ErrorCode::Unavailable, "the events cannot be read now").retry_after(3)
         })?;
     let mut sent_up_to = missed.last().map(event_cursor).or(last).unwrap_or_default();
+    let connection = Connection {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        user: user.name.clone(),
+    };
+    let (vtt, game_id) = (query.vtt, query.game_id);
+    state
+        .bridge()
+        .presence()
+        .refresh(vtt, &game_id, &connection)
+        .await;
     let stream = async_stream(move |sender| async move {
-        let hello = Event::default().retry(RETRY_HINT).comment("connected");
-        if sender.send(Ok(hello)).await.is_err() {
-            return;
-        }
-        for event in &missed {
-            if sender.send(Ok(sse_event(event))).await.is_err() {
-                return;
+        let presence = state.bridge().presence();
+        let delivered = async {
+            let hello = Event::default().retry(RETRY_HINT).comment("connected");
+            sender.send(Ok(hello)).await.ok()?;
+            for event in &missed {
+                sender.send(Ok(sse_event(event))).await.ok()?;
             }
-        }
-        loop {
-            match live.recv().await {
-                Ok(event) if event_cursor(&event) > sent_up_to => {
-                    sent_up_to = event_cursor(&event);
-                    if sender.send(Ok(sse_event(&event))).await.is_err() {
-                        return;
+            let mut refresh = tokio::time::interval(PRESENCE_REFRESH);
+            refresh.tick().await;
+            loop {
+                tokio::select! {
+                    received = live.recv() => match received {
+                        Ok(event) if event_cursor(&event) > sent_up_to => {
+                            sent_up_to = event_cursor(&event);
+                            sender.send(Ok(sse_event(&event))).await.ok()?;
+                        }
+                        Ok(_) => {}
+                        // A client too slow for 256 events: it reconnects with Last-Event-ID
+                        // and the ring gives it what it missed.
+                        Err(_) => return None,
+                    },
+                    _ = refresh.tick() => {
+                        if sender.is_closed() {
+                            return None;
+                        }
+                        presence.refresh(vtt, &game_id, &connection).await;
                     }
                 }
-                Ok(_) => {}
-                // A client too slow for 256 events: it reconnects with Last-Event-ID and
-                // the ring gives it what it missed.
-                Err(broadcast::error::RecvError::Lagged(_)) => return,
-                Err(broadcast::error::RecvError::Closed) => return,
             }
-        }
+        };
+        let _: Option<()> = delivered.await;
+        presence.leave(vtt, &game_id, &connection).await;
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")))
 }

@@ -640,3 +640,29 @@ async fn events_cross_processes_through_redis_streams() {
         .await
         .unwrap();
 }
+
+/// `/status` in the campaign's channel names who has the extension connected to its game.
+#[tokio::test]
+async fn status_shows_who_has_the_extension_connected() {
+    let bridge = Bridge::start().await;
+    bridge
+        .campaign(crate::harness::CHANNEL_ID, Vtt::Foundry, "world-p")
+        .await;
+    let ask = |id: u64| crate::harness::command(id, MIRA, "status", json!([]));
+    let before = crate::commands::deferred(&bridge.bot, &ask(801), false).await;
+    let before = crate::commands::edited(&before);
+    assert!(before.contains("no extension is connected"), "{before}");
+    let origin = bridge.url("");
+    let response = bridge
+        .http
+        .get(format!("{origin}/vtt/events?vtt=foundry&game_id=world-p"))
+        .bearer_auth(&bridge.mira)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let after = crate::commands::deferred(&bridge.bot, &ask(802), false).await;
+    let after = crate::commands::edited(&after);
+    assert!(after.contains("connected for Mira"), "{after}");
+    drop(response);
+}
