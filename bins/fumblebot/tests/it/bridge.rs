@@ -666,3 +666,30 @@ async fn status_shows_who_has_the_extension_connected() {
     assert!(after.contains("connected for Mira"), "{after}");
     drop(response);
 }
+
+/// An idle stream gets a keep-alive comment every 15 s, so that proxies keep it open.
+#[tokio::test]
+async fn an_idle_stream_gets_keep_alives() {
+    let bridge = Bridge::start().await;
+    bridge
+        .campaign("930000000000000901", Vtt::Roll20, "game-k")
+        .await;
+    let origin = bridge.url("");
+    let response = listen(&bridge, &origin, "game-k", None).await;
+    let started = std::time::Instant::now();
+    let mut stream = response.bytes_stream();
+    let mut text = String::new();
+    while !text.contains("keep-alive") {
+        let chunk = tokio::time::timeout(Duration::from_secs(20), stream.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(14) && waited <= Duration::from_secs(17),
+        "{waited:?}: {text}"
+    );
+}
