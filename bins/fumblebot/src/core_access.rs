@@ -181,6 +181,19 @@ impl CoreAccess {
         }
     }
 
+    /// Sends a signed webhook event once (no retries: the outbox retries), with `webhook_id`.
+    pub async fn send_event(
+        &self,
+        secret: &critfumble_sdk::webhook::WebhookSecret,
+        event: &critfumble_sdk::wire::WebhookEvent,
+        webhook_id: &str,
+    ) -> Result<(), SdkError> {
+        self.reporting
+            .send_event_with_id(secret, event, webhook_id)
+            .await
+            .map(|_| ())
+    }
+
     /// Forgets what the caches know of a user, so that the next request upserts them again
     /// (after Core answered that it does not know them).
     pub fn forget_user(&self, discord_id: &str) {

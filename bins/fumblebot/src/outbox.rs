@@ -6,7 +6,7 @@
 //! stream with a consumer group (several processes share one stream, and a dead process's
 //! entries are claimed by the others). [`drain`] delivers the entries in the background.
 
-use critfumble_sdk::wire::NewRoll;
+use critfumble_sdk::wire::{NewRoll, WebhookEvent};
 use serde::{Deserialize, Serialize};
 
 pub mod drain;
@@ -35,13 +35,16 @@ pub struct DiscordActor {
 pub enum OutboxItem {
     /// `POST /v1/rolls`.
     Roll(Box<NewRoll>),
+    /// `POST /v1/webhooks/fumblebot`, signed when sent, with the entry's idempotency key as
+    /// its `webhook-id` (so that Core applies it once).
+    Webhook(Box<WebhookEvent>),
 }
 
 /// One report owed to Core.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
-    /// The `Idempotency-Key` every attempt sends (`discord:<interaction id>`), so that Core
-    /// stores the report once however often it is sent.
+    /// The `Idempotency-Key` every attempt sends (`discord:<interaction id>`; a webhook's
+    /// `webhook-id`), so that Core stores the report once however often it is sent.
     pub idempotency_key: String,
     /// Who it acts for.
     pub actor: DiscordActor,

@@ -240,7 +240,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         bridge,
         webhook_secret,
     });
-    tokio::spawn(crate::outbox::drain::run(outbox, core, outbox_wake));
+    tokio::spawn(crate::outbox::drain::run(
+        outbox,
+        core,
+        outbox_wake,
+        state.webhook_secret().cloned(),
+    ));
 
     match &config.discord_token {
         Some(token) => {

@@ -169,6 +169,9 @@ pub enum VttLinkStatus {
     Linked,
     /// It was already linked to the caller; Core refreshed it.
     AlreadyLinked,
+    /// Core could not be reached: the signed event waits in FumbleBot's outbox and is
+    /// delivered when Core is back (check `GET /v1/me/vtt-accounts` later).
+    Pending,
 }
 
 /// FumbleBot's answer to a [`VttLinkRequest`] (a link to someone else is a 409).
