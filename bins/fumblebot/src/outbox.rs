@@ -29,6 +29,17 @@ pub struct DiscordActor {
     pub avatar: Option<String>,
 }
 
+impl DiscordActor {
+    /// The actor for a user Core already knows (the bridge's token holder).
+    pub fn of_user(user: &critfumble_sdk::wire::User) -> DiscordActor {
+        DiscordActor {
+            discord_id: user.discord_id.clone(),
+            name: user.name.clone(),
+            avatar: user.avatar.clone(),
+        }
+    }
+}
+
 /// What an entry asks of Core.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "body", rename_all = "snake_case")]

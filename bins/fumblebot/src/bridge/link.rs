@@ -96,11 +96,7 @@ pub async fn link(
             tracing::warn!(%error, "core is away: the vtt link waits in the outbox");
             let entry = OutboxEntry {
                 idempotency_key: webhook_id,
-                actor: DiscordActor {
-                    discord_id: user.discord_id.clone(),
-                    name: user.name.clone(),
-                    avatar: user.avatar.clone(),
-                },
+                actor: DiscordActor::of_user(&user),
                 item: OutboxItem::Webhook(Box::new(event)),
             };
             state.outbox().append(&entry).await.map_err(|error| {

@@ -76,11 +76,7 @@ pub async fn rolls(
     roll.validate()?;
     let entry = OutboxEntry {
         idempotency_key,
-        actor: DiscordActor {
-            discord_id: user.discord_id.clone(),
-            name: user.name.clone(),
-            avatar: user.avatar.clone(),
-        },
+        actor: DiscordActor::of_user(&user),
         item: OutboxItem::Roll(Box::new(roll)),
     };
     state.outbox().append(&entry).await.map_err(|error| {
