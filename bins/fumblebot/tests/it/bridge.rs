@@ -693,3 +693,50 @@ async fn an_idle_stream_gets_keep_alives() {
         "{waited:?}: {text}"
     );
 }
+
+/// A flood from one token is cut at 100 requests per 10 s, before Core is asked anything.
+#[tokio::test]
+async fn a_flood_from_one_token_is_rate_limited() {
+    let bridge = Bridge::start().await;
+    let started = std::time::Instant::now();
+    let mut limited = 0;
+    let mut waits = Vec::new();
+    for _ in 0..250 {
+        let response = bridge
+            .http
+            .post(bridge.url("/vtt/chat"))
+            .bearer_auth(&bridge.mira)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        match response.status().as_u16() {
+            // Past the limit: refused with the wait.
+            429 => {
+                limited += 1;
+                waits.push(
+                    response.headers()["retry-after"]
+                        .to_str()
+                        .unwrap()
+                        .parse::<u64>()
+                        .unwrap(),
+                );
+            }
+            // Within it: refused for the empty body.
+            400 => {}
+            other => panic!("{other}"),
+        }
+    }
+    // 250 requests within 10 s touch at most two windows of 100.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(limited >= 50, "{limited}");
+    assert!(
+        waits.iter().all(|wait| (1..=10).contains(wait)),
+        "{waits:?}"
+    );
+    // Bob's token has its own allowance.
+    let (status, _) = bridge
+        .post_raw("/vtt/chat", Some(&bridge.bob), "{}".to_owned())
+        .await;
+    assert_eq!(status, 400);
+}
