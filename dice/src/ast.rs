@@ -157,10 +157,27 @@ pub enum BinaryOp {
     Mul,
     /// `/`: true division.
     Div,
-    /// `%`: remainder with the sign of the dividend.
+    /// `%`: remainder with the sign of the dividend (JavaScript's `%`).
     Rem,
     /// `**` or `^`: right-associative power.
     Pow,
+    /// `//`: division rounded toward −∞ (Python's `//`).
+    FloorDiv,
+    /// `%` in the D20 dialect: remainder with the sign of the divisor
+    /// (Python's `%`), so `-7 % 3` is `2`.
+    Modulo,
+    /// `==` (D20): 1 when equal, else 0.
+    Equal,
+    /// `!=` (D20): 1 when not equal, else 0.
+    NotEqual,
+    /// `<` (D20): 1 when less, else 0.
+    Less,
+    /// `<=` (D20): 1 when less or equal, else 0.
+    LessEqual,
+    /// `>` (D20): 1 when greater, else 0.
+    Greater,
+    /// `>=` (D20): 1 when greater or equal, else 0.
+    GreaterEqual,
 }
 
 impl BinaryOp {
@@ -173,16 +190,40 @@ impl BinaryOp {
             BinaryOp::Div => "/",
             BinaryOp::Rem => "%",
             BinaryOp::Pow => "**",
+            BinaryOp::FloorDiv => "//",
+            BinaryOp::Modulo => "%",
+            BinaryOp::Equal => "==",
+            BinaryOp::NotEqual => "!=",
+            BinaryOp::Less => "<",
+            BinaryOp::LessEqual => "<=",
+            BinaryOp::Greater => ">",
+            BinaryOp::GreaterEqual => ">=",
         }
     }
 
-    /// Binding strength: higher binds tighter.
+    /// Binding strength: higher binds tighter. Comparisons bind loosest, as
+    /// in d20's grammar: `1d20 + 5 >= 15` compares the sum.
     pub(crate) fn precedence(self) -> u8 {
         match self {
+            BinaryOp::Equal
+            | BinaryOp::NotEqual
+            | BinaryOp::Less
+            | BinaryOp::LessEqual
+            | BinaryOp::Greater
+            | BinaryOp::GreaterEqual => 0,
             BinaryOp::Add | BinaryOp::Sub => 1,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 2,
+            BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::Rem
+            | BinaryOp::FloorDiv
+            | BinaryOp::Modulo => 2,
             BinaryOp::Pow => 4,
         }
+    }
+
+    /// Whether the operator compares and gives 1 or 0.
+    pub fn is_comparison(self) -> bool {
+        self.precedence() == 0
     }
 }
 
@@ -258,13 +299,30 @@ pub enum Faces {
     Computed(NodeId),
 }
 
-/// A group of rolls: `{4d6, 3d8}kh1` or `{3d6+1d8}>10`.
+/// A group of rolls: `{4d6, 3d8}kh1` or `{3d6+1d8}>10`, or Avrae's set
+/// `(1d8, 5, 2d4)kh1`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// The sub-rolls, in order.
     pub items: Vec<NodeId>,
     /// Keep, drop and success-counting modifiers, applied to the sub-roll totals.
     pub modifiers: Vec<Modifier>,
+    /// How it was written: braces, or Avrae's parenthesized set.
+    pub style: GroupStyle,
+}
+
+/// How a [`Group`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum GroupStyle {
+    /// Roll20's and Foundry's `{4d6, 3d8}`: at least one sub-roll.
+    #[default]
+    Braces,
+    /// Avrae's set in the D20 dialect: `(1d8, 5)`, `(7,)` (one member needs
+    /// its trailing comma, since `(7)` is a parenthesized 7) or `()`. Only
+    /// keep and drop (`k`, `p` with their selectors) apply to it.
+    Set,
 }
 
 /// A value supplied by the caller when rolling.

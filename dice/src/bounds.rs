@@ -96,6 +96,16 @@ impl Expr {
             dice_info.push(info);
         }
         let root = intervals.last().copied().unwrap_or(Interval::point(0.0));
+        // d20 shows the total truncated toward 0; truncation is monotonic.
+        let root = if self.dialect.truncates_total() {
+            Interval {
+                lo: root.lo.trunc(),
+                hi: root.hi.trunc(),
+                integral: true,
+            }
+        } else {
+            root
+        };
         let finite = |v: f64| v.is_finite().then_some(v + 0.0);
         Ok(Bounds {
             min: finite(root.lo),

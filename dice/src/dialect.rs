@@ -20,12 +20,40 @@
 /// `rr` always rerolls until the condition fails and `ro` always rerolls once;
 /// `>=` and `<=` are accepted everywhere.
 ///
-/// **Division and rounding** follow Roll20 and Foundry (both JavaScript) in
-/// every dialect: `/` is true division (`7/2` is `3.5`), `%` keeps the sign of
-/// the dividend (`-7 % 3` is `-1`), `floor` rounds toward −∞, `ceil` toward
-/// +∞, and `round` rounds halves toward +∞ (`round(-2.5)` is `-2`), as
-/// JavaScript's `Math.round` does. Avrae's d20 uses Python's rules instead; we
-/// do not copy them.
+/// | `(1d8, 5, 2d4)kh1`, `(7,)`, `()` | refused | refused | a set: its kept members add up | refused |
+/// | `kh2kl1` (two selectors of one operator) | one after the other | one after the other | one selection, the union | one after the other |
+/// | `1d20 >= 15`, `==`, `!=`, `<`, `<=`, `>` between terms | refused | refused | 1 or 0 | refused |
+/// | `%` | sign of the dividend (`-7 % 3` is `-1`) | the same | sign of the divisor (`-7 % 3` is `2`) | the same as Roll20 |
+/// | the total | as computed | as computed | truncated toward 0 (`7/2` totals 3) | as computed |
+/// | dice rolled by one expression | the limits' `max_dice` | the same | at most 1,000 | the same |
+/// | `!` (explode) | explodes | explodes | refused: d20 spells it `e` | explodes |
+///
+/// `rr` always rerolls until the condition fails and `ro` always rerolls once;
+/// `>=` and `<=` are accepted everywhere.
+///
+/// **Division and rounding** follow Roll20 and Foundry (both JavaScript)
+/// outside the D20 dialect: `/` is true division (`7/2` is `3.5`), `%` keeps
+/// the sign of the dividend (`-7 % 3` is `-1`), `floor` rounds toward −∞,
+/// `ceil` toward +∞, and `round` rounds halves toward +∞ (`round(-2.5)` is
+/// `-2`), as JavaScript's `Math.round` does. `//` is floor division (`-7 // 2`
+/// is `-4`) in every dialect.
+///
+/// **Avrae's d20** (its README's grammar and `models.py`) is followed where
+/// it differs: `%` is Python's (the divisor's sign); comparisons bind
+/// loosest and give 1 or 0; the total shown is the value truncated toward 0
+/// (d20 users see whole numbers), while each node keeps its exact value, so
+/// the tree still shows `1/2` as 0.5; more than 1,000 dice rolled (rerolls
+/// and explosions included) is refused, as d20's `TooManyRolls`; `!` is
+/// refused; `ra` adds at most one die to a term, for the first die that
+/// matches, as d20's `explode_once` selects at most one target; and several
+/// selectors on one operator (`kh2kl1`, `p1p2`) select together, the union
+/// of what each selects from the same dice, as d20 merges consecutive
+/// operations of one kind. A set takes only `k` and `p` (d20: rerolls,
+/// explosions and clamps are "dice only").
+///
+/// **Replay order**: a term's dice are drawn one die at a time, each die
+/// with its rerolls and the dice its explosions add before the next die
+/// (see [`replay`](crate::replay)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -78,6 +106,49 @@ impl Dialect {
     /// Whether `kh`, `kl`, `dh` and `dl` with no number keep or drop 1 (Foundry).
     pub fn bare_keep_is_one(self) -> bool {
         matches!(self, Dialect::Foundry)
+    }
+
+    /// Whether `%` is Python's modulo and `==`, `!=`, `<`, `<=`, `>`, `>=`
+    /// compare two terms (d20).
+    pub fn python_arithmetic(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// Whether `( … )` with a comma, or empty, is Avrae's set.
+    pub fn has_sets(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// Whether consecutive keep (or drop) modifiers select together, the
+    /// union of their selections (d20), rather than one after the other.
+    pub fn merges_selectors(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// Whether the total is truncated toward 0 (d20).
+    pub fn truncates_total(self) -> bool {
+        matches!(self, Dialect::D20)
+    }
+
+    /// The most dice that d20 rolls in one expression.
+    pub const D20_MAX_DICE: u64 = 1_000;
+
+    /// The limits to use in this dialect: d20 rolls at most
+    /// [`D20_MAX_DICE`](Self::D20_MAX_DICE) dice, whatever `limits` allow.
+    ///
+    /// ```
+    /// use critfumble_dice::{Dialect, Limits};
+    /// assert_eq!(Dialect::D20.limits(Limits::default()).max_dice, 1_000);
+    /// assert_eq!(Dialect::Roll20.limits(Limits::default()).max_dice, 10_000);
+    /// ```
+    pub fn limits(self, limits: crate::Limits) -> crate::Limits {
+        match self {
+            Dialect::D20 => crate::Limits {
+                max_dice: limits.max_dice.min(Self::D20_MAX_DICE),
+                ..limits
+            },
+            _ => limits,
+        }
     }
 
     /// Whether a group of one roll treats each of its dice as an element.

@@ -8,8 +8,8 @@
 
 use crate::Dialect;
 use crate::ast::{
-    BinaryOp, Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, NodeId,
-    NodeKind, RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
+    BinaryOp, Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, GroupStyle, Modifier,
+    ModifierKind, NodeId, NodeKind, RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
 };
 use crate::number::{write_f64, write_integer};
 use std::fmt::{self, Write};
@@ -125,14 +125,19 @@ pub(crate) fn write_decorated<W: Write>(
             Ok(())
         }
         NodeKind::Group(group) => {
-            out.write_char('{')?;
+            let set = group.style == GroupStyle::Set;
+            out.write_char(if set { '(' } else { '{' })?;
             for (i, item) in group.items.iter().enumerate() {
                 if i > 0 {
                     out.write_str(", ")?;
                 }
                 write_decorated(expr, *item, out, decorate)?;
             }
-            out.write_char('}')?;
+            // `(7,)`: a set of one keeps its comma, or it reads as `(7)`.
+            if set && group.items.len() == 1 {
+                out.write_char(',')?;
+            }
+            out.write_char(if set { ')' } else { '}' })?;
             write_modifiers(&group.modifiers, expr.dialect, out)?;
             decorate.after_term(id, out)
         }
@@ -340,6 +345,8 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
         ModifierKind::Drop(select) => write_select("p", "dh", "dl", select, out),
         ModifierKind::Explode { style, on } => {
             out.write_str(match style {
+                // d20 refuses `!`: it spells explosion `e`.
+                ExplodeStyle::Explode if d20 => "e",
                 ExplodeStyle::Explode => "!",
                 ExplodeStyle::Once => "xo",
                 ExplodeStyle::Compound => "!!",

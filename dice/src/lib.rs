@@ -26,7 +26,8 @@ mod sort;
 mod termination;
 
 pub use ast::{
-    BinaryOp, Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Func, Group, Modifier,
+    BinaryOp, Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Func, Group, GroupStyle,
+    Modifier,
     ModifierKind, Node, NodeId, NodeKind, RefStyle, Reference, RerollStyle, Select, SortOrder,
     UnaryOp,
 };

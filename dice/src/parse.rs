@@ -9,7 +9,7 @@ mod modifier;
 mod reference;
 
 use crate::ast::{
-    BinaryOp, Count, Dice, Expr, Faces, Func, Group, Node, NodeId, NodeKind, UnaryOp,
+    BinaryOp, Count, Dice, Expr, Faces, Func, Group, GroupStyle, Node, NodeId, NodeKind, UnaryOp,
 };
 use crate::{Dialect, DiceError, LimitKind, Limits, Span};
 pub(crate) use lexeme::MAX_EXACT;
@@ -56,6 +56,10 @@ pub fn parse(input: &str) -> Result<Expr, DiceError> {
 /// # Ok::<(), critfumble_dice::DiceError>(())
 /// ```
 pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError> {
+    let options = &ParseOptions {
+        limits: options.dialect.limits(options.limits),
+        ..*options
+    };
     let limits = &options.limits;
     if input.len() > limits.max_length {
         return Err(DiceError::Limit {
@@ -152,15 +156,17 @@ impl<'a> Parser<'a, '_> {
     }
 
     pub(crate) fn expression(&mut self, s: &'a str) -> Parsed<'a> {
-        self.binary(s, 1)
+        self.binary(s, 0)
     }
 
-    /// Precedence climbing over `+ -`, `* / %` and the right-associative `** ^`.
+    /// Precedence climbing over d20's comparisons, `+ -`, `* / // %` and the
+    /// right-associative `** ^`.
     fn binary(&mut self, s: &'a str, min_precedence: u8) -> Parsed<'a> {
         let (mut rest, mut lhs) = self.unary(s)?;
         loop {
             let after_ws = ws(rest);
-            let Some((op, after_op)) = lexeme::binary_op(after_ws) else {
+            let d20 = self.options.dialect.python_arithmetic();
+            let Some((op, after_op)) = lexeme::binary_op(after_ws, d20) else {
                 break;
             };
             let precedence = op.precedence();
@@ -245,6 +251,7 @@ impl<'a> Parser<'a, '_> {
         match first {
             '0'..='9' | '.' => self.number_or_dice(s),
             'd' | 'D' => self.dice(s, s, Count::Implicit),
+            '(' if self.options.dialect.has_sets() => self.parenthesized_or_set(s),
             '(' => {
                 let (rest, inner) = self.parenthesized(s)?;
                 if starts_dice(rest) {
@@ -277,6 +284,66 @@ impl<'a> Parser<'a, '_> {
         // The node's span takes in its parentheses, so that errors underline them.
         self.nodes[inner.index()].span = self.span(s, rest);
         Ok((rest, inner))
+    }
+
+    /// Avrae's `( … )`: a parenthesized expression, or a set when it holds a
+    /// comma or nothing (`(1d8, 5)`, `(7,)`, `()`), with its keep and drop.
+    fn parenthesized_or_set(&mut self, s: &'a str) -> Parsed<'a> {
+        self.enter(s)?;
+        let mut rest = ws(&s[1..]);
+        let mut items = Vec::new();
+        let mut is_set = false;
+        if let Some(after) = rest.strip_prefix(')') {
+            is_set = true;
+            rest = after;
+        } else {
+            loop {
+                if rest.is_empty() {
+                    return Err(self.expected("an expression after '('", rest));
+                }
+                let (after, item) = self.expression(rest)?;
+                items.push(item);
+                let after = ws(after);
+                if let Some(after) = after.strip_prefix(',') {
+                    is_set = true;
+                    let after = ws(after);
+                    if let Some(after) = after.strip_prefix(')') {
+                        rest = after;
+                        break;
+                    }
+                    rest = after;
+                } else if let Some(after) = after.strip_prefix(')') {
+                    rest = after;
+                    break;
+                } else {
+                    return Err(self.expected("',' or ')' in the set", after));
+                }
+            }
+        }
+        self.leave();
+        if let (false, [inner]) = (is_set, items.as_slice()) {
+            let inner = *inner;
+            self.nodes[inner.index()].span = self.span(s, rest);
+            if starts_dice(rest) {
+                return self.dice(s, rest, Count::Computed(inner));
+            }
+            self.no_dangling_d(rest)?;
+            return Ok((rest, inner));
+        }
+        let (rest, modifiers) = self.modifiers(rest, true)?;
+        if let Some(modifier) = modifiers.iter().find(|m| !m.kind.is_keep_or_drop()) {
+            return Err(DiceError::syntax(
+                "only keep ('k') and drop ('p') apply to a set, as in d20",
+                modifier.span,
+            ));
+        }
+        let span = self.span(s, rest);
+        let group = Group {
+            items,
+            modifiers,
+            style: GroupStyle::Set,
+        };
+        Ok((rest, self.push(NodeKind::Group(group), span)))
     }
 
     fn number_or_dice(&mut self, s: &'a str) -> Parsed<'a> {
@@ -414,7 +481,14 @@ impl<'a> Parser<'a, '_> {
         let span = self.span(s, rest);
         Ok((
             rest,
-            self.push(NodeKind::Group(Group { items, modifiers }), span),
+            self.push(
+                NodeKind::Group(Group {
+                    items,
+                    modifiers,
+                    style: GroupStyle::Braces,
+                }),
+                span,
+            ),
         ))
     }
 

@@ -1,8 +1,9 @@
 //! Bounds of one dice term: the range of one die, how many dice count, and their total.
 
-use super::interval::Interval;
+use super::interval::{self, Interval};
 use crate::ast::{
-    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, ModifierKind, RerollStyle, Select,
+    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, RerollStyle,
+    Select,
 };
 use crate::die::DieKind;
 use crate::rolled::Die;
@@ -122,14 +123,15 @@ pub(super) fn dice_bounds(
                     op: CompareOp::Eq,
                     value: kind.min(),
                 });
-                if face.can_meet(on) {
-                    count.hi *= 2.0;
+                // At most one die for the whole term (d20's `explode_once`).
+                if face.can_meet(on) && count.hi > 0.0 {
+                    count.hi += 1.0;
                 }
             }
             _ => {}
         }
     }
-    let (kept, value) = keep_and_drop(dice, count, value);
+    let (kept, value) = keep_and_drop(dice, expr.dialect.merges_selectors(), count, value);
     let counting: Vec<ModifierKind> = dice
         .modifiers
         .iter()
@@ -149,7 +151,27 @@ pub(super) fn dice_bounds(
         .iter()
         .any(|m| m.kind.is_keep_or_drop() || is_counting(m.kind));
     if plain_pool && let Some(chain) = chain_range(kind, face, dice) {
-        total = chain.times(original_count);
+        total = if adds_once(dice) {
+            // One die with its `ra` chain, and the others plain (when any die rolls).
+            let others = Interval {
+                lo: (original_count.lo - 1.0).max(0.0),
+                hi: (original_count.hi - 1.0).max(0.0),
+                integral: true,
+            };
+            let with_chain = interval::binary(
+                crate::ast::BinaryOp::Add,
+                face.times(others),
+                chain,
+                span,
+            )?;
+            if original_count.lo == 0.0 {
+                Interval::hull([0.0, with_chain.lo, with_chain.hi], true)
+            } else {
+                with_chain
+            }
+        } else {
+            chain.times(original_count)
+        };
     }
     for modifier in &dice.modifiers {
         if let ModifierKind::MarginOfSuccess(target) = modifier.kind {
@@ -169,6 +191,20 @@ pub(super) fn dice_bounds(
         }
     }
     Ok(DiceBounds { total, kept, value })
+}
+
+/// Whether the term's one adder is Avrae's `ra`, which adds one die to the
+/// whole term at most.
+fn adds_once(dice: &Dice) -> bool {
+    dice.modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::Reroll {
+                style: RerollStyle::Add,
+                ..
+            }
+        )
+    })
 }
 
 /// The range of one die together with the dice it adds (by exploding,
@@ -247,18 +283,54 @@ fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
 }
 
 /// How many dice count, and the range of their values, after keep and drop.
-pub(super) fn keep_and_drop(dice: &Dice, count: Interval, value: Interval) -> (Interval, Interval) {
+pub(super) fn keep_and_drop(
+    dice: &Dice,
+    merge: bool,
+    count: Interval,
+    value: Interval,
+) -> (Interval, Interval) {
     let mut kept = count;
     let mut value = value;
-    for modifier in &dice.modifiers {
-        let (select, keep) = match modifier.kind {
-            ModifierKind::Keep(select) => (select, true),
-            ModifierKind::Drop(select) => (select, false),
-            _ => continue,
-        };
-        (kept, value) = select_count(select, keep, kept, value);
+    for step in selection_steps(&dice.modifiers, merge) {
+        match step {
+            Some((select, keep)) => (kept, value) = select_count(select, keep, kept, value),
+            None => kept.lo = 0.0,
+        }
     }
     (kept, value)
+}
+
+/// The keep and drop modifiers as the bounds read them. With `merge`
+/// (d20), a run of several selectors selects together: a run of highest
+/// and lowest reads as keeping (or dropping) the sum of their counts, and a
+/// run with a compare point as `None`, "any die may be left out".
+pub(super) fn selection_steps(modifiers: &[Modifier], merge: bool) -> Vec<Option<(Select, bool)>> {
+    if !merge {
+        return modifiers
+            .iter()
+            .filter_map(|m| match m.kind {
+                ModifierKind::Keep(select) => Some(Some((select, true))),
+                ModifierKind::Drop(select) => Some(Some((select, false))),
+                _ => None,
+            })
+            .collect();
+    }
+    crate::eval::selector_runs(modifiers)
+        .into_iter()
+        .map(|(selects, keep)| match selects.as_slice() {
+            [select] => Some((*select, keep)),
+            _ => {
+                let mut sum = 0u64;
+                for select in &selects {
+                    match select {
+                        Select::Highest(n) | Select::Lowest(n) => sum = sum.saturating_add(*n),
+                        Select::Matching(_) => return None,
+                    }
+                }
+                Some((Select::Highest(sum), keep))
+            }
+        })
+        .collect()
 }
 
 /// One keep or drop: highest and lowest change how many count; a compare

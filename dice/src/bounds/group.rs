@@ -1,6 +1,6 @@
 //! Bounds of a group: `{4d6, 3d8}kh1`, and a group of one roll counted per die.
 
-use super::dice::{DiceBounds, select_count};
+use super::dice::{DiceBounds, select_count, selection_steps};
 use super::interval::{self, Interval};
 use crate::DiceError;
 use crate::ast::{Expr, Group, ModifierKind, NodeId, NodeKind, Select, UnaryOp};
@@ -42,12 +42,16 @@ pub(super) fn group_bounds(
     // Each item's contribution when it counts; keep and drop by value may leave it out.
     let mut contributions: Vec<Interval> = Vec::with_capacity(items.len());
     let mut may_leave_out = vec![false; items.len()];
+    let merge = expr.dialect.merges_selectors();
+    let steps = selection_steps(&group.modifiers, merge);
+    // A d20 run of several selectors may leave out any item.
+    let loose = steps.iter().any(Option::is_none);
     for (i, item) in items.iter().enumerate() {
         let mut value = Some(*item);
-        for modifier in &group.modifiers {
-            let (on, keep) = match modifier.kind {
-                ModifierKind::Keep(Select::Matching(on)) => (on, true),
-                ModifierKind::Drop(Select::Matching(on)) => (on, false),
+        may_leave_out[i] = loose;
+        for step in &steps {
+            let (on, keep) = match step {
+                Some((Select::Matching(on), keep)) => (*on, *keep),
                 _ => continue,
             };
             if let Some(v) = value {
@@ -72,15 +76,22 @@ pub(super) fn group_bounds(
     // greatest highs (exact for sums, where the order by value is the order
     // by contribution; sound for counts).
     let mut take = items.len();
-    for modifier in &group.modifiers {
-        take = match modifier.kind {
-            ModifierKind::Keep(Select::Highest(k) | Select::Lowest(k)) => take.min(k as usize),
-            ModifierKind::Drop(Select::Highest(k) | Select::Lowest(k)) => {
-                take.saturating_sub(k as usize)
+    for step in &steps {
+        take = match step {
+            Some((Select::Highest(k) | Select::Lowest(k), true)) => {
+                take.min(usize::try_from(*k).unwrap_or(usize::MAX))
+            }
+            Some((Select::Highest(k) | Select::Lowest(k), false)) => {
+                take.saturating_sub(usize::try_from(*k).unwrap_or(usize::MAX))
             }
             _ => take,
         };
     }
+    // A d20 run of several selectors keeps from both ends at once.
+    let mixed = merge
+        && crate::eval::selector_runs(&group.modifiers)
+            .iter()
+            .any(|(selects, _)| selects.len() > 1);
     let sums = |list: Vec<f64>, highest: bool| -> f64 {
         let order = crate::sort::order_by_key(list.iter().map(|&v| {
             let key = crate::sort::f64_key(v);
@@ -104,7 +115,7 @@ pub(super) fn group_bounds(
             ModifierKind::Keep(Select::Lowest(_)) | ModifierKind::Drop(Select::Highest(_))
         )
     });
-    let (lo, hi) = match (keeps_highest, keeps_lowest, counting) {
+    let (lo, hi) = match (keeps_highest && !mixed, keeps_lowest && !mixed, counting) {
         (true, false, false) => (sums(lows, true), sums(highs, true)),
         (false, true, false) => (sums(lows, false), sums(highs, false)),
         _ => (sums(lows, false), sums(highs, true)),

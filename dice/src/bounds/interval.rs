@@ -162,7 +162,57 @@ pub(super) fn binary(
             }
         }
         BinaryOp::Pow => power(a, b),
+        BinaryOp::FloorDiv | BinaryOp::Modulo if b.lo == 0.0 && b.hi == 0.0 => {
+            return Err(DiceError::DivisionByZero { span });
+        }
+        // Floor is monotonic, so the floors of the quotient's ends bound it.
+        BinaryOp::FloorDiv => {
+            let q = divide(a, b);
+            Interval::whole(q.lo.floor(), q.hi.floor())
+        }
+        BinaryOp::Modulo if a.lo == a.hi && b.lo == b.hi => {
+            Interval::point(crate::eval::binary(op, a.lo, b.lo, span)?)
+        }
+        BinaryOp::Modulo if a.integral && b.lo == b.hi && a.hi - a.lo <= 10_000.0 => {
+            let values = (a.lo as i64..=a.hi as i64)
+                .filter_map(|x| crate::eval::binary(op, x as f64, b.lo, span).ok());
+            Interval::hull(values, b.integral)
+        }
+        // The sign is the divisor's, and |a % b| < |b|.
+        BinaryOp::Modulo => {
+            let gap = if both { 1.0 } else { 0.0 };
+            Interval {
+                lo: if b.lo < 0.0 { b.lo + gap } else { 0.0 },
+                hi: if b.hi > 0.0 { b.hi - gap } else { 0.0 },
+                integral: both,
+            }
+        }
+        _ => compare(op, a, b),
     })
+}
+
+/// The interval of a comparison: 1 where it always holds, 0 where it never
+/// does, else both.
+fn compare(op: BinaryOp, a: Interval, b: Interval) -> Interval {
+    let (always, never) = match op {
+        BinaryOp::Less => (a.hi < b.lo, a.lo >= b.hi),
+        BinaryOp::LessEqual => (a.hi <= b.lo, a.lo > b.hi),
+        BinaryOp::Greater => (a.lo > b.hi, a.hi <= b.lo),
+        BinaryOp::GreaterEqual => (a.lo >= b.hi, a.hi < b.lo),
+        BinaryOp::Equal => (
+            a.lo == a.hi && b.lo == b.hi && a.lo == b.lo,
+            a.hi < b.lo || a.lo > b.hi,
+        ),
+        _ => (
+            a.hi < b.lo || a.lo > b.hi,
+            a.lo == a.hi && b.lo == b.hi && a.lo == b.lo,
+        ),
+    };
+    match (always, never) {
+        (true, _) => Interval::point(1.0),
+        (_, true) => Interval::point(0.0),
+        _ => Interval::whole(0.0, 1.0),
+    }
 }
 
 fn divide(a: Interval, b: Interval) -> Interval {

@@ -29,6 +29,12 @@ pub(super) fn distribution(
         walk.pmfs.push(pmf);
     }
     let root = walk.pmfs.pop().unwrap_or_else(|| Pmf::constant(0.0));
+    // d20 shows the total truncated toward 0.
+    let root = if expr.dialect.truncates_total() {
+        root.map(|v| v.trunc() + 0.0)
+    } else {
+        root
+    };
     Ok((root, walk.cut))
 }
 
@@ -156,6 +162,11 @@ impl Walk<'_, '_> {
         let modifiers = &dice.modifiers;
         let face = die::face(kind, modifiers);
         let adder = die::adder(kind, modifiers)?;
+        // `ra` adds one die to the whole term, not one per die: the dice are
+        // not independent, and only a lone die has an exact method here.
+        if matches!(adder, Some(die::Adder::RerollAdd(_))) && count > 1 {
+            return Err(Step::Fallback);
+        }
         let selects: Vec<(Select, bool)> = modifiers
             .iter()
             .filter_map(|m| match m.kind {
@@ -251,7 +262,10 @@ pub(super) fn binary(
         BinaryOp::Sub => a.add(&b.map(|v| -v), budget),
         _ => {
             budget.spend((a.len() as u64).saturating_mul(b.len() as u64))?;
-            if matches!(op, BinaryOp::Div | BinaryOp::Rem)
+            if matches!(
+                op,
+                BinaryOp::Div | BinaryOp::Rem | BinaryOp::FloorDiv | BinaryOp::Modulo
+            )
                 && b.pairs().iter().any(|(v, _)| *v == 0.0)
             {
                 return Err(Step::Error(DiceError::DivisionByZero { span }));

@@ -33,12 +33,25 @@ pub(super) fn roll_group(rolled: &mut Rolled<'_>, group: &Group) -> Result<f64, 
             }
         }
     }
+    let merge = rolled.expr.dialect.merges_selectors();
     let elements = &mut rolled.elements[start..];
-    for modifier in &group.modifiers {
-        match modifier.kind {
-            ModifierKind::Keep(select) => keep_or_drop(elements, select, true),
-            ModifierKind::Drop(select) => keep_or_drop(elements, select, false),
-            _ => {}
+    if merge {
+        for (selects, keep) in super::pool::selector_runs(&group.modifiers) {
+            super::pool::select_together(
+                elements,
+                &selects,
+                keep,
+                |e| &mut e.flags,
+                keep_or_drop,
+            );
+        }
+    } else {
+        for modifier in &group.modifiers {
+            match modifier.kind {
+                ModifierKind::Keep(select) => keep_or_drop(elements, select, true),
+                ModifierKind::Drop(select) => keep_or_drop(elements, select, false),
+                _ => {}
+            }
         }
     }
     let counting = is_counting(&group.modifiers);

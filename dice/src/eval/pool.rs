@@ -17,6 +17,10 @@ pub(crate) struct PoolRoller<'a> {
     pub(crate) drawn: &'a mut u64,
     pub(crate) kind: DieKind,
     pub(crate) span: Span,
+    /// Whether consecutive keeps (or drops) select together (d20).
+    pub(crate) merge_selectors: bool,
+    /// Whether Avrae's `ra` has added its one die to this term.
+    pub(crate) added_once: bool,
 }
 
 impl PoolRoller<'_> {
@@ -50,11 +54,13 @@ impl PoolRoller<'_> {
         for _ in 0..count {
             self.roll_one(modifiers, dice, 0)?;
         }
-        apply_pool_modifiers(&mut dice[start..], modifiers)
+        apply_pool_modifiers(&mut dice[start..], modifiers, self.merge_selectors)
     }
 
     /// Rolls one die (and whatever it adds) through the per-die steps. A die
-    /// added by Avrae's `ra` goes through them too, but does not add again.
+    /// added by Avrae's `ra` goes through them too, but `ra` adds one die to
+    /// the term at most, for the first die that matches (d20's
+    /// `explode_once` selects one target).
     fn roll_one(
         &mut self,
         modifiers: &[Modifier],
@@ -67,7 +73,8 @@ impl PoolRoller<'_> {
         die.value = value.1;
         die.flags |= flags | added_flags;
         dice.push(die);
-        let add_after = added_flags & flag::ADDED == 0
+        let add_after = !self.added_once
+            && added_flags & flag::ADDED == 0
             && modifiers.iter().any(|m| match m.kind {
                 ModifierKind::Reroll {
                     style: RerollStyle::Add,
@@ -85,6 +92,7 @@ impl PoolRoller<'_> {
             }
         }
         if add_after {
+            self.added_once = true;
             self.roll_one(modifiers, dice, flag::ADDED)?;
         }
         Ok(())
@@ -226,16 +234,25 @@ fn reroll_on(on: Option<Compare>, kind: DieKind) -> Compare {
     })
 }
 
-/// Keep and drop, counting, margin and sorting over the rolled pool; returns the total.
+/// Keep and drop, counting, margin and sorting over the rolled pool; returns
+/// the total. With `merge_selectors` (d20), a run of keeps (or of drops)
+/// selects together.
 pub(crate) fn apply_pool_modifiers(
     dice: &mut [Die],
     modifiers: &[Modifier],
+    merge_selectors: bool,
 ) -> Result<f64, DiceError> {
-    for modifier in modifiers {
-        match modifier.kind {
-            ModifierKind::Keep(select) => keep_or_drop(dice, select, true),
-            ModifierKind::Drop(select) => keep_or_drop(dice, select, false),
-            _ => {}
+    if merge_selectors {
+        for (selects, keep) in selector_runs(modifiers) {
+            select_together(dice, &selects, keep, |d| &mut d.flags, keep_or_drop);
+        }
+    } else {
+        for modifier in modifiers {
+            match modifier.kind {
+                ModifierKind::Keep(select) => keep_or_drop(dice, select, true),
+                ModifierKind::Drop(select) => keep_or_drop(dice, select, false),
+                _ => {}
+            }
         }
     }
     let counting = modifiers.iter().any(|m| {
@@ -356,6 +373,63 @@ pub(crate) fn margin(total: f64, target: Compare) -> f64 {
     match target.op {
         CompareOp::Lt | CompareOp::Le => target_value - total,
         CompareOp::Eq | CompareOp::Gt | CompareOp::Ge => total - target_value,
+    }
+}
+
+/// The keep and drop modifiers in runs of one kind, as d20 merges them:
+/// `kh2kl1p1` gives `([h2, l1], keep)` and `([=1], drop)`.
+pub(crate) fn selector_runs(modifiers: &[Modifier]) -> Vec<(Vec<Select>, bool)> {
+    let mut runs: Vec<(Vec<Select>, bool)> = Vec::new();
+    for modifier in modifiers {
+        let (select, keep) = match modifier.kind {
+            ModifierKind::Keep(select) => (select, true),
+            ModifierKind::Drop(select) => (select, false),
+            _ => continue,
+        };
+        match runs.last_mut() {
+            Some((selects, run_keep)) if *run_keep == keep => selects.push(select),
+            _ => runs.push((vec![select], keep)),
+        }
+    }
+    runs
+}
+
+/// Applies a run of selectors together, as d20 does: each selects from the
+/// same items; a keep keeps the union of what they select, a drop drops it.
+/// `apply` is the one-selector keep or drop, `flags` an item's flags.
+pub(crate) fn select_together<T>(
+    items: &mut [T],
+    selects: &[Select],
+    keep: bool,
+    flags: fn(&mut T) -> &mut u16,
+    apply: fn(&mut [T], Select, bool),
+) {
+    if let [select] = selects {
+        apply(items, *select, keep);
+        return;
+    }
+    let before: Vec<u16> = items.iter_mut().map(|item| *flags(item)).collect();
+    // How many of the selectors dropped each item (that a keep did not select).
+    let mut dropped_by = vec![0usize; items.len()];
+    for select in selects {
+        apply(items, *select, keep);
+        for ((item, was), count) in items.iter_mut().zip(&before).zip(&mut dropped_by) {
+            let now = flags(item);
+            if *now & flag::DROPPED != 0 && *was & flag::DROPPED == 0 {
+                *count += 1;
+            }
+            *now = *was;
+        }
+    }
+    for (item, count) in items.iter_mut().zip(dropped_by) {
+        let dropped = if keep {
+            count == selects.len()
+        } else {
+            count > 0
+        };
+        if dropped {
+            *flags(item) |= flag::DROPPED;
+        }
     }
 }
 

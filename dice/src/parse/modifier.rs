@@ -127,6 +127,20 @@ impl<'a> Parser<'a, '_> {
         if !starts_modifier(first) && !first.is_ascii_alphabetic() {
             return Ok(None);
         }
+        if d20 {
+            match first {
+                // d20's comparisons, not success counting.
+                b'<' | b'>' | b'=' => return Ok(None),
+                b'!' if s.starts_with("!=") => return Ok(None),
+                b'!' => {
+                    return Err(DiceError::syntax(
+                        "d20 has no '!': it explodes with 'e' and a selector, such as 1d6e6",
+                        self.here(s),
+                    ));
+                }
+                _ => {}
+            }
+        }
         let found = TAGS.iter().find(|(text, tag)| {
             text.as_bytes()[0] == first
                 && starts_with_ignore_case(s, text)

@@ -53,7 +53,7 @@ fn huge() {
     check(
         D20,
         "99999999999999999999d6",
-        expect!["limit 0..20: number of dice exceeds the limit of 10000"],
+        expect!["limit 0..20: number of dice exceeds the limit of 1000"],
     );
 }
 #[test]
