@@ -293,24 +293,53 @@ pub(super) fn keep_and_drop(
     let mut value = value;
     for step in selection_steps(&dice.modifiers, merge) {
         match step {
-            Some((select, keep)) => (kept, value) = select_count(select, keep, kept, value),
-            None => kept.lo = 0.0,
+            SelectionStep::One(select, keep) => {
+                (kept, value) = select_count(select, keep, kept, value);
+            }
+            SelectionStep::Merged { keep, least, most } => {
+                let (least, most) = (least as f64, most as f64);
+                kept = if keep {
+                    Interval {
+                        lo: kept.lo.min(least),
+                        hi: kept.hi.min(most),
+                        ..kept
+                    }
+                } else {
+                    Interval {
+                        lo: (kept.lo - most).max(0.0),
+                        hi: (kept.hi - least).max(0.0),
+                        ..kept
+                    }
+                };
+            }
+            SelectionStep::Loose => kept.lo = 0.0,
         }
     }
     (kept, value)
 }
 
-/// The keep and drop modifiers as the bounds read them. With `merge`
-/// (d20), a run of several selectors selects together: a run of highest
-/// and lowest reads as keeping (or dropping) the sum of their counts, and a
-/// run with a compare point as `None`, "any die may be left out".
-pub(super) fn selection_steps(modifiers: &[Modifier], merge: bool) -> Vec<Option<(Select, bool)>> {
+/// One keep or drop as the bounds read it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SelectionStep {
+    /// One selector.
+    One(Select, bool),
+    /// A d20 run of highest and lowest selectors, selecting together: their
+    /// union holds from `least` (the largest count of one side; ties can
+    /// make the sides overlap) to `most` (the sum of both sides) items.
+    Merged { keep: bool, least: u64, most: u64 },
+    /// A d20 run with a compare point: any item may be left out.
+    Loose,
+}
+
+/// The keep and drop modifiers as the bounds read them; with `merge` (d20)
+/// a run of several selectors selects together.
+pub(super) fn selection_steps(modifiers: &[Modifier], merge: bool) -> Vec<SelectionStep> {
     if !merge {
         return modifiers
             .iter()
             .filter_map(|m| match m.kind {
-                ModifierKind::Keep(select) => Some(Some((select, true))),
-                ModifierKind::Drop(select) => Some(Some((select, false))),
+                ModifierKind::Keep(select) => Some(SelectionStep::One(select, true)),
+                ModifierKind::Drop(select) => Some(SelectionStep::One(select, false)),
                 _ => None,
             })
             .collect();
@@ -318,16 +347,21 @@ pub(super) fn selection_steps(modifiers: &[Modifier], merge: bool) -> Vec<Option
     crate::eval::selector_runs(modifiers)
         .into_iter()
         .map(|(selects, keep)| match selects.as_slice() {
-            [select] => Some((*select, keep)),
+            [select] => SelectionStep::One(*select, keep),
             _ => {
-                let mut sum = 0u64;
+                let (mut highest, mut lowest) = (0u64, 0u64);
                 for select in &selects {
                     match select {
-                        Select::Highest(n) | Select::Lowest(n) => sum = sum.saturating_add(*n),
-                        Select::Matching(_) => return None,
+                        Select::Highest(n) => highest = highest.max(*n),
+                        Select::Lowest(n) => lowest = lowest.max(*n),
+                        Select::Matching(_) => return SelectionStep::Loose,
                     }
                 }
-                Some((Select::Highest(sum), keep))
+                SelectionStep::Merged {
+                    keep,
+                    least: highest.max(lowest),
+                    most: highest.saturating_add(lowest),
+                }
             }
         })
         .collect()

@@ -1,6 +1,6 @@
 //! Bounds of a group: `{4d6, 3d8}kh1`, and a group of one roll counted per die.
 
-use super::dice::{DiceBounds, select_count, selection_steps};
+use super::dice::{DiceBounds, SelectionStep, select_count, selection_steps};
 use super::interval::{self, Interval};
 use crate::DiceError;
 use crate::ast::{Expr, Group, ModifierKind, NodeId, NodeKind, Select, UnaryOp};
@@ -45,13 +45,15 @@ pub(super) fn group_bounds(
     let merge = expr.dialect.merges_selectors();
     let steps = selection_steps(&group.modifiers, merge);
     // A d20 run of several selectors may leave out any item.
-    let loose = steps.iter().any(Option::is_none);
+    let loose = steps
+        .iter()
+        .any(|step| !matches!(step, SelectionStep::One(..)));
     for (i, item) in items.iter().enumerate() {
         let mut value = Some(*item);
         may_leave_out[i] = loose;
         for step in &steps {
             let (on, keep) = match step {
-                Some((Select::Matching(on), keep)) => (*on, *keep),
+                SelectionStep::One(Select::Matching(on), keep) => (*on, *keep),
                 _ => continue,
             };
             if let Some(v) = value {
@@ -77,13 +79,22 @@ pub(super) fn group_bounds(
     // by contribution; sound for counts).
     let mut take = items.len();
     for step in &steps {
-        take = match step {
-            Some((Select::Highest(k) | Select::Lowest(k), true)) => {
-                take.min(usize::try_from(*k).unwrap_or(usize::MAX))
+        let most = |k: u64| usize::try_from(k).unwrap_or(usize::MAX);
+        take = match *step {
+            SelectionStep::One(Select::Highest(k) | Select::Lowest(k), true) => take.min(most(k)),
+            SelectionStep::One(Select::Highest(k) | Select::Lowest(k), false) => {
+                take.saturating_sub(most(k))
             }
-            Some((Select::Highest(k) | Select::Lowest(k), false)) => {
-                take.saturating_sub(usize::try_from(*k).unwrap_or(usize::MAX))
-            }
+            // Every item may be left out (its contribution reaches 0), so
+            // taking the most the run can keep bounds every smaller choice.
+            SelectionStep::Merged {
+                keep: true, most: k, ..
+            } => take.min(most(k)),
+            SelectionStep::Merged {
+                keep: false,
+                least: k,
+                ..
+            } => take.saturating_sub(most(k)),
             _ => take,
         };
     }

@@ -6,6 +6,7 @@
 
 #[cfg(feature = "chart")]
 mod chart;
+mod avrae;
 mod corpus;
 mod deep;
 mod distribution;
