@@ -3,6 +3,7 @@
 //! Nodes live in one vector, children before their parents, so that a parse
 //! allocates once and a roll can evaluate the nodes in a single forward pass.
 
+pub use crate::func::Func;
 use crate::{Dialect, Span};
 use smallvec::SmallVec;
 
@@ -115,12 +116,13 @@ pub enum NodeKind {
         /// The right operand.
         rhs: NodeId,
     },
-    /// `floor(x)`, `ceil(x)`, `round(x)` or `abs(x)`.
+    /// A function of JavaScript's `Math`, as Foundry's formulas call them:
+    /// `floor(x)`, `max(a, b, c)`, `clamp(x, lo, hi)`.
     Call {
         /// The function.
         func: Func,
-        /// Its argument.
-        arg: NodeId,
+        /// Its arguments, as many as [`Func::arity`] allows.
+        args: Vec<NodeId>,
     },
     /// A value the caller supplies: `?{Bonus|0}`, `@{strength_mod}` or `@str.mod`.
     Ref(Reference),
@@ -224,43 +226,6 @@ impl BinaryOp {
     /// Whether the operator compares and gives 1 or 0.
     pub fn is_comparison(self) -> bool {
         self.precedence() == 0
-    }
-}
-
-/// A rounding or sign function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Func {
-    /// Round toward −∞.
-    Floor,
-    /// Round toward +∞.
-    Ceil,
-    /// Round to nearest, halves toward +∞ (JavaScript's `Math.round`).
-    Round,
-    /// Absolute value.
-    Abs,
-}
-
-impl Func {
-    /// The function's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Func::Floor => "floor",
-            Func::Ceil => "ceil",
-            Func::Round => "round",
-            Func::Abs => "abs",
-        }
-    }
-
-    /// Applies the function.
-    pub fn apply(self, x: f64) -> f64 {
-        match self {
-            Func::Floor => x.floor(),
-            Func::Ceil => x.ceil(),
-            Func::Round => (x + 0.5).floor(),
-            Func::Abs => x.abs(),
-        }
     }
 }
 
@@ -408,6 +373,9 @@ pub enum ModifierKind {
     CountFailures(Compare),
     /// Subtract one for each die that meets the compare point: `df<2`, Roll20's `f<2`.
     DeductFailures(Compare),
+    /// Foundry's `df` with no target: subtract one for each die that is not
+    /// a success (`5d6cs>4df` counts successes less the other dice).
+    DeductNonSuccesses,
     /// Subtract the value of each die that meets the compare point: `sf<2`.
     SubtractFailures(Compare),
     /// The total becomes its margin over (or under) the target: `ms>=10`.

@@ -81,7 +81,10 @@ impl Expr {
                 NodeKind::Binary { op, lhs, rhs } => {
                     interval::binary(*op, get(*lhs), get(*rhs), node.span)?
                 }
-                NodeKind::Call { func, arg } => interval::call(*func, get(*arg)),
+                NodeKind::Call { func, args } => {
+                    let args: Vec<Interval> = args.iter().map(|id| get(*id)).collect();
+                    interval::call(*func, &args, node.span)?
+                }
                 NodeKind::Ref(reference) => match options.vars.get(&reference.name) {
                     Some(v) => Interval::point(*v),
                     None => Interval::point(reference.default.ok_or_else(|| {

@@ -196,9 +196,16 @@ pub(crate) fn write_decorated<W: Write>(
             }
             Ok(())
         }
-        NodeKind::Call { func, arg } => {
+        NodeKind::Call { func, args } => {
             out.write_str(func.name())?;
-            write_parenthesized(expr, *arg, out, decorate)
+            out.write_char('(')?;
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    out.write_str(", ")?;
+                }
+                write_decorated(expr, *arg, out, decorate)?;
+            }
+            out.write_char(')')
         }
         NodeKind::Ref(reference) => match reference.style {
             RefStyle::Query => {
@@ -373,6 +380,7 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
         ModifierKind::CriticalFailure(c) => write_compare("cf", c, out),
         ModifierKind::CountFailures(c) => write_compare("cf", c, out),
         ModifierKind::DeductFailures(c) => write_compare("f", c, out),
+        ModifierKind::DeductNonSuccesses => out.write_str("df"),
         ModifierKind::SubtractFailures(c) => write_compare("sf", c, out),
         ModifierKind::MarginOfSuccess(c) => write_compare("ms", c, out),
         ModifierKind::CountEven => out.write_str("even"),

@@ -190,7 +190,14 @@ fn fill(
             NodeKind::Binary { op, lhs, rhs } => {
                 binary(*op, rolled.value(*lhs), rolled.value(*rhs), node.span)?
             }
-            NodeKind::Call { func, arg } => func.apply(rolled.value(*arg)),
+            NodeKind::Call { func, args } => match args.as_slice() {
+                [arg] => func.apply(&[rolled.value(*arg)]),
+                _ => {
+                    let values: SmallVec<[f64; 4]> =
+                        args.iter().map(|arg| rolled.value(*arg)).collect();
+                    func.apply(&values)
+                }
+            },
             NodeKind::Ref(reference) => match options.vars.get(&reference.name) {
                 Some(value) => *value,
                 None => reference

@@ -14,6 +14,7 @@ mod display;
 mod dist;
 mod error;
 mod eval;
+mod func;
 mod inline;
 mod limits;
 mod number;

@@ -494,30 +494,56 @@ impl<'a> Parser<'a, '_> {
 
     fn call(&mut self, s: &'a str) -> Parsed<'a> {
         let name_len = s
-            .find(|c: char| !c.is_ascii_alphabetic())
+            .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(s.len());
         let name = &s[..name_len];
-        let func = match name.to_ascii_lowercase().as_str() {
-            "floor" => Func::Floor,
-            "ceil" => Func::Ceil,
-            "round" => Func::Round,
-            "abs" => Func::Abs,
-            _ => {
-                return Err(DiceError::syntax(
-                    format!(
-                        "unknown function or word '{name}': expected a number, dice, '(' or one of floor, ceil, round, abs"
-                    ),
-                    self.span(s, &s[name_len..]),
-                ));
-            }
+        let name_span = self.span(s, &s[name_len..]);
+        let Some(func) = Func::from_name(name) else {
+            return Err(DiceError::syntax(
+                format!(
+                    "unknown function or word '{name}': expected a number, dice, '(' or a function such as floor, max or sqrt"
+                ),
+                name_span,
+            ));
         };
         let open = ws(&s[name_len..]);
         if !open.starts_with('(') {
             return Err(self.expected(&format!("'(' after '{name}'"), open));
         }
-        let (rest, arg) = self.parenthesized(open)?;
+        self.enter(open)?;
+        let mut args = Vec::new();
+        let mut rest = ws(&open[1..]);
+        let (least, most) = func.arity();
+        loop {
+            if rest.is_empty() || rest.starts_with(')') {
+                return Err(self.expected(&format!("an argument of '{name}'"), rest));
+            }
+            let (after, arg) = self.expression(rest)?;
+            args.push(arg);
+            let after = ws(after);
+            if let Some(after) = after.strip_prefix(',') {
+                rest = ws(after);
+            } else if let Some(after) = after.strip_prefix(')') {
+                rest = after;
+                break;
+            } else {
+                return Err(self.expected(&format!("',' or ')' in '{name}( … )'"), after));
+            }
+        }
+        self.leave();
         let span = self.span(s, rest);
-        Ok((rest, self.push(NodeKind::Call { func, arg }, span)))
+        if args.len() < least || args.len() > most {
+            let takes = match (least, most) {
+                (1, 1) => "one argument".to_string(),
+                (a, b) if a == b => format!("{a} arguments"),
+                (a, b) => format!("{a} to {b} arguments"),
+            };
+            return Err(DiceError::invalid(
+                format!("'{}' takes {takes}, not {}", func.name(), args.len()),
+                span,
+            ));
+        }
+        Ok((rest, self.push(NodeKind::Call { func, args }, span)))
     }
 
     /// What may follow the expression: nothing, a quoted label, `# comment`, or free text.

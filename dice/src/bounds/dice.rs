@@ -415,6 +415,7 @@ fn is_counting(kind: ModifierKind) -> bool {
         ModifierKind::CountSuccesses(_)
             | ModifierKind::CountFailures(_)
             | ModifierKind::DeductFailures(_)
+            | ModifierKind::DeductNonSuccesses
             | ModifierKind::SubtractFailures(_)
             | ModifierKind::CountEven
             | ModifierKind::CountOdd

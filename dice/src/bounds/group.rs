@@ -176,7 +176,13 @@ fn rebound(expr: &Expr, id: NodeId, intervals: &mut [Interval]) -> Result<Interv
             );
             interval::binary(*op, a, b, node.span)?
         }
-        NodeKind::Call { func, arg } => interval::call(*func, rebound(expr, *arg, intervals)?),
+        NodeKind::Call { func, args } => {
+            let args = args
+                .iter()
+                .map(|arg| rebound(expr, *arg, intervals))
+                .collect::<Result<Vec<_>, _>>()?;
+            interval::call(*func, &args, node.span)?
+        }
         NodeKind::Labeled { inner, .. } => rebound(expr, *inner, intervals)?,
         _ => intervals[id.index()],
     };

@@ -4,7 +4,7 @@ use super::die;
 use super::pmf::Pmf;
 use super::{Budget, DistOptions, Step, group, keep};
 use crate::ast::{
-    BinaryOp, Count, Dice, Expr, Faces, ModifierKind, NodeId, NodeKind, Select, UnaryOp,
+    BinaryOp, Count, Dice, Expr, Faces, Func, ModifierKind, NodeId, NodeKind, Select, UnaryOp,
 };
 use crate::die::DieKind;
 use crate::number::Float;
@@ -70,7 +70,7 @@ impl Walk<'_, '_> {
                 let (a, b) = (get(self, *lhs), get(self, *rhs));
                 binary(*op, &a, &b, span, budget)?
             }
-            NodeKind::Call { func, arg } => get(self, *arg).map(|v| func.apply(v)),
+            NodeKind::Call { func, args } => call(*func, args, &self.pmfs, span, budget)?,
             NodeKind::Ref(reference) => {
                 match self.options.vars.get(&reference.name) {
                     Some(v) => Pmf::constant(*v),
@@ -184,6 +184,7 @@ impl Walk<'_, '_> {
                     ModifierKind::CountSuccesses(_)
                         | ModifierKind::CountFailures(_)
                         | ModifierKind::DeductFailures(_)
+                        | ModifierKind::DeductNonSuccesses
                         | ModifierKind::SubtractFailures(_)
                         | ModifierKind::CountEven
                         | ModifierKind::CountOdd
@@ -279,6 +280,47 @@ pub(super) fn binary(
             Ok(out)
         }
     }
+}
+
+/// The distribution of `func(args…)` for independent arguments: one
+/// argument maps, more combine pairwise (a `max`, `min` or `hypot` of three
+/// folds, which is exact for `max` and `min` and leaves `hypot` to sampling,
+/// whose rounding differs when folded). An outcome that a roll would refuse
+/// (not a number) makes the whole distribution that error.
+fn call(
+    func: Func,
+    args: &[NodeId],
+    pmfs: &[Pmf],
+    span: Span,
+    budget: &mut Budget,
+) -> Result<Pmf, Step> {
+    let pmf = |id: &NodeId| &pmfs[id.index()];
+    let out = match args {
+        [x] => pmf(x).map(|v| func.apply(&[v])),
+        [x, y] => {
+            budget.spend((pmf(x).len() as u64).saturating_mul(pmf(y).len() as u64))?;
+            pmf(x).pairwise(pmf(y), |a, b| func.apply(&[a, b]))
+        }
+        [x, lo, hi] if func == Func::Clamp => {
+            budget.spend((pmf(x).len() as u64).saturating_mul(pmf(lo).len() as u64))?;
+            let raised = pmf(x).pairwise(pmf(lo), |a, b| Func::Max.apply(&[a, b]));
+            budget.spend((raised.len() as u64).saturating_mul(pmf(hi).len() as u64))?;
+            raised.pairwise(pmf(hi), |a, b| Func::Min.apply(&[a, b]))
+        }
+        [first, rest @ ..] if matches!(func, Func::Max | Func::Min) => {
+            let mut out = pmf(first).clone();
+            for next in rest {
+                budget.spend((out.len() as u64).saturating_mul(pmf(next).len() as u64))?;
+                out = out.pairwise(pmf(next), |a, b| func.apply(&[a, b]));
+            }
+            out
+        }
+        _ => return Err(Step::Fallback),
+    };
+    for (v, _) in out.pairs() {
+        crate::eval::checked(v, span)?;
+    }
+    Ok(out)
 }
 
 /// Refuses a distribution holding a total beyond ±2^53, as a roll would.

@@ -131,7 +131,7 @@ pub(crate) fn single_dice_of(expr: &Expr, group: &Group) -> Option<(NodeId, Node
             NodeKind::Group(_) => return None,
             NodeKind::Unary { operand, .. } => stack.push(*operand),
             NodeKind::Binary { lhs, rhs, .. } => stack.extend([*lhs, *rhs]),
-            NodeKind::Call { arg, .. } => stack.push(*arg),
+            NodeKind::Call { args, .. } => stack.extend(args.iter().copied()),
             NodeKind::Labeled { inner, .. } => stack.push(*inner),
             NodeKind::Number(_) | NodeKind::Ref(_) => {}
         }
@@ -165,7 +165,13 @@ fn reevaluate(
             reevaluate(rolled, *rhs, dice_id, die)?,
             node.span,
         )?,
-        NodeKind::Call { func, arg } => func.apply(reevaluate(rolled, *arg, dice_id, die)?),
+        NodeKind::Call { func, args } => {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(reevaluate(rolled, *arg, dice_id, die)?);
+            }
+            func.apply(&values)
+        }
         NodeKind::Labeled { inner, .. } => reevaluate(rolled, *inner, dice_id, die)?,
         _ => rolled.value(id),
     };

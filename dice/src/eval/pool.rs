@@ -261,6 +261,7 @@ pub(crate) fn apply_pool_modifiers(
             ModifierKind::CountSuccesses(_)
                 | ModifierKind::CountFailures(_)
                 | ModifierKind::DeductFailures(_)
+                | ModifierKind::DeductNonSuccesses
                 | ModifierKind::SubtractFailures(_)
                 | ModifierKind::CountEven
                 | ModifierKind::CountOdd
@@ -352,6 +353,10 @@ pub(crate) fn count_die(die: &mut Die, kind: ModifierKind, count: i64) -> i64 {
             } else {
                 0
             }
+        }
+        ModifierKind::DeductNonSuccesses if !die.has(flag::SUCCESS) => {
+            die.flags |= flag::FAILURE;
+            -1
         }
         ModifierKind::DeductFailures(on) if on.matches(die.value) => {
             die.flags |= flag::FAILURE;

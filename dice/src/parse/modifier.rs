@@ -277,7 +277,11 @@ impl<'a> Parser<'a, '_> {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::CountFailures(on))
             }
-            Tag::DeductFailures | Tag::Roll20Failure => {
+            Tag::DeductFailures => match self.compare_point(s, text, false)? {
+                (rest, Some(on)) => (rest, ModifierKind::DeductFailures(on)),
+                (rest, None) => (rest, ModifierKind::DeductNonSuccesses),
+            },
+            Tag::Roll20Failure => {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::DeductFailures(on))
             }

@@ -13,6 +13,7 @@ mod distribution;
 mod exhaustive;
 mod fairness;
 mod forced;
+mod foundry;
 #[cfg(feature = "serde")]
 mod json;
 mod monte_carlo;
