@@ -53,7 +53,17 @@
 ///
 /// **Replay order**: a term's dice are drawn one die at a time, each die
 /// with its rerolls and the dice its explosions add before the next die
-/// (see [`replay`](crate::replay)).
+/// (see [`replay`](crate::replay)), and a rolled tree lists them in that
+/// order, which is how Core reads a tree's draws back to replay it.
+/// Foundry, Avrae and rpg-dice-roller draw a term's initial dice first and
+/// then what their modifiers add. Replaying a Foundry roll with its faces in
+/// Foundry's order gives Foundry's total whenever the total does not depend
+/// on which die an added face belongs to: explosions (once or again),
+/// rerolls, clamps, `ra`, keep and drop of single dice, and counting all
+/// sum or count faces one by one, so any order of the same faces gives the
+/// same total. Only compounding (`!!`, which Foundry lacks) followed by keep
+/// or drop could differ. Which die each added face is shown under may
+/// differ from Foundry's display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
