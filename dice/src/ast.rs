@@ -93,6 +93,7 @@ impl PartialEq for Node {
 
 /// What a [`Node`] is.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum NodeKind {
     /// A number literal, integer or decimal.
     Number(f64),
@@ -139,6 +140,7 @@ pub enum NodeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum UnaryOp {
     /// `-x`.
     Neg,
@@ -150,6 +152,7 @@ pub enum UnaryOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum BinaryOp {
     /// `+`.
     Add,
@@ -242,6 +245,7 @@ pub struct Dice {
 
 /// The number of dice in a [`Dice`] term.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Count {
     /// `d20`: one die.
     Implicit,
@@ -253,6 +257,7 @@ pub enum Count {
 
 /// The kind of die in a [`Dice`] term.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Faces {
     /// `d20`: faces 1 to N.
     Literal(u64),
@@ -280,6 +285,7 @@ pub struct Group {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum GroupStyle {
     /// Roll20's and Foundry's `{4d6, 3d8}`: at least one sub-roll.
     #[default]
@@ -305,6 +311,7 @@ pub struct Reference {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RefStyle {
     /// Roll20 roll query: `?{Prompt|default}`.
     Query,
@@ -344,6 +351,7 @@ impl PartialEq for Modifier {
     feature = "serde",
     serde(tag = "type", content = "value", rename_all = "snake_case")
 )]
+#[non_exhaustive]
 pub enum ModifierKind {
     /// Keep the selected dice and drop the rest.
     Keep(Select),
@@ -403,6 +411,7 @@ impl ModifierKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Select {
     /// The highest N: `kh3`, `dh1`.
     Highest(u64),
@@ -416,6 +425,7 @@ pub enum Select {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ExplodeStyle {
     /// `!`, `x`, `e`: each exploding die adds a die, which may explode again.
     Explode,
@@ -431,6 +441,7 @@ pub enum ExplodeStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RerollStyle {
     /// `ro` (and `r` outside Roll20): reroll once, keep the new value.
     Once,
@@ -444,6 +455,7 @@ pub enum RerollStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum SortOrder {
     /// Ascending: `s`, `sa`.
     Ascending,
@@ -491,6 +503,7 @@ impl Compare {
 /// The comparison of a [`Compare`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum CompareOp {
     /// `=`.
     #[cfg_attr(feature = "serde", serde(rename = "="))]

@@ -31,7 +31,8 @@ pub struct Limits {
     pub max_rerolls: u64,
     /// Expression length in bytes. Default 4,096; at most 2^32 − 1.
     pub max_length: usize,
-    /// Nesting depth (parentheses, groups, function calls, unary signs). Default 64.
+    /// Nesting depth (parentheses, groups, function calls, unary signs, and
+    /// each link of a D20 chain of dice of dice such as `1d2d2`). Default 64.
     pub max_depth: usize,
 }
 

@@ -395,8 +395,28 @@ impl<'a> Parser<'a, '_> {
         Ok(count)
     }
 
-    /// `d` + faces + modifiers, starting at the `d` in `at`; `start` is where the count began.
+    /// `d` + faces + modifiers, starting at the `d` in `at`; `start` is where
+    /// the count began. Avrae reads a `d` after dice as dice of dice: `4d6d2`
+    /// is `(4d6)d2`. Each link of such a chain nests one level, like the
+    /// parentheses it stands for, so it counts against `max_depth`: a chain
+    /// as long as the input is refused with the depth limit rather than
+    /// walked once per link by every evaluator after the parser.
     fn dice(&mut self, start: &'a str, at: &'a str, count: Count) -> Parsed<'a> {
+        let (mut rest, mut id) = self.dice_term(start, at, count)?;
+        let mut links = 0;
+        while self.options.dialect.d_after_dice_is_dice() && starts_dice(rest) {
+            self.enter(rest)?;
+            links += 1;
+            (rest, id) = self.dice_term(start, rest, Count::Computed(id))?;
+        }
+        for _ in 0..links {
+            self.leave();
+        }
+        Ok((rest, id))
+    }
+
+    /// One dice term of [`Self::dice`], without the chain after it.
+    fn dice_term(&mut self, start: &'a str, at: &'a str, count: Count) -> Parsed<'a> {
         let after_d = &at[1..];
         let (mut rest, faces) = self.faces(after_d)?;
         let modifiers;
@@ -408,15 +428,7 @@ impl<'a> Parser<'a, '_> {
             modifiers,
         };
         crate::termination::check_static(&dice, self.options.dialect, span)?;
-        let mut id = self.push(NodeKind::Dice(dice), span);
-        // Avrae reads a `d` after dice as dice of dice: `4d6d2` is `(4d6)d2`.
-        while self.options.dialect.d_after_dice_is_dice() && starts_dice(rest) {
-            let nested_at = rest;
-            let (r, nested) = self.dice(start, nested_at, Count::Computed(id))?;
-            rest = r;
-            id = nested;
-        }
-        Ok((rest, id))
+        Ok((rest, self.push(NodeKind::Dice(dice), span)))
     }
 
     fn faces(&mut self, s: &'a str) -> Result<(&'a str, Faces), DiceError> {

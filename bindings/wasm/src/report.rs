@@ -125,6 +125,7 @@ fn node(
             encoder.string(label);
             child(*inner, encoder)?;
         }
+        _ => return Err(Unsupported::unknown_term("term")),
     }
     Ok(())
 }
@@ -145,12 +146,14 @@ fn dice_node(
         Count::Implicit => encoder.number(1.0),
         Count::Literal(n) => encoder.number(n as f64),
         Count::Computed(count) => node(rolled, count, depth + 1, encoder)?,
+        _ => return Err(Unsupported::unknown_term("dice count")),
     }
     match dice.faces {
         Faces::Literal(n) => encoder.number(n as f64),
         Faces::Percent => encoder.append("%")?,
         Faces::Fate => encoder.append("F")?,
         Faces::Computed(faces) => node(rolled, faces, depth + 1, encoder)?,
+        _ => return Err(Unsupported::unknown_term("die")),
     }
     modifiers(dice.modifiers.iter().map(|m| m.kind), encoder)?;
     encoder.append(&rolled.faces_label(id))?;

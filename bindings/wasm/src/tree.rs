@@ -138,6 +138,15 @@ impl Unsupported {
             critfumble_dice::JSON_MAX_DEPTH
         ))
     }
+
+    /// A kind of term that a newer dice crate added (its AST enums are
+    /// `#[non_exhaustive]`) and that this encoder does not know yet.
+    #[cfg(feature = "roll")]
+    pub(crate) fn unknown_term(what: &str) -> Self {
+        Unsupported(format!(
+            "this version of the package cannot report this kind of {what}"
+        ))
+    }
 }
 
 impl ser::Error for Unsupported {

@@ -2,9 +2,8 @@
 //! and label chains of 100,000 terms parse, roll, render, bound and
 //! summarize without recursing once per term, and their JSON is refused
 //! past `JSON_MAX_DEPTH` with an error rather than a stack overflow.
-//!
-//! The parser's own chains of dice (`1d2d2d2…` in the D20 dialect) join
-//! this list when the parser walks them without recursion.
+//! Avrae's chains of dice of dice (`1d2d2d2…`) count against `max_depth`
+//! as the parentheses they stand for would, and are refused past it.
 
 use critfumble_dice::{
     DistOptions, Distribution, Limits, ParseOptions, RollOptions, Rolled, parse_with, roll_with,
@@ -157,4 +156,51 @@ fn the_deepest_json_reads_back() {
 
     let expr = deepest(JSON_MAX_DEPTH + 1);
     assert_too_deep(serde_json::to_string(&expr));
+}
+
+/// Avrae's chains of dice (`1d1d1d1…`, each link dice of the dice before)
+/// nest one level per link, as parentheses would: a chain of 100,000 links
+/// is refused at the first link past `max_depth`, pointing at it, without
+/// recursing once per link; the longest chain within the limit passes every
+/// entry point.
+#[test]
+fn a_chain_of_100000_dice_of_dice() {
+    on_small_stack(|| {
+        let options = ParseOptions {
+            dialect: critfumble_dice::Dialect::D20,
+            ..roomy()
+        };
+        let max_depth = options.limits.max_depth;
+        let input = format!("1d1{}", "d1".repeat(TERMS));
+        let error = parse_with(&input, &options).expect_err("deeper than max_depth");
+        // "1d1" takes bytes 0..3 and link k (from 1) starts at 3 + 2(k - 1).
+        let refused_link = 3 + 2 * max_depth;
+        match error {
+            critfumble_dice::DiceError::Limit { kind, limit, span } => {
+                assert_eq!(kind, critfumble_dice::LimitKind::Depth);
+                assert_eq!(limit, max_depth as u64);
+                assert_eq!((span.start, span.end), (refused_link, refused_link + 1));
+            }
+            other => panic!("expected the depth limit, got {other:?}"),
+        }
+
+        let longest = format!("1d1{}", "d1".repeat(max_depth));
+        let expr = parse_with(&longest, &options).expect("within max_depth");
+        assert!(parse_with(&expr.to_string(), &options).expect("canonical text") == expr);
+        let roll_options = RollOptions {
+            limits: options.limits,
+            ..RollOptions::default()
+        };
+        let rolled = roll_with(&expr, &mut seeded_rng(1), &roll_options).expect("it rolls");
+        assert_eq!(rolled.total(), 1.0);
+        assert!(rolled.markdown().ends_with("= `1`"));
+        let bounds = expr.bounds_with(&roll_options).expect("it has bounds");
+        assert_eq!((bounds.min, bounds.max), (Some(1.0), Some(1.0)));
+        let dist_options = DistOptions {
+            limits: options.limits,
+            ..DistOptions::default()
+        };
+        let dist = Distribution::with_options(&expr, &dist_options).expect("it has stats");
+        assert_eq!(dist.probabilities, vec![(1.0, 1.0)]);
+    });
 }
