@@ -27,6 +27,8 @@
 /// | the total | as computed | as computed | truncated toward 0 (`7/2` totals 3) | as computed |
 /// | dice rolled by one expression | the limits' `max_dice` | the same | at most 1,000 | the same |
 /// | `!` (explode) | explodes | explodes | refused: d20 spells it `e` | explodes |
+/// | a computed count or faces of 2.6 (`(1.6+1)d4`) | rounded: 3 | refused | refused | refused |
+/// | `[[1d3]]d8` (a nested inline roll as a number) | the inner roll's total | refused | refused | the inner roll's total |
 ///
 /// `rr` always rerolls until the condition fails and `ro` always rerolls once;
 /// `>=` and `<=` are accepted everywhere.
@@ -159,6 +161,29 @@ impl Dialect {
             },
             _ => limits,
         }
+    }
+
+    /// A computed number of dice or faces as the dialect reads it: Roll20
+    /// rounds it (JavaScript's `Math.round`, so `(1.6+1)d4` rolls 3 dice);
+    /// the others take it as it is and refuse a fraction.
+    ///
+    /// ```
+    /// use critfumble_dice::Dialect;
+    /// assert_eq!(Dialect::Roll20.computed_dice(2.6), 3.0);
+    /// assert_eq!(Dialect::Roll20.computed_dice(2.5), 3.0);
+    /// assert_eq!(Dialect::Foundry.computed_dice(2.6), 2.6);
+    /// ```
+    pub fn computed_dice(self, value: f64) -> f64 {
+        match self {
+            Dialect::Roll20 => crate::Func::Round.apply(&[value]) + 0.0,
+            _ => value,
+        }
+    }
+
+    /// Whether `[[ … ]]` inside an expression is a nested inline roll whose
+    /// total is a number there (Roll20, and our default).
+    pub fn nested_inline_rolls(self) -> bool {
+        matches!(self, Dialect::Roll20 | Dialect::Default)
     }
 
     /// Whether a group of one roll treats each of its dice as an element.

@@ -125,7 +125,8 @@ fn fill(
                 let kind = match DieKind::known(dice.faces, expr.dialect) {
                     Some(kind) => kind,
                     None => {
-                        let kind = computed_faces(rolled, dice.faces, limits, node.span)?;
+                        let kind =
+                            computed_faces(rolled, dice.faces, expr.dialect, limits, node.span)?;
                         out.computed_sides = kind.sides();
                         kind
                     }
@@ -136,7 +137,9 @@ fn fill(
                 let count = match dice.count {
                     Count::Implicit => 1,
                     Count::Literal(n) => n,
-                    Count::Computed(id) => computed_count(rolled.value(id), node.span)?,
+                    Count::Computed(id) => {
+                        computed_count(expr.dialect.computed_dice(rolled.value(id)), node.span)?
+                    }
                 };
                 if count > limits.max_dice.saturating_sub(drawn) {
                     return Err(DiceError::Limit {
@@ -280,6 +283,7 @@ fn computed_count(value: f64, span: Span) -> Result<u64, DiceError> {
 fn computed_faces(
     rolled: &Rolled<'_>,
     faces: Faces,
+    dialect: crate::Dialect,
     limits: &Limits,
     span: Span,
 ) -> Result<DieKind, DiceError> {
@@ -289,7 +293,7 @@ fn computed_faces(
             span,
         ));
     };
-    let value = rolled.value(id);
+    let value = dialect.computed_dice(rolled.value(id));
     if value < 1.0 || value.fract() != 0.0 {
         return Err(DiceError::invalid(
             format!(

@@ -262,6 +262,15 @@ impl<'a> Parser<'a, '_> {
                 }
             }
             '{' => self.group(s),
+            '[' if s.starts_with("[[") && self.options.dialect.nested_inline_rolls() => {
+                let (rest, inner) = self.inline_roll(s)?;
+                if starts_dice(rest) {
+                    self.dice(s, rest, Count::Computed(inner))
+                } else {
+                    self.no_dangling_d(rest)?;
+                    Ok((rest, inner))
+                }
+            }
             '?' | '@' => self.reference(s),
             c if c.is_ascii_alphabetic() => self.call(s),
             _ => Err(self.expected("a number, dice or '('", s)),
@@ -282,6 +291,25 @@ impl<'a> Parser<'a, '_> {
         };
         self.leave();
         // The node's span takes in its parentheses, so that errors underline them.
+        self.nodes[inner.index()].span = self.span(s, rest);
+        Ok((rest, inner))
+    }
+
+    /// Roll20's nested inline roll `[[ expr ]]` used as a number: the inner
+    /// roll, whose total counts where it stands (`[[1d3]]d8`). It reads
+    /// (and prints) as the parenthesized expression.
+    fn inline_roll(&mut self, s: &'a str) -> Parsed<'a> {
+        self.enter(s)?;
+        let inner_start = ws(&s[2..]);
+        if inner_start.is_empty() || inner_start.starts_with("]]") {
+            return Err(self.expected("an expression after '[['", inner_start));
+        }
+        let (rest, inner) = self.expression(inner_start)?;
+        let rest = ws(rest);
+        let Some(rest) = rest.strip_prefix("]]") else {
+            return Err(self.expected("']]' to close the inline roll", rest));
+        };
+        self.leave();
         self.nodes[inner.index()].span = self.span(s, rest);
         Ok((rest, inner))
     }
@@ -438,6 +466,10 @@ impl<'a> Parser<'a, '_> {
             Some('F' | 'f') => Ok((&s[1..], Faces::Fate)),
             Some('(') => {
                 let (rest, inner) = self.parenthesized(s)?;
+                Ok((rest, Faces::Computed(inner)))
+            }
+            Some('[') if s.starts_with("[[") && self.options.dialect.nested_inline_rolls() => {
+                let (rest, inner) = self.inline_roll(s)?;
                 Ok((rest, Faces::Computed(inner)))
             }
             Some('0'..='9') => {
@@ -627,7 +659,8 @@ pub(super) fn node_storage(input: &str) -> SmallVec<[Node; 1]> {
 fn starts_dice(s: &str) -> bool {
     let b = s.as_bytes();
     matches!(b.first(), Some(b'd' | b'D'))
-        && matches!(b.get(1), Some(b'0'..=b'9' | b'%' | b'F' | b'f' | b'('))
+        && (matches!(b.get(1), Some(b'0'..=b'9' | b'%' | b'F' | b'f' | b'('))
+            || b.get(1..3) == Some(b"[["))
 }
 
 #[cfg(test)]

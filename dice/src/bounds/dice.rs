@@ -59,8 +59,9 @@ pub(super) fn dice_bounds(
         (Some(kind), _) => kind,
         (None, Faces::Computed(id)) => {
             // A roll refuses more faces than the limit, so no die has more.
-            let most = intervals[id.index()]
-                .hi
+            let most = expr
+                .dialect
+                .computed_dice(intervals[id.index()].hi)
                 .min(limits.max_faces as f64)
                 .max(1.0);
             DieKind::Numeric(most as u64)
@@ -82,7 +83,11 @@ pub(super) fn dice_bounds(
         Count::Literal(n) => Interval::point(n as f64),
         Count::Computed(id) => {
             let c = intervals[id.index()];
-            Interval::whole(c.lo.max(0.0).ceil(), c.hi.max(0.0).floor().min(max_dice))
+            let (lo, hi) = (
+                expr.dialect.computed_dice(c.lo),
+                expr.dialect.computed_dice(c.hi),
+            );
+            Interval::whole(lo.max(0.0).ceil(), hi.max(0.0).floor().min(max_dice))
         }
     };
     let original_count = count;

@@ -94,6 +94,7 @@ impl Walk<'_, '_> {
             Count::Computed(id) => self.pmfs[id.index()]
                 .pairs()
                 .into_iter()
+                .map(|(v, p)| (self.expr.dialect.computed_dice(v), p))
                 .map(|(v, p)| {
                     if v < 0.0 || v.fract() != 0.0 {
                         return Err(Step::Error(DiceError::invalid(
@@ -121,6 +122,7 @@ impl Walk<'_, '_> {
                 (None, Faces::Computed(id)) => self.pmfs[id.index()]
                     .pairs()
                     .into_iter()
+                    .map(|(v, p)| (self.expr.dialect.computed_dice(v), p))
                     .map(|(v, p)| {
                         if v < 1.0 || v.fract() != 0.0 || v > self.options.limits.max_faces as f64 {
                             return Err(Step::Error(DiceError::invalid(

@@ -19,4 +19,5 @@ mod json;
 mod monte_carlo;
 mod properties;
 mod robustness;
+mod roll20;
 mod seeds;

@@ -78,6 +78,8 @@ fn expression() -> impl Strategy<Value = String> {
             1 => (inner.clone(), inner.clone(), inner.clone())
                 .prop_map(|(a, b, c)| format!("clamp({a}, {b}, {c})")),
             1 => (inner.clone(), select(FACES)).prop_map(|(a, f)| format!("({a})d{f}")),
+            // Roll20's nested inline roll as a count (parsed in Roll20 and the default).
+            1 => (inner.clone(), select(FACES)).prop_map(|(a, f)| format!("[[{a}]]d{f}")),
             1 => (select(COUNTS), inner.clone()).prop_map(|(c, a)| format!("{c}d({a})")),
             1 => (prop::collection::vec(inner.clone(), 1..3), select(GROUP_MODIFIERS))
                 .prop_map(|(items, m)| format!("{{{}}}{m}", items.join(", "))),
