@@ -392,6 +392,18 @@ pub enum ModifierKind {
     CriticalSuccess(Compare),
     /// Roll20's `cf<3`: which faces show as critical failures. The total is unchanged.
     CriticalFailure(Compare),
+    /// Roll20's matches: dice showing the same value, at least `min_count`
+    /// of them (2 unless written: `m3`), among those that meet `on` when it
+    /// is given (`m>3`), are flagged as successes (Roll20 highlights them).
+    /// With `total` (`mt`), the total is the number of such sets of dice.
+    Matches {
+        /// The fewest equal dice that make a match.
+        min_count: u64,
+        /// Which dice may match, when only some may.
+        on: Option<Compare>,
+        /// Whether the total becomes the number of matched sets (`mt`).
+        total: bool,
+    },
     /// Count the even dice: `even`.
     CountEven,
     /// Count the odd dice: `odd`.

@@ -54,7 +54,9 @@ impl Expr {
     /// may be wider than exact: keep or drop on an exploding pool (`2d6!kl1`
     /// gives at most 6, where 5 is exact), a remainder of a fractional
     /// dividend (`1d2/2%1`), a divisor whose range spans zero, and d20's
-    /// merged selectors on a set (`(1d6, 1d6, 1d6)kh1kl1`).
+    /// merged selectors on a set (`(1d6, 1d6, 1d6)kh1kl1`), and Roll20's
+    /// group of one sub-roll of mixed dice (`{4d6+3d8}k4` gives at most 32,
+    /// where 30 is exact).
     pub fn bounds_with(&self, options: &RollOptions) -> Result<Bounds, DiceError> {
         let mut intervals: Vec<Interval> = Vec::with_capacity(self.nodes.len());
         let mut dice_info: Vec<Option<DiceBounds>> = Vec::with_capacity(self.nodes.len());

@@ -383,6 +383,20 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
         ModifierKind::DeductNonSuccesses => out.write_str("df"),
         ModifierKind::SubtractFailures(c) => write_compare("sf", c, out),
         ModifierKind::MarginOfSuccess(c) => write_compare("ms", c, out),
+        ModifierKind::Matches {
+            min_count,
+            on,
+            total,
+        } => {
+            out.write_str(if total { "mt" } else { "m" })?;
+            if min_count != 2 {
+                write_integer(min_count, out)?;
+            }
+            match on {
+                Some(c) => write_compare("", c, out),
+                None => Ok(()),
+            }
+        }
         ModifierKind::CountEven => out.write_str("even"),
         ModifierKind::CountOdd => out.write_str("odd"),
         ModifierKind::Sort(SortOrder::Ascending) => out.write_str("sa"),

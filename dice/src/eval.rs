@@ -10,7 +10,7 @@ use crate::number::Float;
 use crate::parse::MAX_EXACT;
 use crate::rolled::{Rolled, RolledNode};
 use crate::{DiceError, LimitKind, Limits, Span};
-pub(crate) use group::{group_count, is_counting, single_dice_of};
+pub(crate) use group::{group_count, is_counting, pooled_dice_of, single_dice_of};
 use pool::PoolRoller;
 pub(crate) use pool::{count_die, margin, selector_runs};
 use rand::Rng;

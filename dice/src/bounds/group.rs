@@ -12,6 +12,31 @@ pub(super) fn group_bounds(
     dice_info: &[Option<DiceBounds>],
 ) -> Result<Interval, DiceError> {
     let counting = crate::eval::is_counting(&group.modifiers);
+    if let Some(pooled) = crate::eval::pooled_dice_of(expr, group) {
+        // Every die of the sub-roll is an element: their count adds up, and
+        // a kept die is any die of any of the terms.
+        let mut kept = Interval::point(0.0);
+        let mut value: Option<Interval> = None;
+        for id in pooled {
+            let Some(dice) = dice_info[id.index()] else {
+                return Ok(intervals[group.items[0].index()]);
+            };
+            kept = interval::binary(crate::ast::BinaryOp::Add, kept, dice.kept, Default::default())?;
+            value = Some(match value {
+                None => dice.value,
+                Some(v) => Interval::hull([v.lo, v.hi, dice.value.lo, dice.value.hi], true),
+            });
+        }
+        let mut value = value.unwrap_or(Interval::point(0.0));
+        for modifier in &group.modifiers {
+            match modifier.kind {
+                ModifierKind::Keep(select) => (kept, value) = select_count(select, true, kept, value),
+                ModifierKind::Drop(select) => (kept, value) = select_count(select, false, kept, value),
+                _ => {}
+            }
+        }
+        return Ok(value.times(kept));
+    }
     if let Some((item, dice_id)) = crate::eval::single_dice_of(expr, group)
         && let Some(dice) = dice_info[dice_id.index()]
     {

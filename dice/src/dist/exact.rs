@@ -164,6 +164,13 @@ impl Walk<'_, '_> {
         let modifiers = &dice.modifiers;
         let face = die::face(kind, modifiers);
         let adder = die::adder(kind, modifiers)?;
+        // `mt` counts sets of equal dice: no exact method here.
+        if modifiers
+            .iter()
+            .any(|m| matches!(m.kind, ModifierKind::Matches { total: true, .. }))
+        {
+            return Err(Step::Fallback);
+        }
         // `ra` adds one die to the whole term, not one per die: the dice are
         // not independent, and only a lone die has an exact method here.
         if matches!(adder, Some(die::Adder::RerollAdd(_))) && count > 1 {

@@ -280,6 +280,19 @@ pub(crate) fn apply_pool_modifiers(
         total += i128::from(count);
     }
     let mut total = total as f64;
+    for modifier in modifiers {
+        if let ModifierKind::Matches {
+            min_count,
+            on,
+            total: counts,
+        } = modifier.kind
+        {
+            let sets = mark_matches(dice, min_count, on);
+            if counts {
+                total = sets as f64;
+            }
+        }
+    }
     mark_critical_ranges(dice, modifiers);
     for modifier in modifiers {
         match modifier.kind {
@@ -289,6 +302,27 @@ pub(crate) fn apply_pool_modifiers(
         }
     }
     Ok(total)
+}
+
+/// Roll20's matches: flags as successes the active dice that show a value
+/// at least `min_count` of them show (among those meeting `on`), and returns
+/// how many such values there are.
+fn mark_matches(dice: &mut [Die], min_count: u64, on: Option<Compare>) -> u64 {
+    let eligible = |die: &Die| !die.has(flag::INACTIVE) && on.is_none_or(|c| c.matches(die.value));
+    let mut values: Vec<i64> = dice.iter().filter(|d| eligible(d)).map(|d| d.value).collect();
+    values.sort_unstable();
+    let mut matched: Vec<i64> = Vec::new();
+    for run in values.chunk_by(|a, b| a == b) {
+        if run.len() as u64 >= min_count {
+            matched.push(run[0]);
+        }
+    }
+    for die in dice.iter_mut() {
+        if eligible(die) && matched.binary_search(&die.value).is_ok() {
+            die.flags |= flag::SUCCESS;
+        }
+    }
+    matched.len() as u64
 }
 
 /// Roll20's `cs`/`cf`: the critical and fumble flags follow the given ranges

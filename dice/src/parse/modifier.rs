@@ -33,6 +33,7 @@ enum Tag {
     Sort(SortOrder),
     Roll20Success,
     Roll20Failure,
+    Matches { total: bool },
 }
 
 const TAGS: &[(&str, Tag)] = &[
@@ -59,6 +60,7 @@ const TAGS: &[(&str, Tag)] = &[
     ("df", Tag::DeductFailures),
     ("sf", Tag::SubtractFailures),
     ("ms", Tag::Margin),
+    ("mt", Tag::Matches { total: true }),
     ("sa", Tag::Sort(SortOrder::Ascending)),
     ("sd", Tag::Sort(SortOrder::Descending)),
     ("!", Tag::Explode(ExplodeStyle::Explode)),
@@ -69,6 +71,7 @@ const TAGS: &[(&str, Tag)] = &[
     ("p", Tag::AvraeDrop),
     ("r", Tag::Reroll(None)),
     ("s", Tag::Sort(SortOrder::Ascending)),
+    ("m", Tag::Matches { total: false }),
     ("f", Tag::Roll20Failure),
     (">", Tag::Roll20Success),
     ("<", Tag::Roll20Success),
@@ -292,6 +295,32 @@ impl<'a> Parser<'a, '_> {
             Tag::Margin => {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::MarginOfSuccess(on))
+            }
+            Tag::Matches { total } => {
+                let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+                let (rest, min_count) = if digits == 0 {
+                    (s, 2)
+                } else {
+                    self.count_after(s, text)?
+                };
+                if min_count < 2 {
+                    return Err(DiceError::syntax(
+                        format!("a match needs at least 2 dice, not {min_count}"),
+                        self.span(s, rest),
+                    ));
+                }
+                let (rest, on) = match compare_op(rest) {
+                    Some(_) => self.compare_point(rest, text, true)?,
+                    None => (rest, None),
+                };
+                (
+                    rest,
+                    ModifierKind::Matches {
+                        min_count,
+                        on,
+                        total,
+                    },
+                )
             }
             Tag::Even => (s, ModifierKind::CountEven),
             Tag::Odd => (s, ModifierKind::CountOdd),

@@ -66,3 +66,61 @@ fn computed_counts_and_faces_round() {
     }
     assert!(total(R20, "1d(0.4)", &[]).is_err_and(|e| e.contains("at least 1")));
 }
+
+/// Matches: `m` flags dice that show a value at least two (or N) of them
+/// show; `mt` totals the number of such values; a compare point limits
+/// which dice may match.
+#[test]
+fn matches() {
+    let flagged = |input: &str, faces: &[i64]| -> (f64, Vec<i64>) {
+        let expr = parse_with(input, &ParseOptions::dialect(R20)).expect("parses");
+        let rolled = replay(&expr, faces, &RollOptions::default()).expect("rolls");
+        let matched = rolled
+            .all_dice()
+            .filter(|d| d.success())
+            .map(|d| d.value)
+            .collect();
+        (rolled.total(), matched)
+    };
+    assert_eq!(flagged("4d6m", &[3, 5, 3, 1]), (12.0, vec![3, 3]));
+    assert_eq!(flagged("4d6mt", &[3, 5, 3, 1]), (1.0, vec![3, 3]));
+    assert_eq!(flagged("6d6mt", &[2, 2, 4, 4, 4, 6]), (2.0, vec![2, 2, 4, 4, 4]));
+    assert_eq!(flagged("6d6mt3", &[2, 2, 4, 4, 4, 6]), (1.0, vec![4, 4, 4]));
+    assert_eq!(flagged("6d6mt>3", &[2, 2, 4, 4, 5, 6]), (1.0, vec![4, 4]));
+    assert_eq!(flagged("4d6mt", &[1, 2, 3, 4]), (0.0, vec![]));
+    assert_eq!(flagged("4d6kh3mt", &[6, 1, 1, 6]), (1.0, vec![6, 6]));
+    assert_eq!(bounds(R20, "4d6mt"), (Some(0.0), Some(2.0)));
+    assert_eq!(bounds(R20, "20d6mt"), (Some(0.0), Some(6.0)));
+    assert_eq!(bounds(R20, "4d6m"), (Some(4.0), Some(24.0)));
+    for (input, printed) in [("4d6m", "4d6m"), ("6d6MT3>3", "6d6mt3>=3"), ("4d6mt2", "4d6mt")] {
+        let expr = parse_with(input, &ParseOptions::dialect(R20)).expect("parses");
+        assert_eq!(expr.to_string(), printed);
+    }
+    assert!(
+        parse_with("4d6m1", &ParseOptions::dialect(R20))
+            .is_err_and(|e| e.to_string().contains("at least 2 dice"))
+    );
+}
+
+/// Group rolls: with one sub-roll, keep and drop apply to its dice
+/// (`{4d6+3d8}k4` keeps the highest 4 of the 7 dice); with several, to the
+/// sub-rolls' totals.
+#[test]
+fn group_rolls_single_and_several() {
+    assert_eq!(total(R20, "{3d6+2d10}kh1", &[3, 5, 2, 7, 9]), Ok(9.0));
+    assert_eq!(total(R20, "{4d6+3d8}k4", &[1, 2, 3, 4, 5, 6, 7]), Ok(22.0));
+    assert_eq!(total(R20, "{4d6+3d8}dl5", &[1, 2, 3, 4, 5, 6, 7]), Ok(13.0));
+    assert_eq!(total(R20, "{3d6, 2d10}kh1", &[3, 5, 2, 7, 9]), Ok(16.0));
+    assert_eq!(total(R20, "{3d6, 2d10}kl1", &[3, 5, 2, 7, 9]), Ok(10.0));
+    assert_eq!(total(R20, "{3d6+2d10}", &[3, 5, 2, 7, 9]), Ok(26.0));
+    assert_eq!(bounds(R20, "{3d6+2d10}kh1"), (Some(1.0), Some(10.0)));
+    // Sound, not exact: any kept die may be a d8 (30 is the exact greatest).
+    assert_eq!(bounds(R20, "{4d6+3d8}k4"), (Some(4.0), Some(32.0)));
+    assert_eq!(bounds(R20, "{3d6, 2d10}kh1"), (Some(3.0), Some(20.0)));
+    let expr = parse_with("{3d6+2d10}kh1", &ParseOptions::dialect(R20)).expect("parses");
+    let rolled = replay(&expr, &[3, 5, 2, 7, 9], &RollOptions::default()).expect("rolls");
+    assert_eq!(
+        rolled.markdown(),
+        "{3d6 (3, 5, 2) + 2d10 (7, 9)}kh1 (~~3~~, ~~5~~, ~~2~~, ~~7~~, 9) = `9`"
+    );
+}
