@@ -8,6 +8,7 @@
 
 mod arithmetic;
 mod dialects;
+mod documented;
 mod dice;
 mod errors;
 mod groups;

@@ -32,7 +32,7 @@ const MODIFIERS: &[&str] = &[
     "kh1", "kl1", "kh2", "dl1", "dh1", "k2", "d1", "p1", "ph1", "pl1", "k>3", "p<3", "k=2", "!",
     "xo", "!>4", "x>5", "e6", "!<2", "r", "ro", "rr", "r<2", "rr<3", "ro>4", "min2", "max4", "mi3",
     "ma5", "cs>=4", "cs>3", ">3", "<2", "=1", "f<2", "cf<2", "df=1", "sf<2", "ms>=5", "even",
-    "odd", "s", "sa", "sd", "!!", "!p", "ra", "kh2kl1", "pl1ph1", "df",
+    "odd", "s", "sa", "sd", "!!", "!p", "ra", "kh2kl1", "pl1ph1", "df", "m", "mt", "mt3>3",
 ];
 /// Numbers, decimals included.
 const NUMBERS: &[&str] = &["0", "1", "2", "3", "5", "10", "2.5", "0.5", ".25"];
