@@ -28,9 +28,8 @@ mod termination;
 
 pub use ast::{
     BinaryOp, Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Func, Group, GroupStyle,
-    Modifier,
-    ModifierKind, Node, NodeId, NodeKind, RefStyle, Reference, RerollStyle, Select, SortOrder,
-    UnaryOp,
+    Modifier, ModifierKind, Node, NodeId, NodeKind, RefStyle, Reference, RerollStyle, Select,
+    SortOrder, UnaryOp,
 };
 pub use bounds::Bounds;
 #[cfg(feature = "chart")]

@@ -2,8 +2,8 @@
 
 use super::interval::{self, Interval};
 use crate::ast::{
-    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, RerollStyle,
-    Select,
+    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Modifier, ModifierKind,
+    RerollStyle, Select,
 };
 use crate::die::DieKind;
 use crate::rolled::Die;
@@ -163,12 +163,8 @@ pub(super) fn dice_bounds(
                 hi: (original_count.hi - 1.0).max(0.0),
                 integral: true,
             };
-            let with_chain = interval::binary(
-                crate::ast::BinaryOp::Add,
-                face.times(others),
-                chain,
-                span,
-            )?;
+            let with_chain =
+                interval::binary(crate::ast::BinaryOp::Add, face.times(others), chain, span)?;
             if original_count.lo == 0.0 {
                 Interval::hull([0.0, with_chain.lo, with_chain.hi], true)
             } else {

@@ -21,7 +21,12 @@ pub(super) fn group_bounds(
             let Some(dice) = dice_info[id.index()] else {
                 return Ok(intervals[group.items[0].index()]);
             };
-            kept = interval::binary(crate::ast::BinaryOp::Add, kept, dice.kept, Default::default())?;
+            kept = interval::binary(
+                crate::ast::BinaryOp::Add,
+                kept,
+                dice.kept,
+                Default::default(),
+            )?;
             value = Some(match value {
                 None => dice.value,
                 Some(v) => Interval::hull([v.lo, v.hi, dice.value.lo, dice.value.hi], true),
@@ -30,8 +35,12 @@ pub(super) fn group_bounds(
         let mut value = value.unwrap_or(Interval::point(0.0));
         for modifier in &group.modifiers {
             match modifier.kind {
-                ModifierKind::Keep(select) => (kept, value) = select_count(select, true, kept, value),
-                ModifierKind::Drop(select) => (kept, value) = select_count(select, false, kept, value),
+                ModifierKind::Keep(select) => {
+                    (kept, value) = select_count(select, true, kept, value)
+                }
+                ModifierKind::Drop(select) => {
+                    (kept, value) = select_count(select, false, kept, value)
+                }
                 _ => {}
             }
         }
@@ -113,7 +122,9 @@ pub(super) fn group_bounds(
             // Every item may be left out (its contribution reaches 0), so
             // taking the most the run can keep bounds every smaller choice.
             SelectionStep::Merged {
-                keep: true, most: k, ..
+                keep: true,
+                most: k,
+                ..
             } => take.min(most(k)),
             SelectionStep::Merged {
                 keep: false,

@@ -334,8 +334,14 @@ pub(super) fn call(func: Func, args: &[Interval], span: Span) -> Result<Interval
             integral: x.integral,
         },
         Func::Floor | Func::Ceil | Func::Round | Func::Trunc | Func::Sign => increasing(x, true),
-        Func::Cbrt | Func::Exp | Func::Expm1 | Func::Asinh | Func::Atan | Func::Sinh
-        | Func::Tanh | Func::Fround => increasing(x, false),
+        Func::Cbrt
+        | Func::Exp
+        | Func::Expm1
+        | Func::Asinh
+        | Func::Atan
+        | Func::Sinh
+        | Func::Tanh
+        | Func::Fround => increasing(x, false),
         Func::Sqrt => increasing(on_domain(0.0, inf)?, false),
         Func::Log | Func::Log10 | Func::Log2 => increasing(on_domain(0.0, inf)?, false),
         Func::Log1p => increasing(on_domain(-1.0, inf)?, false),

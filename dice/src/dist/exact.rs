@@ -275,8 +275,7 @@ pub(super) fn binary(
             if matches!(
                 op,
                 BinaryOp::Div | BinaryOp::Rem | BinaryOp::FloorDiv | BinaryOp::Modulo
-            )
-                && b.pairs().iter().any(|(v, _)| *v == 0.0)
+            ) && b.pairs().iter().any(|(v, _)| *v == 0.0)
             {
                 return Err(Step::Error(DiceError::DivisionByZero { span }));
             }

@@ -62,18 +62,16 @@ fn fill_elements(rolled: &mut Rolled<'_>, group: &Group) -> Result<(), DiceError
 }
 
 /// Keeps and drops the group's elements from `start` on, and totals them.
-fn select_and_total(rolled: &mut Rolled<'_>, group: &Group, start: usize) -> Result<f64, DiceError> {
+fn select_and_total(
+    rolled: &mut Rolled<'_>,
+    group: &Group,
+    start: usize,
+) -> Result<f64, DiceError> {
     let merge = rolled.expr.dialect.merges_selectors();
     let elements = &mut rolled.elements[start..];
     if merge {
         for (selects, keep) in super::pool::selector_runs(&group.modifiers) {
-            super::pool::select_together(
-                elements,
-                &selects,
-                keep,
-                |e| &mut e.flags,
-                keep_or_drop,
-            );
+            super::pool::select_together(elements, &selects, keep, |e| &mut e.flags, keep_or_drop);
         }
     } else {
         for modifier in &group.modifiers {

@@ -309,7 +309,11 @@ pub(crate) fn apply_pool_modifiers(
 /// how many such values there are.
 fn mark_matches(dice: &mut [Die], min_count: u64, on: Option<Compare>) -> u64 {
     let eligible = |die: &Die| !die.has(flag::INACTIVE) && on.is_none_or(|c| c.matches(die.value));
-    let mut values: Vec<i64> = dice.iter().filter(|d| eligible(d)).map(|d| d.value).collect();
+    let mut values: Vec<i64> = dice
+        .iter()
+        .filter(|d| eligible(d))
+        .map(|d| d.value)
+        .collect();
     values.sort_unstable();
     let mut matched: Vec<i64> = Vec::new();
     for run in values.chunk_by(|a, b| a == b) {

@@ -15,7 +15,11 @@ fn total(dialect: Dialect, input: &str, faces: &[i64]) -> Result<f64, String> {
 }
 
 fn assert_total(dialect: Dialect, input: &str, faces: &[i64], expected: f64) {
-    assert_eq!(total(dialect, input, faces), Ok(expected), "{input} with {faces:?}");
+    assert_eq!(
+        total(dialect, input, faces),
+        Ok(expected),
+        "{input} with {faces:?}"
+    );
 }
 
 fn assert_refused(dialect: Dialect, input: &str, message_part: &str) {
@@ -70,7 +74,11 @@ fn sets() {
         assert_eq!(again, expr, "{input} round-trips");
     }
     assert_refused(D20, "(1d6, 2)rr1", "cannot apply to a group");
-    assert_refused(D20, "(1d6, 2)cs>3", "only keep ('k') and drop ('p') apply to a set");
+    assert_refused(
+        D20,
+        "(1d6, 2)cs>3",
+        "only keep ('k') and drop ('p') apply to a set",
+    );
     assert_refused(D20, "(1, 2", "expected ',' or ')' in the set");
     // Outside d20 a comma in parentheses is still an error.
     assert!(parse_with("(1, 2)", &ParseOptions::dialect(Dialect::Foundry)).is_err());
@@ -159,11 +167,13 @@ fn truncated_total() {
 fn refusals_and_limits() {
     assert_refused(D20, "1001d6", "limit of 1000");
     assert_refused(D20, "500d6 + 501d6", "limit of 1000");
-    assert!(parse_with("1000d6", &ParseOptions::dialect(D20)).is_ok_and(|e| e.bounds()
-        == Ok(critfumble_dice::Bounds {
-            min: Some(1000.0),
-            max: Some(6000.0)
-        })));
+    assert!(
+        parse_with("1000d6", &ParseOptions::dialect(D20)).is_ok_and(|e| e.bounds()
+            == Ok(critfumble_dice::Bounds {
+                min: Some(1000.0),
+                max: Some(6000.0)
+            }))
+    );
     assert!(parse_with("1001d6", &ParseOptions::dialect(Dialect::Foundry)).is_ok());
     // Rerolls count toward the thousand, as d20's RollContext counts every roll.
     let mut faces = vec![1; 1000];

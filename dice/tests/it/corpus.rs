@@ -8,8 +8,8 @@
 
 mod arithmetic;
 mod dialects;
-mod documented;
 mod dice;
+mod documented;
 mod errors;
 mod groups;
 mod limits;

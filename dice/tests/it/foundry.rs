@@ -75,9 +75,15 @@ fn domains_arity_and_bounds() {
     assert_eq!(bounds("sqrt(4d4)"), (Some(2.0), Some(4.0)));
     assert_eq!(bounds("sqrt(1d6 - 4)"), (Some(0.0), Some(2f64.sqrt())));
     assert_eq!(bounds("pow(1d4, 2)"), (Some(1.0), Some(16.0)));
-    assert_eq!(bounds("hypot(1d4, 1d4)"), (Some(2f64.sqrt()), Some(32f64.sqrt())));
+    assert_eq!(
+        bounds("hypot(1d4, 1d4)"),
+        (Some(2f64.sqrt()), Some(32f64.sqrt()))
+    );
     assert_eq!(bounds("log2(1d8)"), (Some(0.0), Some(3.0)));
-    assert_eq!(bounds("acos(1d2 - 1)"), (Some(0.0), Some(std::f64::consts::FRAC_PI_2)));
+    assert_eq!(
+        bounds("acos(1d2 - 1)"),
+        (Some(0.0), Some(std::f64::consts::FRAC_PI_2))
+    );
     assert_eq!(bounds("trunc(1d6 / 4)"), (Some(0.0), Some(1.0)));
     let refused = parse_with("sqrt(-1d6)", &ParseOptions::dialect(FVTT))
         .expect("parses")

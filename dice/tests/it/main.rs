@@ -4,9 +4,9 @@
     reason = "test helpers panic on a broken fixture, which fails the test that called them"
 )]
 
+mod avrae;
 #[cfg(feature = "chart")]
 mod chart;
-mod avrae;
 mod corpus;
 mod deep;
 mod distribution;

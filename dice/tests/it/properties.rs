@@ -48,7 +48,9 @@ const GROUP_MODIFIERS: &[&str] = &[
 ];
 
 /// Keep and drop on Avrae's sets, merged selectors included.
-const SET_MODIFIERS: &[&str] = &["", "kh1", "kl1", "k>3", "p<2", "ph1", "kh1kl1", "p1p2", "k3"];
+const SET_MODIFIERS: &[&str] = &[
+    "", "kh1", "kl1", "k>3", "p<2", "ph1", "kh1kl1", "p1p2", "k3",
+];
 
 fn dice_term() -> impl Strategy<Value = String> {
     (

@@ -84,7 +84,10 @@ fn matches() {
     };
     assert_eq!(flagged("4d6m", &[3, 5, 3, 1]), (12.0, vec![3, 3]));
     assert_eq!(flagged("4d6mt", &[3, 5, 3, 1]), (1.0, vec![3, 3]));
-    assert_eq!(flagged("6d6mt", &[2, 2, 4, 4, 4, 6]), (2.0, vec![2, 2, 4, 4, 4]));
+    assert_eq!(
+        flagged("6d6mt", &[2, 2, 4, 4, 4, 6]),
+        (2.0, vec![2, 2, 4, 4, 4])
+    );
     assert_eq!(flagged("6d6mt3", &[2, 2, 4, 4, 4, 6]), (1.0, vec![4, 4, 4]));
     assert_eq!(flagged("6d6mt>3", &[2, 2, 4, 4, 5, 6]), (1.0, vec![4, 4]));
     assert_eq!(flagged("4d6mt", &[1, 2, 3, 4]), (0.0, vec![]));
@@ -92,7 +95,11 @@ fn matches() {
     assert_eq!(bounds(R20, "4d6mt"), (Some(0.0), Some(2.0)));
     assert_eq!(bounds(R20, "20d6mt"), (Some(0.0), Some(6.0)));
     assert_eq!(bounds(R20, "4d6m"), (Some(4.0), Some(24.0)));
-    for (input, printed) in [("4d6m", "4d6m"), ("6d6MT3>3", "6d6mt3>=3"), ("4d6mt2", "4d6mt")] {
+    for (input, printed) in [
+        ("4d6m", "4d6m"),
+        ("6d6MT3>3", "6d6mt3>=3"),
+        ("4d6mt2", "4d6mt"),
+    ] {
         let expr = parse_with(input, &ParseOptions::dialect(R20)).expect("parses");
         assert_eq!(expr.to_string(), printed);
     }

@@ -59,7 +59,10 @@ fn rolled_trees_read_back_as_the_clis_json() {
             "foundry",
         ),
         ("5d6cs>4df + 7 // 2", "foundry"),
-        ("(1d8, 5, 2d4)kh1 + (7,) + () + (1d20 + 5 >= 15) + -7 % 3", "d20"),
+        (
+            "(1d8, 5, 2d4)kh1 + (7,) + () + (1d20 + 5 >= 15) + -7 % 3",
+            "d20",
+        ),
         ("4d6kh2kl1 + 3d6ra1 + 2d20e20", "d20"),
     ];
     for (seed, (expr, dialect)) in cases.iter().enumerate() {
