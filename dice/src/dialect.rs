@@ -53,19 +53,21 @@
 /// operations of one kind. A set takes only `k` and `p` (d20: rerolls,
 /// explosions and clamps are "dice only").
 ///
-/// **Replay order**: a term's dice are drawn one die at a time, each die
-/// with its rerolls and the dice its explosions add before the next die
-/// (see [`replay`](crate::replay)), and a rolled tree lists them in that
-/// order, which is how Core reads a tree's draws back to replay it.
-/// Foundry, Avrae and rpg-dice-roller draw a term's initial dice first and
-/// then what their modifiers add. Replaying a Foundry roll with its faces in
-/// Foundry's order gives Foundry's total whenever the total does not depend
-/// on which die an added face belongs to: explosions (once or again),
-/// rerolls, clamps, `ra`, keep and drop of single dice, and counting all
-/// sum or count faces one by one, so any order of the same faces gives the
-/// same total. Only compounding (`!!`, which Foundry lacks) followed by keep
-/// or drop could differ. Which die each added face is shown under may
-/// differ from Foundry's display.
+/// **Replay order**, in every dialect: a term draws its initial dice first,
+/// in order, as Foundry, Avrae and rpg-dice-roller do; then, die by die,
+/// each die's rerolls and the dice its explosions (and Avrae's `ra`) add,
+/// each added die with what it adds in turn. A forced replay
+/// ([`replay`](crate::replay), `--dice`, the VTT verification) takes faces
+/// in that order, so a Foundry roll replays with its dice as Foundry's roll
+/// JSON records them: `2d6r1` recorded as 1, 1, 5, 3 rerolls both ones into
+/// 5 and 3. Foundry checks the dice its explosions add after every initial
+/// die (breadth first), we right after the die that added them: the faces
+/// and the total agree, and only a second explosion from an added die, when
+/// another initial die also explodes, is shown under another die. A rolled
+/// tree lists each die followed by what it added; the dice that an
+/// explosion or `ra` added, their rerolled-away dice included, carry
+/// `added`, which tells them from the next die, so that the draws can be
+/// read back from the tree (as Core does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]

@@ -41,9 +41,13 @@ impl PoolRoller<'_> {
         }
     }
 
-    /// Rolls `count` dice with `modifiers` into `dice`, one die at a time through the
-    /// per-die steps, and returns the term's total. Pools with no per-die step (plain,
-    /// or keep/drop only) do not come here: the evaluator draws them in one go.
+    /// Rolls `count` dice with `modifiers` into `dice` and returns the term's
+    /// total. The `count` initial faces are drawn first, as Foundry, Avrae
+    /// and rpg-dice-roller draw them; then each die in turn goes through the
+    /// per-die steps, drawing what its rerolls and explosions add. The dice
+    /// are listed die by die, each followed by what it added. Pools with no
+    /// per-die step (plain, or keep/drop only) do not come here: the
+    /// evaluator draws them in one go.
     pub(crate) fn roll(
         &mut self,
         count: u64,
@@ -51,8 +55,13 @@ impl PoolRoller<'_> {
         dice: &mut DiceVec,
     ) -> Result<f64, DiceError> {
         let start = dice.len();
+        // The count was checked against the dice limit before the term began.
+        let mut initial = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         for _ in 0..count {
-            self.roll_one(modifiers, dice, 0)?;
+            initial.push(self.draw()?);
+        }
+        for first in initial {
+            self.roll_one(Some(first), modifiers, dice, 0)?;
         }
         apply_pool_modifiers(&mut dice[start..], modifiers, self.merge_selectors)
     }
@@ -61,13 +70,15 @@ impl PoolRoller<'_> {
     /// added by Avrae's `ra` goes through them too, but `ra` adds one die to
     /// the term at most, for the first die that matches (d20's
     /// `explode_once` selects one target).
+    /// `first` is the die's face when it was drawn already.
     fn roll_one(
         &mut self,
+        first: Option<i64>,
         modifiers: &[Modifier],
         dice: &mut DiceVec,
         added_flags: u16,
     ) -> Result<(), DiceError> {
-        let (value, flags) = self.rerolled_and_clamped(modifiers, dice)?;
+        let (value, flags) = self.rerolled_and_clamped(first, added_flags, modifiers, dice)?;
         let index = dice.len();
         let mut die = Die::new(value.0, self.kind);
         die.value = value.1;
@@ -93,7 +104,7 @@ impl PoolRoller<'_> {
         }
         if add_after {
             self.added_once = true;
-            self.roll_one(modifiers, dice, flag::ADDED)?;
+            self.roll_one(None, modifiers, dice, flag::ADDED)?;
         }
         Ok(())
     }
@@ -104,12 +115,21 @@ impl PoolRoller<'_> {
     /// The reroll conditions hold together, as Roll20's "reroll 1s and 6s"
     /// (`r1r6`) means: the die is rerolled while any reroll-until condition
     /// matches, and once more at most if a reroll-once condition matches.
+    ///
+    /// `first` is the face when it was drawn already; `added_flags` mark the
+    /// rerolled-away dice of a die that an explosion or `ra` added, so that
+    /// the dice a die added can be told from the next die.
     fn rerolled_and_clamped(
         &mut self,
+        first: Option<i64>,
+        added_flags: u16,
         modifiers: &[Modifier],
         dice: &mut DiceVec,
     ) -> Result<((i64, i64), u16), DiceError> {
-        let mut value = self.draw()?;
+        let mut value = match first {
+            Some(value) => value,
+            None => self.draw()?,
+        };
         let mut once_used = false;
         let mut rerolls = 0u64;
         loop {
@@ -143,7 +163,7 @@ impl PoolRoller<'_> {
                 });
             }
             let mut old = Die::new(value, self.kind);
-            old.flags |= flag::REROLLED;
+            old.flags |= flag::REROLLED | added_flags;
             dice.push(old);
             value = self.draw()?;
         }
@@ -189,7 +209,8 @@ impl PoolRoller<'_> {
             dice[current].flags |= flag::EXPLODED;
             if style == ExplodeStyle::Compound {
                 // Each compounded roll is rerolled and clamped like a new die.
-                let ((_, value), _) = self.rerolled_and_clamped(modifiers, dice)?;
+                let ((_, value), _) =
+                    self.rerolled_and_clamped(None, flag::ADDED, modifiers, dice)?;
                 if !dice[index].compounded() {
                     let first = dice[index].value;
                     dice[index].flags |= flag::COMPOUNDED;
@@ -207,7 +228,8 @@ impl PoolRoller<'_> {
                 check = value;
                 continue;
             }
-            let ((raw, shown), flags) = self.rerolled_and_clamped(modifiers, dice)?;
+            let ((raw, shown), flags) =
+                self.rerolled_and_clamped(None, flag::ADDED, modifiers, dice)?;
             let mut die = Die::new(raw, self.kind);
             die.flags |= flags | flag::ADDED;
             die.value = shown;

@@ -136,15 +136,21 @@ fn deduct_non_successes() {
 /// Foundry records a term's initial dice first, then the dice its modifiers
 /// add (`vtt-parsers/tests/fixtures/foundry/exploding_and_reroll.json`:
 /// `2d6x` gave 6, 6, then 2 and 4 from the explosions; `1d8r1` gave 1, then
-/// 2). Replayed in that order, each roll gives Foundry's total: the engine
-/// draws an added die right after the die that added it, but these totals
-/// do not depend on which die an added face belongs to.
+/// 2), and a replay takes them in that order.
 #[test]
-fn foundry_recorded_order_gives_foundrys_total() {
+fn foundry_recorded_order_replays() {
     assert_total("2d6x + 1d8r1", &[6, 6, 2, 4, 1, 2], 20.0);
-    // Foundry's order for 3d6r1 with two 1s: 1, 4, 1, then the two rerolls.
+    // Both ones are initial dice, so both are rerolled (once each).
+    assert_total("2d6r1", &[1, 1, 5, 3], 8.0);
     assert_total("3d6r1", &[1, 4, 1, 5, 6], 15.0);
     assert_total("4d6r1kh3", &[1, 3, 4, 5, 2], 12.0);
     assert_total("3d10x>=9kh2", &[9, 2, 10, 3, 9, 1], 19.0);
     assert_total("5d10cs>=7x", &[10, 3, 7, 10, 1, 8, 2], 4.0);
+    // Each added face is shown under the die that added it, as Foundry has it.
+    let expr = parse_with("2d8r1 + 2d6x", &ParseOptions::dialect(FVTT)).expect("parses");
+    let rolled = replay(&expr, &[1, 5, 3, 6, 6, 2, 4], &RollOptions::default()).expect("rolls");
+    assert_eq!(
+        rolled.markdown(),
+        "2d8ro1 (~~1~~, 3, 5) + 2d6! (**6**!, 2, **6**!, 4) = `26`"
+    );
 }
