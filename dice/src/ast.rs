@@ -363,6 +363,9 @@ pub enum ModifierKind {
         style: ExplodeStyle,
         /// When a die explodes.
         on: Option<Compare>,
+        /// Foundry's cap (`3d8x2>=7`): the most dice the whole term adds this way.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        cap: Option<u64>,
     },
     /// Reroll dice that meet the compare point (the lowest face when `None`).
     Reroll {
@@ -370,6 +373,9 @@ pub enum ModifierKind {
         style: RerollStyle,
         /// When a die is rerolled.
         on: Option<Compare>,
+        /// Foundry's cap (`4d6r2<3`): the most rerolls of the whole term.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        cap: Option<u64>,
     },
     /// Raise any die below this value to it: `min3`, `mi3`.
     Min(i64),

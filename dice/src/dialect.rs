@@ -29,6 +29,7 @@
 /// | `!` (explode) | explodes | explodes | refused: d20 spells it `e` | explodes |
 /// | a computed count or faces of 2.6 (`(1.6+1)d4`) | rounded: 3 | refused | refused | refused |
 /// | `[[1d3]]d8` (a nested inline roll as a number) | the inner roll's total | refused | refused | the inner roll's total |
+/// | `3d8x2>=7`, `4d6r2<3` (a number before the compare point) | no cap: `x2` explodes on 2 | at most 2 explosions (rerolls) for the term | no cap | as Foundry |
 ///
 /// `rr` always rerolls until the condition fails and `ro` always rerolls once;
 /// `>=` and `<=` are accepted everywhere.
@@ -186,6 +187,13 @@ impl Dialect {
     /// total is a number there (Roll20, and our default).
     pub fn nested_inline_rolls(self) -> bool {
         matches!(self, Dialect::Roll20 | Dialect::Default)
+    }
+
+    /// Whether a number between `x` or `r` and a compare point caps how
+    /// often it applies to the term, as Foundry reads `3d8x2>=7` (Foundry,
+    /// and our default).
+    pub fn capped_modifiers(self) -> bool {
+        matches!(self, Dialect::Foundry | Dialect::Default)
     }
 
     /// Whether a group of one roll treats each of its dice as an element.

@@ -310,7 +310,8 @@ fn write_modifiers<W: Write>(modifiers: &[Modifier], dialect: Dialect, out: &mut
             modifier.kind,
             ModifierKind::Explode {
                 style: ExplodeStyle::Explode,
-                on: None
+                on: None,
+                cap: None,
             }
         );
         // `!` followed by `!` or `p` would read as `!!` or `!p`: write it as `x` there.
@@ -350,7 +351,7 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
         ModifierKind::Keep(select) => write_select("k", "kh", "kl", select, out),
         ModifierKind::Drop(select) if d20 => write_select("p", "ph", "pl", select, out),
         ModifierKind::Drop(select) => write_select("p", "dh", "dl", select, out),
-        ModifierKind::Explode { style, on } => {
+        ModifierKind::Explode { style, on, cap } => {
             out.write_str(match style {
                 // d20 refuses `!`: it spells explosion `e`.
                 ExplodeStyle::Explode if d20 => "e",
@@ -359,15 +360,15 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
                 ExplodeStyle::Compound => "!!",
                 ExplodeStyle::Penetrate => "!p",
             })?;
-            write_bare_compare(on, out)
+            write_capped_compare(cap, on, out)
         }
-        ModifierKind::Reroll { style, on } => {
+        ModifierKind::Reroll { style, on, cap } => {
             out.write_str(match style {
                 RerollStyle::Once => "ro",
                 RerollStyle::Until => "rr",
                 RerollStyle::Add => "ra",
             })?;
-            write_bare_compare(on, out)
+            write_capped_compare(cap, on, out)
         }
         ModifierKind::Min(v) => write_tagged_integer("min", v, out),
         ModifierKind::Max(v) => write_tagged_integer("max", v, out),
@@ -428,6 +429,19 @@ fn write_compare(tag: &str, c: Compare, out: &mut dyn Write) -> fmt::Result {
     out.write_str(tag)?;
     out.write_str(c.op.symbol())?;
     write_integer(c.value, out)
+}
+
+/// Foundry's cap and its compare point (`2>=7` in `x2>=7`), whose operator
+/// is always written so that the cap reads as one; or, with no cap, the
+/// compare point as [`write_bare_compare`] writes it.
+fn write_capped_compare(cap: Option<u64>, on: Option<Compare>, out: &mut dyn Write) -> fmt::Result {
+    match (cap, on) {
+        (Some(cap), Some(c)) => {
+            write_integer(cap, out)?;
+            write_compare("", c, out)
+        }
+        _ => write_bare_compare(on, out),
+    }
 }
 
 /// Like [`write_compare`] with no tag, but equality is a bare number: `!6`, `ro1`.

@@ -174,6 +174,7 @@ fn fill(
                         span: node.span,
                         merge_selectors: expr.dialect.merges_selectors(),
                         added_once: false,
+                        spent: Vec::new(),
                     };
                     pool.roll(count, &dice.modifiers, &mut rolled.dice)?
                 };

@@ -25,9 +25,11 @@ pub(super) struct DiceBounds {
 fn face_range(kind: DieKind, dice: &Dice) -> Interval {
     let (mut lo, mut hi) = (kind.min(), kind.max());
     for modifier in &dice.modifiers {
+        // A capped reroll may leave a matching face once its cap is spent.
         if let ModifierKind::Reroll {
             style: RerollStyle::Until,
             on,
+            cap: None,
         } = modifier.kind
         {
             let on = on.unwrap_or(Compare {
@@ -94,7 +96,7 @@ pub(super) fn dice_bounds(
     let mut value = face;
     for modifier in &dice.modifiers {
         match modifier.kind {
-            ModifierKind::Explode { style, on } => {
+            ModifierKind::Explode { style, on, cap } => {
                 let on = on.unwrap_or(Compare {
                     op: CompareOp::Eq,
                     value: kind.max(),
@@ -102,6 +104,22 @@ pub(super) fn dice_bounds(
                 let Some(matching) = face.restrict(on, true) else {
                     continue;
                 };
+                if let Some(cap) = cap {
+                    // At most `cap` rolls more for the whole term.
+                    let cap = cap as f64;
+                    match style {
+                        ExplodeStyle::Compound => {
+                            value.hi = value.hi.max(face.hi * (cap + 1.0));
+                            value.lo = value.lo.min(face.lo * (cap + 1.0));
+                        }
+                        ExplodeStyle::Penetrate => {
+                            count.hi += cap;
+                            value.lo = value.lo.min(face.lo - 1.0);
+                        }
+                        ExplodeStyle::Explode | ExplodeStyle::Once => count.hi += cap,
+                    }
+                    continue;
+                }
                 match style {
                     // The extra rolls add into the die for as long as they match.
                     ExplodeStyle::Compound => {
@@ -123,6 +141,7 @@ pub(super) fn dice_bounds(
             ModifierKind::Reroll {
                 style: RerollStyle::Add,
                 on,
+                ..
             } => {
                 let on = on.unwrap_or(Compare {
                     op: CompareOp::Eq,
@@ -226,8 +245,16 @@ fn adds_once(dice: &Dice) -> bool {
 /// penetrating, compounding or Avrae's `ra`), when exactly one modifier adds
 /// dice; `None` otherwise.
 fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
+    // A capped explosion counts across the term: no chain of one die.
+    if dice
+        .modifiers
+        .iter()
+        .any(|m| matches!(m.kind, ModifierKind::Explode { cap: Some(_), .. }))
+    {
+        return None;
+    }
     let mut adders = dice.modifiers.iter().filter_map(|m| match m.kind {
-        ModifierKind::Explode { style, on } => Some((
+        ModifierKind::Explode { style, on, .. } => Some((
             Some(style),
             on.unwrap_or(Compare {
                 op: CompareOp::Eq,
@@ -237,6 +264,7 @@ fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
         ModifierKind::Reroll {
             style: RerollStyle::Add,
             on,
+            ..
         } => Some((
             None,
             on.unwrap_or(Compare {

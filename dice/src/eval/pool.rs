@@ -21,6 +21,9 @@ pub(crate) struct PoolRoller<'a> {
     pub(crate) merge_selectors: bool,
     /// Whether Avrae's `ra` has added its one die to this term.
     pub(crate) added_once: bool,
+    /// What each capped modifier (Foundry's `x2>=7`, `r2<3`) has spent of
+    /// its cap, by the modifier's index.
+    pub(crate) spent: Vec<u64>,
 }
 
 impl PoolRoller<'_> {
@@ -55,6 +58,7 @@ impl PoolRoller<'_> {
         dice: &mut DiceVec,
     ) -> Result<f64, DiceError> {
         let start = dice.len();
+        self.spent = vec![0; modifiers.len()];
         // The count was checked against the dice limit before the term began.
         let mut initial = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         for _ in 0..count {
@@ -90,16 +94,18 @@ impl PoolRoller<'_> {
                 ModifierKind::Reroll {
                     style: RerollStyle::Add,
                     on,
+                    ..
                 } => reroll_on(on, self.kind).matches(value.1),
                 _ => false,
             });
-        for modifier in modifiers {
-            if let ModifierKind::Explode { style, on } = modifier.kind {
+        for (slot, modifier) in modifiers.iter().enumerate() {
+            if let ModifierKind::Explode { style, on, cap } = modifier.kind {
                 let on = on.unwrap_or(Compare {
                     op: CompareOp::Eq,
                     value: self.kind.max(),
                 });
-                self.explode(style, on, modifiers, dice, index)?;
+                let cap = cap.map(|cap| (slot, cap));
+                self.explode(style, on, cap, modifiers, dice, index)?;
             }
         }
         if add_after {
@@ -135,24 +141,29 @@ impl PoolRoller<'_> {
         loop {
             let mut until = None;
             let mut once = None;
-            for modifier in modifiers {
-                let ModifierKind::Reroll { style, on } = modifier.kind else {
+            for (slot, modifier) in modifiers.iter().enumerate() {
+                let ModifierKind::Reroll { style, on, cap } = modifier.kind else {
                     continue;
                 };
-                if !reroll_on(on, self.kind).matches(value) {
+                let spent = self.spent.get(slot).copied().unwrap_or(0);
+                if cap.is_some_and(|cap| spent >= cap) || !reroll_on(on, self.kind).matches(value) {
                     continue;
                 }
+                let found = Some((modifier.span, slot));
                 match style {
-                    RerollStyle::Until => until = until.or(Some(modifier.span)),
-                    RerollStyle::Once if !once_used => once = once.or(Some(modifier.span)),
+                    RerollStyle::Until => until = until.or(found),
+                    RerollStyle::Once if !once_used => once = once.or(found),
                     _ => {}
                 }
             }
-            let Some(span) = until.or(once) else {
+            let Some((span, slot)) = until.or(once) else {
                 break;
             };
             if until.is_none() {
                 once_used = true;
+            }
+            if let Some(spent) = self.spent.get_mut(slot) {
+                *spent += 1;
             }
             rerolls += 1;
             if rerolls > self.limits.max_rerolls {
@@ -186,10 +197,12 @@ impl PoolRoller<'_> {
     }
 
     /// Explodes the die at `index` while it (or the die it added) meets `on`.
+    /// `cap` is the modifier's index and Foundry's cap on what it adds to the term.
     fn explode(
         &mut self,
         style: ExplodeStyle,
         on: Compare,
+        cap: Option<(usize, u64)>,
         modifiers: &[Modifier],
         dice: &mut DiceVec,
         index: usize,
@@ -198,6 +211,12 @@ impl PoolRoller<'_> {
         let mut check = dice[index].value;
         let mut explosions = 0u64;
         while on.matches(check) {
+            if let Some((slot, cap)) = cap {
+                match self.spent.get_mut(slot) {
+                    Some(spent) if *spent < cap => *spent += 1,
+                    _ => break,
+                }
+            }
             explosions += 1;
             if explosions > self.limits.max_explosions {
                 return Err(DiceError::Limit {

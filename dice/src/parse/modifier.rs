@@ -191,8 +191,9 @@ impl<'a> Parser<'a, '_> {
         let dialect = self.options.dialect;
         Ok(match tag {
             Tag::Explode(style) => {
+                let (s, cap) = self.cap(s, text)?;
                 let (rest, on) = self.compare_point(s, text, false)?;
-                (rest, ModifierKind::Explode { style, on })
+                (rest, ModifierKind::Explode { style, on, cap })
             }
             Tag::KeepHigh
             | Tag::KeepLow
@@ -250,8 +251,12 @@ impl<'a> Parser<'a, '_> {
                 } else {
                     RerollStyle::Once
                 });
+                let (s, cap) = match style {
+                    RerollStyle::Add => (s, None),
+                    _ => self.cap(s, text)?,
+                };
                 let (rest, on) = self.compare_point(s, text, false)?;
-                (rest, ModifierKind::Reroll { style, on })
+                (rest, ModifierKind::Reroll { style, on, cap })
             }
             Tag::Min | Tag::Max => {
                 let (rest, value) = self.value_after(s, text)?;
@@ -326,6 +331,21 @@ impl<'a> Parser<'a, '_> {
             Tag::Odd => (s, ModifierKind::CountOdd),
             Tag::Sort(order) => (s, ModifierKind::Sort(order)),
         })
+    }
+
+    /// Foundry's cap before a compare point (`2` in `x2>=7` and `r2<3`): a
+    /// number directly followed by a compare operator. Otherwise the number
+    /// is the compare point itself (`x6`), and there is no cap.
+    fn cap(&self, s: &'a str, tag: &str) -> Result<(&'a str, Option<u64>), DiceError> {
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0
+            || !self.options.dialect.capped_modifiers()
+            || compare_op(&s[digits..]).is_none()
+        {
+            return Ok((s, None));
+        }
+        let (rest, cap) = self.count_after(s, tag)?;
+        Ok((rest, Some(cap)))
     }
 
     /// A whole number of dice after `kh`, `dl`, … .

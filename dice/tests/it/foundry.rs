@@ -154,3 +154,36 @@ fn foundry_recorded_order_replays() {
         "2d8ro1 (~~1~~, 3, 5) + 2d6! (**6**!, 2, **6**!, 4) = `26`"
     );
 }
+
+/// Capped modifiers: the number before the compare point caps how many dice
+/// the term adds (`x`) or rerolls (`r`, `rr`), counted across the term.
+#[test]
+fn capped_explode_and_reroll() {
+    // 7 explodes into 8, which explodes into 3: the cap of 2 is spent, and
+    // the other 8s do not explode (Foundry: 7, 8, 8, then 8 and 3).
+    assert_total("3d8x2>=7", &[7, 8, 8, 8, 3], 34.0);
+    assert_total("3d8x2>=7", &[1, 2, 3], 6.0);
+    assert!(
+        total("3d8x2>=7", &[7, 8, 8, 8, 3, 8]).is_err(),
+        "a third explosion"
+    );
+    // The first two 1s are rerolled once each; the third stays.
+    assert_total("4d6r2<3", &[1, 1, 1, 4, 5, 6], 16.0);
+    // rr rerolls until the cap of one is spent.
+    assert_total("4d6rr1<3", &[1, 2, 2, 4, 1], 9.0);
+    // No operator after the number: it is the compare point, not a cap.
+    assert_total("2d10x10", &[10, 3, 4], 17.0);
+    assert_eq!(bounds("3d8x2>=7"), (Some(3.0), Some(40.0)));
+    assert_eq!(bounds("4d6rr2<3"), (Some(4.0), Some(24.0)));
+    assert_eq!(bounds("4d6r2<3"), (Some(4.0), Some(24.0)));
+    for (input, printed) in [("3d8x2>=7", "3d8!2>=7"), ("4d6r2<3", "4d6ro2<3")] {
+        let expr = parse_with(input, &ParseOptions::dialect(FVTT)).expect("parses");
+        assert_eq!(expr.to_string(), printed);
+        let again = parse_with(printed, &ParseOptions::dialect(FVTT)).expect("parses");
+        assert_eq!(again, expr);
+    }
+    // Roll20 has no cap: `!2` explodes on 2 and `>=7` counts successes.
+    let roll20 = parse_with("3d8!2>=7", &ParseOptions::dialect(Dialect::Roll20)).expect("parses");
+    assert_eq!(roll20.to_string(), "3d8!2>=7");
+    assert_eq!(roll20.bounds().map(|b| b.max), Ok(None));
+}
