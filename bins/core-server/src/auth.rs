@@ -162,19 +162,28 @@ pub enum Need {
 pub async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Caller> {
     let outcome = identify(parts, state).await;
     let limiter = state.rate_limiter();
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
     match outcome {
         Ok(caller) => {
             if let Some(principal) = caller.principal() {
                 limiter.check(principal).await?;
             }
+            if caller.user.is_some() && !caller.service {
+                limiter
+                    .check(crate::rate_limit::user_address_of(
+                        limiter,
+                        &parts.headers,
+                        peer,
+                    ))
+                    .await?;
+            }
             record_identity(&caller, parts);
             Ok(caller)
         }
         Err(error) => {
-            let peer = parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip());
             let has_credentials = parts.headers.contains_key(header::AUTHORIZATION)
                 || has_session_cookie(&parts.headers);
             // A request without credentials was counted by the middleware already.

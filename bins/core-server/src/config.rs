@@ -198,6 +198,26 @@ pub struct ServeArgs {
         global = true
     )]
     pub rate_limit_ip_burst: u32,
+    /// Requests one address may make per minute with users' own credentials (tokens,
+    /// sessions), whichever users they are: one host that holds many tokens is
+    /// throttled as a whole (0: no limit). Generous, for a group behind one router.
+    /// A service key is not counted per address: FumbleBot carries every user's traffic
+    /// from one address, and counts its users each.
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_USER_IP_PER_MINUTE",
+        default_value_t = 3000,
+        global = true
+    )]
+    pub rate_limit_user_ip_per_minute: u32,
+    /// How many such requests one address may make at once.
+    #[arg(
+        long,
+        env = "CRITFUMBLE_RATE_LIMIT_USER_IP_BURST",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_user_ip_burst: u32,
     /// The header a trusted reverse proxy writes the client's address into
     /// (`x-forwarded-for`: its last entry is read). Without it, the connection's peer is
     /// the client.
@@ -258,6 +278,11 @@ impl std::fmt::Debug for ServeArgs {
             .field("rate_limit_service_burst", &self.rate_limit_service_burst)
             .field("rate_limit_ip_per_minute", &self.rate_limit_ip_per_minute)
             .field("rate_limit_ip_burst", &self.rate_limit_ip_burst)
+            .field(
+                "rate_limit_user_ip_per_minute",
+                &self.rate_limit_user_ip_per_minute,
+            )
+            .field("rate_limit_user_ip_burst", &self.rate_limit_user_ip_burst)
             .field("client_ip_header", &self.client_ip_header)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field(

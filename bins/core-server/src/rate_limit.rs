@@ -4,7 +4,9 @@
 //!
 //! Who is counted where: a request without credentials (login, webhooks, a missing key)
 //! and one whose credentials fail counts against its address; a user's request (token,
-//! session, or a service key acting for them) against the user; a service key's own
+//! session, or a service key acting for them) against the user; a request with a user's
+//! own credentials also against its address, in a class of its own with a higher limit,
+//! so that one host holding many tokens is throttled as a whole; a service key's own
 //! requests against the key. A limit of 0 per minute turns that class off.
 
 use std::net::IpAddr;
@@ -35,6 +37,8 @@ pub enum Principal {
     Service(Uuid),
     /// A client address, for requests without (valid) credentials.
     Address(IpAddr),
+    /// A client address, for requests with a user's own credentials (any user's).
+    UserAddress(IpAddr),
 }
 
 /// A limit: so many requests a minute on average, so many at once.
@@ -75,6 +79,7 @@ struct Inner {
     users: Class<Uuid>,
     services: Class<Uuid>,
     addresses: Class<IpAddr>,
+    user_addresses: Class<IpAddr>,
     redis: Option<redis::SharedLimiter>,
     /// The header a trusted reverse proxy puts the client's address in.
     client_ip_header: Option<String>,
@@ -125,6 +130,10 @@ impl RateLimiter {
                     args.rate_limit_ip_per_minute,
                     args.rate_limit_ip_burst,
                 )),
+                user_addresses: Class::new(Limit::new(
+                    args.rate_limit_user_ip_per_minute,
+                    args.rate_limit_user_ip_burst,
+                )),
                 redis,
                 client_ip_header: args.client_ip_header.clone(),
             }),
@@ -143,6 +152,10 @@ impl RateLimiter {
             Principal::Address(ip) => (
                 self.inner.addresses.limit,
                 self.inner.addresses.check_local(&ip),
+            ),
+            Principal::UserAddress(ip) => (
+                self.inner.user_addresses.limit,
+                self.inner.user_addresses.check_local(&ip),
             ),
         };
         let Some(limit) = limit else {
@@ -187,7 +200,13 @@ impl RateLimiter {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        if let Some(limiter) = &self.inner.addresses.local {
+        for limiter in [
+            &self.inner.addresses.local,
+            &self.inner.user_addresses.local,
+        ]
+        .into_iter()
+        .flatten()
+        {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -199,6 +218,7 @@ fn key_of(principal: Principal) -> String {
         Principal::User(id) => format!("critfumble:rate:user:{id}"),
         Principal::Service(id) => format!("critfumble:rate:service:{id}"),
         Principal::Address(ip) => format!("critfumble:rate:ip:{ip}"),
+        Principal::UserAddress(ip) => format!("critfumble:rate:user-ip:{ip}"),
     }
 }
 
@@ -206,7 +226,7 @@ fn too_many(principal: Principal, wait: Duration) -> AppError {
     let who = match principal {
         Principal::User(_) => "this user",
         Principal::Service(_) => "this service key",
-        Principal::Address(_) => "this address",
+        Principal::Address(_) | Principal::UserAddress(_) => "this address",
     };
     // Whole seconds, rounded up: a client that waits as told is let in.
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -248,11 +268,26 @@ pub async fn limit_anonymous(
 /// The principal of a request without (valid) credentials: its address, or the
 /// unspecified address for all requests whose address is unknown.
 pub fn address_of(limiter: &RateLimiter, headers: &HeaderMap, peer: Option<IpAddr>) -> Principal {
-    Principal::Address(
-        limiter
-            .client_ip(headers, peer)
-            .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)),
-    )
+    Principal::Address(known_or_unspecified(limiter, headers, peer))
+}
+
+/// The address principal of a request with a user's own credentials.
+pub fn user_address_of(
+    limiter: &RateLimiter,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Principal {
+    Principal::UserAddress(known_or_unspecified(limiter, headers, peer))
+}
+
+fn known_or_unspecified(
+    limiter: &RateLimiter,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> IpAddr {
+    limiter
+        .client_ip(headers, peer)
+        .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED))
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ async fn start_core() -> Core {
         rate_limit_service_burst: 0,
         rate_limit_ip_per_minute: 0,
         rate_limit_ip_burst: 0,
+        rate_limit_user_ip_per_minute: 0,
+        rate_limit_user_ip_burst: 0,
         client_ip_header: None,
         redis_url: None,
         ai_daily_tokens_per_campaign: 0,

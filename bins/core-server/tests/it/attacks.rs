@@ -31,6 +31,7 @@ on_both_backends!(
     service_replays_one_users_roll_for_another,
     flood_from_one_token,
     flood_of_anonymous_requests_from_one_address,
+    flood_from_many_tokens_on_one_address,
     login_flood_writes_a_row_per_hit,
     ai_chat_retry_pays_twice,
     forged_roll_reaches_the_ai_as_real,
@@ -648,6 +649,54 @@ async fn flood_of_anonymous_requests_from_one_address(backend: Backend) {
     assert!(statuses.contains(&429), "{statuses:?}");
     // Authenticated users are counted per user, not per address.
     table.server.get(&table.player, "/v1/me").await.expect(200);
+}
+
+/// Two users' tokens from one host, each well under its own limit, are throttled
+/// together by the address; FumbleBot's service key, which carries every user from one
+/// address, is not.
+async fn flood_from_many_tokens_on_one_address(backend: Backend) {
+    let table = table_with(backend, |args| {
+        args.rate_limit_user_per_minute = 600;
+        args.rate_limit_user_burst = 120;
+        args.rate_limit_user_ip_per_minute = 60;
+        args.rate_limit_user_ip_burst = 6;
+    })
+    .await;
+    let mut limited = None;
+    for round in 0..20 {
+        let token = if round % 2 == 0 {
+            &table.gm
+        } else {
+            &table.player
+        };
+        let reply = table.server.get(token, "/v1/me").await;
+        if reply.status == 429 {
+            limited = Some((round, reply));
+            break;
+        }
+        reply.expect(200);
+    }
+    let Some((round, limited)) = limited else {
+        panic!("twenty requests from two tokens on one address were all served")
+    };
+    // At most the burst of six passes (the table's set-up spent some of it on the same
+    // address), and both users were served first: neither one's own limit is near.
+    assert!((2..=6).contains(&round), "refused at request {round}");
+    let body = limited.expect_error(429, "rate_limited");
+    assert!(
+        body.error.message.contains("this address"),
+        "{}",
+        body.error.message
+    );
+    assert!((1..=2).contains(&limited.retry_after()));
+    // The service key, acting for nobody or for a user, is counted per key and per user
+    // (acting for nobody, /v1/me is a 403: past the limits, not a 429).
+    table.server.get(&Auth::Service, "/v1/me").await.expect(403);
+    table
+        .server
+        .get(&Auth::ServiceFor("200".to_owned()), "/v1/me")
+        .await
+        .expect(200);
 }
 
 /// A table whose Core logs in with a fake Discord, and a browser that does not follow

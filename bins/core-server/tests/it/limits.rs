@@ -33,6 +33,8 @@ fn default_limits(args: &mut ServeArgs) {
     args.rate_limit_service_burst = defaults.rate_limit_service_burst;
     args.rate_limit_ip_per_minute = defaults.rate_limit_ip_per_minute;
     args.rate_limit_ip_burst = defaults.rate_limit_ip_burst;
+    args.rate_limit_user_ip_per_minute = defaults.rate_limit_user_ip_per_minute;
+    args.rate_limit_user_ip_burst = defaults.rate_limit_user_ip_burst;
 }
 
 async fn statuses(server: &TestServer, auth: &Auth, path: &str, count: usize) -> Vec<u16> {
