@@ -16,10 +16,6 @@
 /// | `cs>18` / `cf<3` | which faces show as critical (the total is unchanged) | count successes / failures | count successes / failures | count successes / failures |
 /// | `kh` / `kl` / `dh` / `dl` with no number | refused | keep or drop 1 | refused | refused |
 /// | `{3d20+5}>21` (a group of one roll) | each die is its own element | the sum is one element | the sum is one element | each die is its own element |
-///
-/// `rr` always rerolls until the condition fails and `ro` always rerolls once;
-/// `>=` and `<=` are accepted everywhere.
-///
 /// | `(1d8, 5, 2d4)kh1`, `(7,)`, `()` | refused | refused | a set: its kept members add up | refused |
 /// | `kh2kl1` (two selectors of one operator) | one after the other | one after the other | one selection, the union | one after the other |
 /// | `1d20 >= 15`, `==`, `!=`, `<`, `<=`, `>` between terms | refused | refused | 1 or 0 | refused |
@@ -30,9 +26,14 @@
 /// | a computed count or faces of 2.6 (`(1.6+1)d4`) | rounded: 3 | refused | refused | refused |
 /// | `[[1d3]]d8` (a nested inline roll as a number) | the inner roll's total | refused | refused | the inner roll's total |
 /// | `3d8x2>=7`, `4d6r2<3` (a number before the compare point) | no cap: `x2` explodes on 2 | at most 2 explosions (rerolls) for the term | no cap | as Foundry |
+/// | `{4d6+3d8}k4` (one sub-roll of several dice terms, keep or drop) | its dice are the elements | the sum is one element | the sum is one element | its dice are the elements |
 ///
 /// `rr` always rerolls until the condition fails and `ro` always rerolls once;
-/// `>=` and `<=` are accepted everywhere.
+/// `>=` and `<=` are accepted everywhere. Read the same in every dialect:
+/// the functions of [`Func`](crate::Func) (Foundry's, of which Roll20 has
+/// `floor ceil round abs`), Roll20's matches `m` and `mt`, and, outside
+/// d20 (where a `d` after dice starts more dice), `df` with no target
+/// (Foundry: each die that is not a success counts −1).
 ///
 /// **Division and rounding** follow Roll20 and Foundry (both JavaScript)
 /// outside the D20 dialect: `/` is true division (`7/2` is `3.5`), `%` keeps
