@@ -83,6 +83,9 @@ pub enum AiError {
         message: String,
         /// The provider's request id, when it sent one.
         request_id: Option<String>,
+        /// How long the provider asked callers to wait (`retry-after-ms` or `retry-after`),
+        /// in whole seconds rounded up, when it said.
+        retry_after_secs: Option<u64>,
     },
 
     /// The account is out of quota or over its spend limit; retrying will not help.

@@ -359,6 +359,64 @@ impl StoredApiKey {
     }
 }
 
+/// A key one service hands another out of band, such as `FUMBLEBOT_API_KEY`, which Core
+/// sends and FumbleBot accepts. The receiver keeps only its hash under a pepper of its own
+/// and checks each presented key with [`KeyHash::matches`], in constant time: the same
+/// comparison as [`StoredApiKey::authenticate`], for a key that has no row in a database.
+///
+/// ```
+/// use critfumble_sdk::api_key::{ApiKey, KeyEnv, KeyPepper, SharedKey};
+/// let key = ApiKey::generate(KeyEnv::Live);
+/// let shared = SharedKey::new(&key, KeyPepper::new([7u8; 32])?);
+/// assert!(shared.check_bearer(Some(&format!("Bearer {}", key.expose_secret()))).is_ok());
+/// let other = ApiKey::generate(KeyEnv::Live);
+/// assert!(shared.check_bearer(Some(&format!("Bearer {}", other.expose_secret()))).is_err());
+/// assert!(shared.check_bearer(None).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct SharedKey {
+    hash: KeyHash,
+    pepper: KeyPepper,
+    env: KeyEnv,
+}
+
+impl core::fmt::Debug for SharedKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SharedKey")
+            .field("env", &self.env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedKey {
+    /// Keeps the hash of `key` under `pepper` (any 32 bytes or more, random per process).
+    pub fn new(key: &ApiKey, pepper: KeyPepper) -> Self {
+        Self {
+            hash: key.hash(&pepper),
+            env: key.env(),
+            pepper,
+        }
+    }
+
+    /// Checks an `Authorization` header value: present, `Bearer <key>` with a well-formed
+    /// key of the same environment, and equal to the shared key (compared in constant
+    /// time). Errors name what was wrong and never hold key material.
+    pub fn check_bearer(&self, header_value: Option<&str>) -> Result<(), SdkError> {
+        let header_value = header_value.ok_or_else(|| SdkError::ApiKeyMalformed {
+            reason: "the authorization header is missing".into(),
+        })?;
+        let key = parse_bearer(header_value)?.for_env(self.env)?;
+        if self.hash.matches(&key, &self.pepper) {
+            Ok(())
+        } else {
+            Err(SdkError::ApiKeyMalformed {
+                reason: KeyRejection::Mismatch.message().into(),
+            })
+        }
+    }
+}
+
 /// `count` characters drawn uniformly from the base62 alphabet (rejection sampling, so no
 /// character is more likely than another).
 pub(crate) fn random_base62<R: rand_core::CryptoRng + ?Sized>(rng: &mut R, count: usize) -> String {

@@ -10,6 +10,7 @@
 //! - every error response is an [`ErrorBody`].
 
 mod ai;
+mod bridge;
 mod campaigns;
 mod characters;
 mod error_body;
@@ -27,9 +28,14 @@ mod vtt;
 mod tests;
 
 pub use ai::{
-    AiChatRequest, AiChatResponse, AiContext, CampaignChatRequest, CampaignChatResponse,
-    ChatMessage, ChatRole, ContextRoll, Conversation, ConversationDetail, ConversationMessage,
-    SessionNotes, TokenUsage, UsageGroupBy, UsageQuery, UsageRecord, UsageReport, UsageRow,
+    AiChatRequest, AiChatResponse, AiContext, AiProviderStatus, CampaignChatRequest,
+    CampaignChatResponse, ChatMessage, ChatRole, ContextRoll, Conversation, ConversationDetail,
+    ConversationMessage, FumbleBotReadiness, SessionNotes, TokenUsage, UsageGroupBy, UsageQuery,
+    UsageRecord, UsageReport, UsageRow,
+};
+pub use bridge::{
+    VTT_CHAT_MAX_CHARS, VTT_RAW_MAX_BYTES, VttChatEvent, VttChatReceipt, VttChatRequest,
+    VttLinkReceipt, VttLinkRequest, VttLinkStatus, VttRollReceipt, VttRollRequest,
 };
 pub use campaigns::{
     Campaign, CampaignMember, CreateCampaignRequest, DiscordLinkRequest, MemberRole,

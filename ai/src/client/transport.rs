@@ -161,6 +161,10 @@ impl Transport {
         let quota = details.codes.iter().any(|code| is_quota_code(code));
         let retry = should_retry_status(status.as_u16(), &headers, quota);
         let message = self.config.api_key.redact(&details.message);
+        let retry_after = retry::server_delay(
+            |name| headers.get(name).and_then(|value| value.to_str().ok()),
+            chrono::Utc::now(),
+        );
         let error = if quota {
             let kind = details
                 .codes
@@ -183,15 +187,15 @@ impl Transport {
                     .unwrap_or_else(|| "unknown".to_owned()),
                 message,
                 request_id: details.request_id,
+                retry_after_secs: retry_after
+                    .map(|delay| delay.as_millis().div_ceil(1000))
+                    .map(|secs| u64::try_from(secs).unwrap_or(u64::MAX)),
             }
         };
         Err(Failure {
             error,
             retry,
-            retry_after: retry::server_delay(
-                |name| headers.get(name).and_then(|value| value.to_str().ok()),
-                chrono::Utc::now(),
-            ),
+            retry_after,
         })
     }
 

@@ -239,6 +239,27 @@ async fn a_retry_after_of_1e20_seconds_ends_the_retries_without_a_panic() {
     }
 }
 
+#[tokio::test]
+async fn the_final_429_carries_the_providers_wait_for_the_caller() {
+    // Both are longer than the test config's one-minute ceiling, so neither is retried
+    // here, and the caller learns how long the provider asked it to wait.
+    for (headers, expected) in [
+        ([("retry-after", "90")], 90),
+        ([("retry-after-ms", "61500")], 62),
+    ] {
+        let server = Server::start(vec![json_with(429, &headers, OPENAI_RATE_LIMIT)]).await;
+        let error = openai(&server).await.expect_err("not retried");
+        match error {
+            AiError::Api {
+                status: 429,
+                retry_after_secs,
+                ..
+            } => assert_eq!(retry_after_secs, Some(expected)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 /// Collects everything the subscriber writes.
 #[derive(Clone, Default)]
 struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

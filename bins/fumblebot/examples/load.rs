@@ -164,10 +164,12 @@ async fn drain(core_url: &str, core_key: &str, path: &Path, count: usize) -> any
     // the 1,000 users and the lookup of the channel's campaign.
     let started = Instant::now();
     let wake = Arc::new(tokio::sync::Notify::new());
+    // Rolls only: no webhook to sign.
     tokio::spawn(critfumble_fumblebot::outbox::drain::run(
         outbox.clone(),
         core,
         wake,
+        None,
     ));
     while outbox.pending().await? > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;

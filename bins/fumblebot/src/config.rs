@@ -72,6 +72,72 @@ pub struct Config {
     /// Commands one guild may run per 10 seconds.
     #[arg(long, env = "FUMBLEBOT_GUILD_RATE", default_value_t = 300)]
     pub guild_rate: u32,
+
+    /// The key Core presents when it calls the AI service (`POST /v1/ai/chat`): a `cfk_`
+    /// key that Core is given under the same variable (`fumblebot --generate-api-key`
+    /// prints a new one). Compared in constant time and never logged. Without it the AI
+    /// service refuses every call, except in one-process mode, where FumbleBot makes one
+    /// and hands it to its embedded Core.
+    #[arg(long, env = "FUMBLEBOT_API_KEY", hide_env_values = true)]
+    pub fumblebot_api_key: Option<String>,
+    /// Prints a new key for `FUMBLEBOT_API_KEY` and exits.
+    #[arg(long)]
+    pub generate_api_key: bool,
+    /// OpenAI's key, from the environment only (`OPENAI_API_KEY`; set but empty for a local
+    /// server that needs none). It never appears in a response, a log line or an error.
+    #[arg(skip = env_secret("OPENAI_API_KEY"))]
+    pub openai_api_key: Option<String>,
+    /// Anthropic's key, from the environment only (`ANTHROPIC_API_KEY`).
+    #[arg(skip = env_secret("ANTHROPIC_API_KEY"))]
+    pub anthropic_api_key: Option<String>,
+    /// The OpenAI API root: point it at any server that speaks Chat Completions (Ollama's
+    /// `http://localhost:11434/v1`, llama.cpp, vLLM).
+    #[arg(
+        long,
+        env = "OPENAI_BASE_URL",
+        default_value = provider_defaults::OPENAI_BASE_URL
+    )]
+    pub openai_base_url: String,
+    /// The Anthropic API root.
+    #[arg(
+        long,
+        env = "ANTHROPIC_BASE_URL",
+        default_value = provider_defaults::ANTHROPIC_BASE_URL
+    )]
+    pub anthropic_base_url: String,
+    /// The model used when Core names none. Defaults to `claude-haiku-4-5` when Anthropic's
+    /// key is set, otherwise `gpt-4o-mini`.
+    #[arg(long, env = "FUMBLEBOT_AI_MODEL")]
+    pub ai_model: Option<String>,
+    /// The secret FumbleBot signs its webhooks to Core with (`whsec_…`, Core's
+    /// `CRITFUMBLE_WEBHOOK_SECRET`). In one-process mode FumbleBot makes one and hands it to
+    /// its embedded Core.
+    #[arg(long, env = "CRITFUMBLE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Origins the VTT bridge admits (CORS), comma-separated: the extension's
+    /// (`chrome-extension://<id>`, `moz-extension://<id>`) and the web app's.
+    #[arg(long, env = "FUMBLEBOT_BRIDGE_ORIGINS", value_delimiter = ',')]
+    pub bridge_origins: Vec<String>,
+
+    /// AI chats one campaign may ask for per minute (answers from the cache count too).
+    #[arg(long, env = "FUMBLEBOT_AI_CAMPAIGN_RATE", default_value_t = 20)]
+    pub ai_campaign_rate: u32,
+    /// Tokens (input, output and cached) one campaign may spend per UTC day; 0 for no cap.
+    #[arg(long, env = "FUMBLEBOT_AI_DAILY_TOKENS", default_value_t = 500_000)]
+    pub ai_daily_tokens: u64,
+}
+
+/// The providers' public API roots, as their official SDKs default to.
+pub mod provider_defaults {
+    /// OpenAI's.
+    pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+    /// Anthropic's.
+    pub const ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com";
+}
+
+/// A secret read from the environment only, never from a flag (flags show in `ps`).
+fn env_secret(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 impl std::fmt::Debug for Config {
@@ -90,6 +156,26 @@ impl std::fmt::Debug for Config {
             .field("discord_api_base", &self.discord_api_base)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
             .field("outbox_path", &self.outbox_path)
+            .field(
+                "fumblebot_api_key",
+                &self.fumblebot_api_key.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "openai_api_key",
+                &self.openai_api_key.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "anthropic_api_key",
+                &self.anthropic_api_key.as_ref().map(|_| "<set>"),
+            )
+            .field("openai_base_url", &self.openai_base_url)
+            .field("anthropic_base_url", &self.anthropic_base_url)
+            .field("ai_model", &self.ai_model)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<set>"),
+            )
+            .field("bridge_origins", &self.bridge_origins)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +202,17 @@ impl Config {
             instance: None,
             user_rate: 20,
             guild_rate: 300,
+            fumblebot_api_key: None,
+            generate_api_key: false,
+            openai_api_key: None,
+            anthropic_api_key: None,
+            openai_base_url: provider_defaults::OPENAI_BASE_URL.to_owned(),
+            anthropic_base_url: provider_defaults::ANTHROPIC_BASE_URL.to_owned(),
+            ai_model: None,
+            webhook_secret: None,
+            bridge_origins: Vec::new(),
+            ai_campaign_rate: 20,
+            ai_daily_tokens: 500_000,
         }
     }
 

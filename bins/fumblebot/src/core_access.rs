@@ -32,6 +32,8 @@ pub struct ChannelCampaign {
 /// Core, as FumbleBot talks to it.
 #[derive(Debug)]
 pub struct CoreAccess {
+    /// Core's base URL, for clients with another credential (the bridge's user tokens).
+    base_url: String,
     /// For commands a person waits on: retried as the SDK does.
     interactive: CoreClient,
     /// For the outbox, which retries by itself: one attempt each, 10 s at most.
@@ -53,11 +55,17 @@ impl CoreAccess {
                 .with_connect_timeout(Duration::from_secs(2)),
         )?;
         Ok(CoreAccess {
+            base_url: base_url.trim_end_matches('/').to_owned(),
             interactive,
             reporting,
             users: Mutex::new(TimedCache::default()),
             channels: Mutex::new(TimedCache::default()),
         })
+    }
+
+    /// Core's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// The service's own client, acting for nobody.
@@ -171,6 +179,19 @@ impl CoreAccess {
             }
             other => other.map(|_| ()),
         }
+    }
+
+    /// Sends a signed webhook event once (no retries: the outbox retries), with `webhook_id`.
+    pub async fn send_event(
+        &self,
+        secret: &critfumble_sdk::webhook::WebhookSecret,
+        event: &critfumble_sdk::wire::WebhookEvent,
+        webhook_id: &str,
+    ) -> Result<(), SdkError> {
+        self.reporting
+            .send_event_with_id(secret, event, webhook_id)
+            .await
+            .map(|_| ())
     }
 
     /// Forgets what the caches know of a user, so that the next request upserts them again

@@ -20,6 +20,7 @@ pub mod reply;
 pub mod roll;
 pub mod saved;
 pub mod stats;
+pub mod status;
 pub mod text;
 pub mod verify;
 

@@ -7,11 +7,13 @@
 //! - [`outbox`]: the reports Core has not acknowledged yet, drained in the background;
 //! - [`core_access`]: Core through the SDK's `CoreClient`, acting for each Discord user;
 //! - [`ratelimit`]: per-user and per-guild limits, in memory or in Redis;
+//! - [`ai`]: the AI service Core calls (`POST /v1/ai/chat`);
+//! - [`bridge`]: the VTT bridge the browser extension calls (`/vtt/...`);
+//! - [`error`]: every refusal of the HTTP API as the SDK's error body;
 //! - [`run`]: start-up, the embedded Core, and shutdown.
 //!
-//! The AI service, the VTT bridge and the Discord Activity (later work) live beside these as
-//! `ai`, `bridge` and `activity`, each adding its routes in [`app`] and its parts to
-//! [`AppState`].
+//! The Discord Activity (later work) will live beside these as `activity`, adding its routes
+//! in [`app`] and its parts to [`AppState`].
 #![deny(missing_docs)]
 
 use axum::Json;
@@ -20,12 +22,15 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use critfumble_sdk::paths;
-use critfumble_sdk::wire::Health;
+use critfumble_sdk::wire::{FumbleBotReadiness, Health};
 use tower_http::trace::TraceLayer;
 
+pub mod ai;
+pub mod bridge;
 pub mod config;
 pub mod core_access;
 pub mod discord;
+pub mod error;
 pub mod outbox;
 pub mod ratelimit;
 pub mod run;
@@ -38,13 +43,15 @@ pub use state::AppState;
 /// The largest request body FumbleBot accepts (Discord's interactions are a few KB).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// FumbleBot's HTTP router.
+/// FumbleBot's HTTP router; the VTT bridge admits the browser origins in `bridge_origins`.
 pub fn app(state: AppState) -> Router {
+    let origins = state.bridge().origins().to_vec();
     Router::new()
         .route(paths::HEALTHZ, get(healthz))
         .route(paths::READYZ, get(readyz))
-        .merge(discord::routes())
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .merge(discord::routes().layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)))
+        .merge(ai::routes())
+        .merge(bridge::routes(&origins))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -55,23 +62,25 @@ async fn healthz() -> Json<Health> {
     })
 }
 
-/// Ready when the outbox answers: without it, no roll can be answered.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    match state.outbox().pending().await {
-        Ok(_) => (
-            StatusCode::OK,
-            Json(Health {
-                status: "ready".to_owned(),
-            }),
-        ),
+/// Ready when the outbox answers: without it, no roll can be answered. The body also says
+/// which AI providers are configured and whether they answer; the AI service is optional, so
+/// a provider that is down does not make FumbleBot unready.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<FumbleBotReadiness>) {
+    let ai_providers = state.ai().provider_status().await;
+    let default_model = state.ai().default_model().map(str::to_owned);
+    let (status, text) = match state.outbox().pending().await {
+        Ok(_) => (StatusCode::OK, "ready"),
         Err(error) => {
             tracing::warn!(%error, "not ready: the outbox does not answer");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "outbox unavailable".to_owned(),
-                }),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, "outbox unavailable")
         }
-    }
+    };
+    (
+        status,
+        Json(FumbleBotReadiness {
+            status: text.to_owned(),
+            default_model,
+            ai_providers,
+        }),
+    )
 }

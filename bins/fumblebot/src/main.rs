@@ -13,6 +13,13 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    if config.generate_api_key {
+        println!(
+            "{}",
+            critfumble_fumblebot::ai::generate_api_key().expose_secret()
+        );
+        return Ok(());
+    }
     let running = critfumble_fumblebot::start(config).await?;
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests in flight");

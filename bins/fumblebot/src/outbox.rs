@@ -6,7 +6,7 @@
 //! stream with a consumer group (several processes share one stream, and a dead process's
 //! entries are claimed by the others). [`drain`] delivers the entries in the background.
 
-use critfumble_sdk::wire::NewRoll;
+use critfumble_sdk::wire::{NewRoll, WebhookEvent};
 use serde::{Deserialize, Serialize};
 
 pub mod drain;
@@ -29,19 +29,33 @@ pub struct DiscordActor {
     pub avatar: Option<String>,
 }
 
+impl DiscordActor {
+    /// The actor for a user Core already knows (the bridge's token holder).
+    pub fn of_user(user: &critfumble_sdk::wire::User) -> DiscordActor {
+        DiscordActor {
+            discord_id: user.discord_id.clone(),
+            name: user.name.clone(),
+            avatar: user.avatar.clone(),
+        }
+    }
+}
+
 /// What an entry asks of Core.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "body", rename_all = "snake_case")]
 pub enum OutboxItem {
     /// `POST /v1/rolls`.
     Roll(Box<NewRoll>),
+    /// `POST /v1/webhooks/fumblebot`, signed when sent, with the entry's idempotency key as
+    /// its `webhook-id` (so that Core applies it once).
+    Webhook(Box<WebhookEvent>),
 }
 
 /// One report owed to Core.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
-    /// The `Idempotency-Key` every attempt sends (`discord:<interaction id>`), so that Core
-    /// stores the report once however often it is sent.
+    /// The `Idempotency-Key` every attempt sends (`discord:<interaction id>`; a webhook's
+    /// `webhook-id`), so that Core stores the report once however often it is sent.
     pub idempotency_key: String,
     /// Who it acts for.
     pub actor: DiscordActor,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
@@ -81,23 +82,35 @@ impl RateLimiter {
 
     /// [`RateLimiter::check`] at the Unix time `now` (seconds).
     pub(crate) async fn check_at(&self, user: &str, guild: Option<&str>, now: u64) -> Verdict {
-        let window_secs = RATE_WINDOW.as_secs();
-        let window = now / window_secs;
-        let retry_after_secs = ((window + 1) * window_secs - now).max(1);
         let mut keys = vec![(format!("u:{user}"), self.per_user)];
         if let Some(guild) = guild {
             keys.push((format!("g:{guild}"), self.per_guild));
         }
-        let counts = match self.count(&keys, window).await {
+        self.check_keys(&keys, RATE_WINDOW, now).await
+    }
+
+    /// Counts one request against `key` (named by the caller, such as `ai:c:<campaign>`)
+    /// with its own `limit` per `window`, in the same counters.
+    pub async fn check_key(&self, key: &str, limit: u32, window: Duration) -> Verdict {
+        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
+        self.check_keys(&[(key.to_owned(), limit)], window, now)
+            .await
+    }
+
+    async fn check_keys(&self, keys: &[(String, u32)], window: Duration, now: u64) -> Verdict {
+        let window_secs = window.as_secs().max(1);
+        let window_index = now / window_secs;
+        let retry_after_secs = ((window_index + 1) * window_secs - now).max(1);
+        let counts = match self.count(keys, window_secs, window_index).await {
             Ok(counts) => counts,
             Err(error) => {
-                tracing::warn!(%error, "rate-limit counters unavailable: allowing the command");
+                tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
                 return Verdict::Allowed;
             }
         };
         if counts
             .iter()
-            .zip(&keys)
+            .zip(keys)
             .any(|(count, (_, limit))| count > limit)
         {
             Verdict::Limited { retry_after_secs }
@@ -109,6 +122,7 @@ impl RateLimiter {
     async fn count(
         &self,
         keys: &[(String, u32)],
+        window_secs: u64,
         window: u64,
     ) -> Result<Vec<u32>, redis::RedisError> {
         match &self.counters {
@@ -134,13 +148,13 @@ impl RateLimiter {
             Counters::Redis { connection, prefix } => {
                 let mut pipeline = redis::pipe();
                 for (key, _) in keys {
-                    let key = format!("{prefix}:rate:{key}:{window}");
+                    let key = format!("{prefix}:rate:{key}:{window_secs}:{window}");
                     pipeline
                         .cmd("INCR")
                         .arg(&key)
                         .cmd("EXPIRE")
                         .arg(&key)
-                        .arg(2 * RATE_WINDOW.as_secs())
+                        .arg(2 * window_secs)
                         .ignore();
                 }
                 pipeline.query_async(&mut connection.clone()).await

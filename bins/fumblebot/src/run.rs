@@ -9,6 +9,8 @@ use anyhow::Context;
 use critfumble_core::EmbeddedCore;
 use tokio::sync::{Notify, watch};
 
+use crate::ai::{AiMemory, AiService, AiSettings, Providers};
+use crate::bridge::{BridgeState, EventHub, Presence, SeenMessages};
 use crate::config::Config;
 use crate::core_access::CoreAccess;
 use crate::discord;
@@ -16,6 +18,7 @@ use crate::discord::verify::InteractionVerifier;
 use crate::outbox::{Outbox, RedisOutbox, SqliteOutbox};
 use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, Parts};
+use critfumble_sdk::api_key::ApiKey;
 
 /// A started FumbleBot.
 #[derive(Debug)]
@@ -61,6 +64,25 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
     };
 
+    // Bound first, so that the embedded Core knows the real address (port 0 in tests).
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let mut fumblebot_key = config
+        .fumblebot_api_key
+        .as_deref()
+        .map(ApiKey::parse)
+        .transpose()
+        .context(
+            "FUMBLEBOT_API_KEY must be a cfk_ key: `fumblebot --generate-api-key` prints one",
+        )?;
+    let mut webhook_secret = config
+        .webhook_secret
+        .as_deref()
+        .map(critfumble_sdk::webhook::WebhookSecret::from_whsec)
+        .transpose()
+        .context("CRITFUMBLE_WEBHOOK_SECRET must be a whsec_ secret")?;
     let (core_url, core_key) = match (&config.core_url, &config.core_api_key) {
         (Some(url), Some(key)) => (url.trim_end_matches('/').to_owned(), key.clone()),
         (Some(_), None) => anyhow::bail!(
@@ -72,7 +94,17 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             args.listen = config.core_listen;
             // The embedded Core calls this FumbleBot (for AI chat), unless told otherwise.
             if std::env::var_os("FUMBLEBOT_URL").is_none() {
-                args.fumblebot_url = format!("http://{}", config.listen);
+                args.fumblebot_url = format!("http://{address}");
+            }
+            // The embedded Core calls the AI service with this process's key.
+            let key = fumblebot_key.get_or_insert_with(crate::ai::generate_api_key);
+            args.fumblebot_api_key = Some(key.expose_secret().to_owned());
+            // And checks the webhooks this process signs with this secret.
+            let secret = webhook_secret.get_or_insert_with(|| {
+                critfumble_sdk::webhook::WebhookSecret::generate(&mut rand::rng())
+            });
+            if args.webhook_secret.is_empty() {
+                args.webhook_secret = vec![secret.to_whsec()];
             }
             let core = EmbeddedCore::open(&args).await?;
             let listener = tokio::net::TcpListener::bind(config.core_listen)
@@ -93,6 +125,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     };
     let core = Arc::new(CoreAccess::new(&core_url, &core_key)?);
 
+    let mut redis_connection = None;
+    let mut redis_client = None;
     let (outbox, limiter) = match &config.redis_url {
         Some(url) => {
             let client = redis::Client::open(url.as_str()).context("--redis-url")?;
@@ -106,6 +140,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 &config.instance_name(),
             )
             .await?;
+            redis_connection = Some(connection.clone());
+            redis_client = Some(client.clone());
             let limiter = RateLimiter::redis(
                 config.user_rate,
                 config.guild_rate,
@@ -148,6 +184,50 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         config.discord_application_id,
         &config.discord_api_base,
     ));
+    if fumblebot_key.is_none() {
+        tracing::warn!("no FUMBLEBOT_API_KEY: the ai service refuses every call");
+    }
+    let providers = Providers::from_config(&config).context("the ai providers")?;
+    match &providers.default_model {
+        Some(model) => tracing::info!(%model, "ai service ready"),
+        None => {
+            tracing::warn!("no OPENAI_API_KEY or ANTHROPIC_API_KEY: POST /v1/ai/chat answers 503")
+        }
+    }
+    let ai = AiService::new(AiSettings {
+        api_key: fumblebot_key,
+        providers,
+        memory: match redis_connection.clone() {
+            Some(connection) => AiMemory::redis(connection, &config.redis_prefix),
+            None => AiMemory::local(),
+        },
+        campaign_rate: config.ai_campaign_rate,
+        daily_tokens: config.ai_daily_tokens,
+    })?;
+    let seen = match &redis_connection {
+        Some(connection) => SeenMessages::Redis {
+            connection: connection.clone(),
+            prefix: config.redis_prefix.clone(),
+        },
+        None => SeenMessages::Local(std::sync::Mutex::default()),
+    };
+    if webhook_secret.is_none() {
+        tracing::warn!("no CRITFUMBLE_WEBHOOK_SECRET: POST /vtt/accounts/link answers 503");
+    }
+    let hub = match (redis_client, &redis_connection) {
+        (Some(client), Some(connection)) => {
+            EventHub::redis(client, connection.clone(), &config.redis_prefix)
+        }
+        _ => EventHub::local(),
+    };
+    let presence = match &redis_connection {
+        Some(connection) => Presence::Redis {
+            connection: connection.clone(),
+            prefix: config.redis_prefix.clone(),
+        },
+        None => Presence::local(),
+    };
+    let bridge = BridgeState::new(seen, hub, presence, config.bridge_origins.clone());
     let outbox_wake = Arc::new(Notify::new());
     let state = AppState::new(Parts {
         core: core.clone(),
@@ -156,8 +236,16 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         limiter,
         verifier,
         discord: discord_http.clone(),
+        ai,
+        bridge,
+        webhook_secret,
     });
-    tokio::spawn(crate::outbox::drain::run(outbox, core, outbox_wake));
+    tokio::spawn(crate::outbox::drain::run(
+        outbox,
+        core,
+        outbox_wake,
+        state.webhook_secret().cloned(),
+    ));
 
     match &config.discord_token {
         Some(token) => {
@@ -185,10 +273,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         ),
     }
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr()?;
     let router = crate::app(state.clone());
     let shutdown = until_stopped();
     let server = tokio::spawn(async move {

@@ -7,10 +7,13 @@ use std::sync::{Arc, Mutex};
 use serenity::all::Http;
 use tokio::sync::Notify;
 
+use crate::ai::AiService;
+use crate::bridge::BridgeState;
 use crate::core_access::CoreAccess;
 use crate::discord::verify::InteractionVerifier;
 use crate::outbox::Outbox;
 use crate::ratelimit::RateLimiter;
+use critfumble_sdk::webhook::WebhookSecret;
 
 /// How many recent expressions per user autocomplete offers.
 const RECENT_PER_USER: usize = 10;
@@ -29,6 +32,9 @@ struct Inner {
     limiter: RateLimiter,
     verifier: Option<InteractionVerifier>,
     discord: Arc<Http>,
+    ai: AiService,
+    bridge: BridgeState,
+    webhook_secret: Option<WebhookSecret>,
     recent: Mutex<HashMap<u64, VecDeque<String>>>,
 }
 
@@ -47,6 +53,12 @@ pub struct Parts {
     pub verifier: Option<InteractionVerifier>,
     /// Discord's REST API (serenity's client, with its rate limiter).
     pub discord: Arc<Http>,
+    /// The AI service.
+    pub ai: AiService,
+    /// The VTT bridge.
+    pub bridge: BridgeState,
+    /// The secret webhooks to Core are signed with.
+    pub webhook_secret: Option<WebhookSecret>,
 }
 
 impl AppState {
@@ -60,6 +72,9 @@ impl AppState {
                 limiter: parts.limiter,
                 verifier: parts.verifier,
                 discord: parts.discord,
+                ai: parts.ai,
+                bridge: parts.bridge,
+                webhook_secret: parts.webhook_secret,
                 recent: Mutex::new(HashMap::new()),
             }),
         }
@@ -93,6 +108,21 @@ impl AppState {
     /// Discord's REST API.
     pub fn discord(&self) -> &Arc<Http> {
         &self.inner.discord
+    }
+
+    /// The AI service.
+    pub fn ai(&self) -> &AiService {
+        &self.inner.ai
+    }
+
+    /// The VTT bridge.
+    pub fn bridge(&self) -> &BridgeState {
+        &self.inner.bridge
+    }
+
+    /// The secret webhooks to Core are signed with.
+    pub fn webhook_secret(&self) -> Option<&WebhookSecret> {
+        self.inner.webhook_secret.as_ref()
     }
 
     /// Remembers an expression a user rolled, for autocomplete (newest first, no repeats).

@@ -6,7 +6,7 @@ use super::ClientConfig;
 use super::http::{Call, Http};
 use crate::SdkError;
 use crate::paths;
-use crate::wire::{AiChatRequest, AiChatResponse, Health};
+use crate::wire::{AiChatRequest, AiChatResponse, FumbleBotReadiness, Health};
 
 /// A client for FumbleBot's HTTP API, authenticated with a service key (`cfk_...`).
 #[derive(Debug, Clone)]
@@ -48,8 +48,8 @@ impl FumbleBotClient {
         self.http.json(Call::get(paths::HEALTHZ.to_owned())).await
     }
 
-    /// `GET /readyz`.
-    pub async fn ready(&self) -> Result<Health, SdkError> {
+    /// `GET /readyz`: the outbox and the AI providers.
+    pub async fn ready(&self) -> Result<FumbleBotReadiness, SdkError> {
         self.http.json(Call::get(paths::READYZ.to_owned())).await
     }
 }

@@ -346,3 +346,33 @@ pub struct UsageRow {
     /// The estimated cost, in US dollars.
     pub estimated_cost_usd: f64,
 }
+
+/// The body of FumbleBot's `GET /readyz`: whether it can answer rolls (its outbox) and which
+/// AI providers it has, and whether each answered the last probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FumbleBotReadiness {
+    /// `ready`, or what is wrong.
+    pub status: String,
+    /// The model `POST /v1/ai/chat` uses when the request names none; absent when no
+    /// provider is configured (the AI service then answers 503).
+    #[serde(default)]
+    pub default_model: Option<String>,
+    /// Each configured AI provider.
+    #[serde(default)]
+    pub ai_providers: Vec<AiProviderStatus>,
+}
+
+/// One AI provider as FumbleBot's `/readyz` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AiProviderStatus {
+    /// `openai` or `anthropic`.
+    pub provider: String,
+    /// Whether its API answered the last probe (any HTTP answer; a refused key is
+    /// reachable but will fail every chat, and says so in `detail`).
+    pub reachable: bool,
+    /// What the probe found, without key material.
+    #[serde(default)]
+    pub detail: Option<String>,
+}

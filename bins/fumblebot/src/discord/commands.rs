@@ -128,6 +128,8 @@ pub fn all() -> Vec<CreateCommand> {
                 "end",
                 "End the running game session",
             )),
+        CreateCommand::new("status")
+            .description("Who has the browser extension connected to this channel's VTT game"),
         CreateCommand::new("help").description("What FumbleBot can do"),
     ]
 }

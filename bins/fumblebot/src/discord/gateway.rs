@@ -3,7 +3,7 @@
 //! REST callback. serenity's HTTP client retries Discord's 429s in its rate limiter.
 
 use serenity::all::{
-    ClientBuilder, Context, EventHandler, GatewayIntents, Http, Interaction, Ready,
+    ClientBuilder, Context, EventHandler, GatewayIntents, Http, Interaction, Message, Ready,
 };
 use serenity::async_trait;
 
@@ -24,6 +24,27 @@ impl EventHandler for Handler {
             shard = ?ready.shard,
             "connected to the discord gateway"
         );
+    }
+
+    /// A message in a channel linked to a VTT game goes to that game's events; the bot's
+    /// own messages and other bots' never do.
+    async fn message(&self, _: Context, message: Message) {
+        let Some(_) = message.guild_id else {
+            return;
+        };
+        let author = message
+            .author
+            .global_name
+            .clone()
+            .unwrap_or_else(|| message.author.name.clone());
+        crate::bridge::chat::from_discord(
+            &self.state,
+            &message.channel_id.to_string(),
+            &author,
+            message.author.bot,
+            &message.content,
+        )
+        .await;
     }
 
     async fn interaction_create(&self, context: Context, interaction: Interaction) {
@@ -57,8 +78,12 @@ impl EventHandler for Handler {
 /// `http` is a client of its own (serenity's gateway client owns it), built like the
 /// state's, with the same base URL.
 pub async fn run(state: AppState, http: Http) -> serenity::Result<()> {
-    // Slash commands and buttons arrive without privileged intents.
-    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
+    // Slash commands and buttons arrive without privileged intents. Chat sync to the VTTs
+    // reads guild messages, whose text needs the privileged Message Content intent (turn
+    // it on in the Developer Portal, Bot, Privileged Gateway Intents).
+    let intents =
+        GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
+    let mut client = ClientBuilder::new_with_http(http, intents)
         .event_handler(Handler { state })
         .await?;
     client.start_autosharded().await

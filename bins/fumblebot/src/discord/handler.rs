@@ -8,7 +8,7 @@ use serenity::all::{
 };
 
 use super::reply::{Reply, whisper};
-use super::{autocomplete, campaign, check, roll, saved, stats};
+use super::{autocomplete, campaign, check, roll, saved, stats, status};
 use crate::outbox::DiscordActor;
 use crate::ratelimit::Verdict;
 use crate::state::AppState;
@@ -194,6 +194,7 @@ async fn run_command(
             Some(("end", _)) => campaign::end_session(state, invocation),
             _ => missing("a subcommand"),
         },
+        "status" => status::status(state, invocation),
         "help" => whisper(HELP),
         other => whisper(&format!(
             "FumbleBot has no command /{}.",
@@ -263,4 +264,5 @@ const HELP: &str = "**FumbleBot**
 `/check skill stealth [advantage]`: a check, save or attack from your character sheet.
 `/save attack 1d20+5`, `/saved`, `/r attack`, `/unsave attack`: saved rolls.
 `/campaign new`, `/link`, `/unlink`: link this channel to a campaign (Manage Channels).
-`/session start|end`: game sessions. `/ask`: the AI game-master assistant.";
+`/session start|end`: game sessions. `/ask`: the AI game-master assistant.
+`/status`: who has the browser extension connected to this channel's VTT game.";

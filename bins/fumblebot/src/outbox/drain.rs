@@ -10,6 +10,8 @@ use critfumble_sdk::wire::ErrorCode;
 use futures_util::StreamExt;
 use tokio::sync::Notify;
 
+use critfumble_sdk::webhook::WebhookSecret;
+
 use super::{Outbox, OutboxItem, Settlement, Taken};
 use crate::core_access::CoreAccess;
 
@@ -22,7 +24,12 @@ const MAX_PAUSE: Duration = Duration::from_secs(2);
 
 /// Runs until the process stops. `wake` is notified on each append, so that a quiet
 /// outbox is drained at once rather than on the next poll.
-pub async fn run(outbox: Outbox, core: Arc<CoreAccess>, wake: Arc<Notify>) {
+pub async fn run(
+    outbox: Outbox,
+    core: Arc<CoreAccess>,
+    wake: Arc<Notify>,
+    webhook_secret: Option<WebhookSecret>,
+) {
     let mut pause = Duration::from_millis(50);
     loop {
         let taken = match outbox.take(BATCH).await {
@@ -43,8 +50,9 @@ pub async fn run(outbox: Outbox, core: Arc<CoreAccess>, wake: Arc<Notify>) {
         let settled: Vec<(Taken, Settlement, bool)> = futures_util::stream::iter(taken)
             .map(|taken| {
                 let core = core.clone();
+                let secret = webhook_secret.clone();
                 async move {
-                    let (settlement, unreachable) = deliver(&core, &taken).await;
+                    let (settlement, unreachable) = deliver(&core, secret.as_ref(), &taken).await;
                     (taken, settlement, unreachable)
                 }
             })
@@ -75,7 +83,11 @@ pub async fn run(outbox: Outbox, core: Arc<CoreAccess>, wake: Arc<Notify>) {
 }
 
 /// Sends one entry; gives its settlement and whether Core could not be reached at all.
-async fn deliver(core: &CoreAccess, taken: &Taken) -> (Settlement, bool) {
+async fn deliver(
+    core: &CoreAccess,
+    secret: Option<&WebhookSecret>,
+    taken: &Taken,
+) -> (Settlement, bool) {
     let entry = match &taken.entry {
         Ok(entry) => entry,
         Err(reason) => {
@@ -83,17 +95,34 @@ async fn deliver(core: &CoreAccess, taken: &Taken) -> (Settlement, bool) {
             return (Settlement::Park(reason.clone()), false);
         }
     };
-    let result = match &entry.item {
-        OutboxItem::Roll(roll) => {
+    let (result, conflict_is_final) = match &entry.item {
+        OutboxItem::Roll(roll) => (
             core.report_roll(&entry.actor, &entry.idempotency_key, roll)
-                .await
+                .await,
+            false,
+        ),
+        OutboxItem::Webhook(event) => {
+            let Some(secret) = secret else {
+                return (
+                    Settlement::Park("no webhook secret to sign with".to_owned()),
+                    false,
+                );
+            };
+            // A 409 here is Core's verdict (the account is someone else's), not a request
+            // still in flight: final.
+            let sent = core.send_event(secret, event, &entry.idempotency_key).await;
+            (sent, true)
         }
     };
     let unreachable = matches!(
         &result,
         Err(SdkError::Transport { .. } | SdkError::Timeout { .. })
     );
-    let settlement = settle(result);
+    let settlement = if conflict_is_final {
+        settle_webhook(result)
+    } else {
+        settle(result)
+    };
     match &settlement {
         Settlement::Park(reason) => tracing::error!(
             key = %entry.idempotency_key,
@@ -130,5 +159,14 @@ pub fn settle(result: Result<(), SdkError>) -> Settlement {
             SdkError::Transport { .. } | SdkError::Timeout { .. } => Settlement::Retry,
             other => Settlement::Park(other.to_string()),
         },
+    }
+}
+
+/// What Core's answer to a webhook means: as [`settle`], except that a 409 is Core's final
+/// verdict (the VTT account is linked to someone else), never retried.
+pub fn settle_webhook(result: Result<(), SdkError>) -> Settlement {
+    match &result {
+        Err(error @ SdkError::Api { status: 409, .. }) => Settlement::Park(error.to_string()),
+        _ => settle(result),
     }
 }

@@ -38,6 +38,7 @@ fn entry(n: usize) -> OutboxEntry {
 fn label(taken: &Taken) -> String {
     match &taken.entry.as_ref().unwrap().item {
         OutboxItem::Roll(roll) => roll.label.clone().unwrap(),
+        OutboxItem::Webhook(event) => event.event_type().to_owned(),
     }
 }
 
@@ -193,4 +194,52 @@ fn core_answers_map_to_settlements() {
         message: "connection refused".into(),
     };
     assert_eq!(settle(Err(down)), Settlement::Retry);
+}
+
+#[test]
+fn a_webhook_conflict_is_final_and_the_rest_as_for_rolls() {
+    use super::drain::settle_webhook;
+    // Core's verdict that the VTT account is someone else's: parked, never retried.
+    assert!(matches!(
+        settle_webhook(Err(api_error(409, ErrorCode::Conflict))),
+        Settlement::Park(_)
+    ));
+    assert!(matches!(
+        settle_webhook(Err(api_error(401, ErrorCode::Unauthorized))),
+        Settlement::Park(_)
+    ));
+    for status in [408, 429, 500, 503] {
+        assert_eq!(
+            settle_webhook(Err(api_error(status, ErrorCode::Unknown))),
+            Settlement::Retry,
+            "{status}"
+        );
+    }
+    assert_eq!(settle_webhook(Ok(())), Settlement::Delivered);
+}
+
+#[test]
+fn a_webhook_entry_reads_back_as_written() {
+    use critfumble_sdk::wire::{Vtt, VttAccountLinked, WebhookEvent, WebhookPayload};
+    let entry = OutboxEntry {
+        idempotency_key: "msg_0123".into(),
+        actor: DiscordActor {
+            discord_id: "42".into(),
+            name: "Mira".into(),
+            avatar: None,
+        },
+        item: OutboxItem::Webhook(Box::new(WebhookEvent {
+            timestamp: chrono::Utc::now(),
+            payload: WebhookPayload::VttAccountLinked(VttAccountLinked {
+                discord_id: "42".into(),
+                vtt: Vtt::Roll20,
+                vtt_user_id: "-M5".into(),
+                display_name: None,
+                verified_at: chrono::Utc::now(),
+                gm_game_ids: vec!["g".into()],
+            }),
+        })),
+    };
+    let text = serde_json::to_string(&entry).unwrap();
+    assert_eq!(super::decode(&text), Ok(entry));
 }

@@ -12,7 +12,7 @@ const MIRA: &str = "800000000000000011";
 const BRAM: &str = "800000000000000012";
 
 /// Sends a command that must defer, and returns the edit of its original response.
-async fn deferred(bot: &TestBot, interaction: &Value, ephemeral: bool) -> Recorded {
+pub(crate) async fn deferred(bot: &TestBot, interaction: &Value, ephemeral: bool) -> Recorded {
     let (status, body) = bot.send(interaction).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["type"], 5, "not deferred: {body}");
@@ -32,7 +32,7 @@ async fn deferred(bot: &TestBot, interaction: &Value, ephemeral: bool) -> Record
         .await
 }
 
-fn edited(recorded: &Recorded) -> &str {
+pub(crate) fn edited(recorded: &Recorded) -> &str {
     recorded.body["content"].as_str().unwrap_or_default()
 }
 

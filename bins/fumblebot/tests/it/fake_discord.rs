@@ -227,6 +227,10 @@ async fn rest(
             Json(commands).into_response()
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["channels", _, "messages"]) => {
+            let content = body["content"].as_str().unwrap_or_default();
+            Json(message_object(content)).into_response()
+        }
         ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
             let mut failures = shared.failures.lock().await;
             if failures.0 > 0 {

@@ -36,7 +36,7 @@ async fn a_command_over_the_gateway_is_answered_and_stored() {
         names,
         [
             "roll", "stats", "check", "save", "saved", "r", "unsave", "ask", "campaign", "link",
-            "unlink", "session", "help"
+            "unlink", "session", "status", "help"
         ]
     );
     bot.discord.wait_for_identify().await;

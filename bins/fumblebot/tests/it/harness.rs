@@ -36,22 +36,36 @@ pub(crate) fn public_key_hex() -> String {
 pub(crate) struct TestCore {
     pub(crate) base_url: String,
     pub(crate) service_key: String,
+    /// Core's database, to issue user tokens as the web app's login does.
+    store: critfumble_core::Store,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// The key pepper of every test Core.
+const PEPPER: &str = "test-pepper-test-pepper-test-pepper";
 
 impl TestCore {
     /// Opens Core (migrations, service key) without serving it yet.
     pub(crate) async fn open() -> (EmbeddedCore, TestCore) {
+        Self::open_with(|_| {}).await
+    }
+
+    /// [`TestCore::open`] with Core's settings changed by `configure`.
+    pub(crate) async fn open_with(
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+    ) -> (EmbeddedCore, TestCore) {
         let dir = tempfile::tempdir().unwrap();
         let mut args = EmbeddedCore::default_args().unwrap();
         args.database_url = dir.path().join("core.db").display().to_string();
         args.webhook_secret = vec!["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".to_owned()];
-        args.pepper = Some("test-pepper-test-pepper-test-pepper".to_owned());
+        args.pepper = Some(PEPPER.to_owned());
         args.fumblebot_url = "http://127.0.0.1:9".to_owned();
+        configure(&mut args);
         let core = EmbeddedCore::open(&args).await.unwrap();
         let test = TestCore {
             base_url: String::new(),
             service_key: core.service_key().to_owned(),
+            store: core.store().clone(),
             _dir: Some(dir),
         };
         (core, test)
@@ -65,7 +79,14 @@ impl TestCore {
     }
 
     pub(crate) async fn start() -> TestCore {
-        let (core, mut test) = TestCore::open().await;
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`TestCore::start`] with Core's settings changed by `configure`.
+    pub(crate) async fn start_with(
+        configure: impl FnOnce(&mut critfumble_core::config::ServeArgs),
+    ) -> TestCore {
+        let (core, mut test) = TestCore::open_with(configure).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         test.base_url = format!("http://{}", listener.local_addr().unwrap());
         TestCore::serve(core, listener);
@@ -77,8 +98,43 @@ impl TestCore {
         TestCore {
             base_url: self.base_url.clone(),
             service_key: self.service_key.clone(),
+            store: self.store.clone(),
             _dir: None,
         }
+    }
+
+    /// A user token with every scope for a new user (what the web app's login issues and
+    /// the extension holds), stored directly.
+    pub(crate) async fn user_token(&self, discord_id: &str, name: &str) -> String {
+        use critfumble_sdk::api_key::{ApiKey, KeyPepper, StoredApiKey};
+        use critfumble_sdk::wire::{KeyScope, TokenScope, UpsertUserRequest};
+        let user = self
+            .client()
+            .upsert_user(
+                discord_id,
+                &UpsertUserRequest {
+                    name: name.to_owned(),
+                    avatar: None,
+                },
+            )
+            .await
+            .unwrap();
+        let env = ApiKey::parse(&self.service_key).unwrap().env();
+        let key = ApiKey::generate(env);
+        let now = chrono::Utc::now();
+        let stored = StoredApiKey::issue(
+            uuid::Uuid::new_v4(),
+            "extension",
+            &key,
+            &KeyPepper::new(PEPPER).unwrap(),
+            KeyScope::User,
+            Some(user.id),
+            now,
+        )
+        .with_expiry(Some(now + chrono::TimeDelta::days(30)))
+        .with_scopes(TokenScope::ALL.to_vec());
+        self.store.insert_api_key(&stored).await.unwrap();
+        key.expose_secret().to_owned()
     }
 
     pub(crate) fn client(&self) -> CoreClient {

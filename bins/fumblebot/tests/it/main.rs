@@ -7,8 +7,11 @@
 )]
 
 mod fake_discord;
+mod fake_provider;
 mod harness;
 
+mod ai_service;
+mod bridge;
 mod commands;
 mod durability;
 mod gateway;

@@ -8,7 +8,7 @@ use crate::harness::*;
 const MIRA: &str = "800000000000000031";
 
 /// Redis at 127.0.0.1:6379, or `None` (skipping) unless `CI=true`.
-async fn redis_available() -> bool {
+pub(crate) async fn redis_available() -> bool {
     let connect = async {
         redis::Client::open("redis://127.0.0.1:6379")?
             .get_multiplexed_async_connection()

@@ -1,7 +1,9 @@
 //! `FumbleBotClient`: the chat Core sends with its service key.
 
 use critfumble_sdk::FumbleBotClient;
-use critfumble_sdk::wire::{AiChatRequest, AiChatResponse, ErrorCode, Health};
+use critfumble_sdk::wire::{
+    AiChatRequest, AiChatResponse, AiProviderStatus, ErrorCode, FumbleBotReadiness, Health,
+};
 
 use crate::client::fixtures::*;
 use crate::client::server::{Reply, TestServer};
@@ -67,9 +69,18 @@ async fn health_and_readiness() {
     let ok = Health {
         status: "ok".into(),
     };
-    server.reply([Reply::json(200, &ok), Reply::json(200, &ok)]);
+    let ready = FumbleBotReadiness {
+        status: "ready".into(),
+        default_model: Some("gpt-4o-mini".into()),
+        ai_providers: vec![AiProviderStatus {
+            provider: "openai".into(),
+            reachable: true,
+            detail: None,
+        }],
+    };
+    server.reply([Reply::json(200, &ok), Reply::json(200, &ready)]);
     assert_eq!(client.health().await.expect("healthy"), ok);
-    assert_eq!(client.ready().await.expect("ready"), ok);
+    assert_eq!(client.ready().await.expect("ready"), ready);
     let paths: Vec<_> = server
         .take()
         .into_iter()
