@@ -3,6 +3,7 @@
 //! Nodes live in one vector, children before their parents, so that a parse
 //! allocates once and a roll can evaluate the nodes in a single forward pass.
 
+pub use crate::func::Func;
 use crate::{Dialect, Span};
 use smallvec::SmallVec;
 
@@ -116,12 +117,13 @@ pub enum NodeKind {
         /// The right operand.
         rhs: NodeId,
     },
-    /// `floor(x)`, `ceil(x)`, `round(x)` or `abs(x)`.
+    /// A function of JavaScript's `Math`, as Foundry's formulas call them:
+    /// `floor(x)`, `max(a, b, c)`, `clamp(x, lo, hi)`.
     Call {
         /// The function.
         func: Func,
-        /// Its argument.
-        arg: NodeId,
+        /// Its arguments, as many as [`Func::arity`] allows.
+        args: Vec<NodeId>,
     },
     /// A value the caller supplies: `?{Bonus|0}`, `@{strength_mod}` or `@str.mod`.
     Ref(Reference),
@@ -160,10 +162,27 @@ pub enum BinaryOp {
     Mul,
     /// `/`: true division.
     Div,
-    /// `%`: remainder with the sign of the dividend.
+    /// `%`: remainder with the sign of the dividend (JavaScript's `%`).
     Rem,
     /// `**` or `^`: right-associative power.
     Pow,
+    /// `//`: division rounded toward −∞ (Python's `//`).
+    FloorDiv,
+    /// `%` in the D20 dialect: remainder with the sign of the divisor
+    /// (Python's `%`), so `-7 % 3` is `2`.
+    Modulo,
+    /// `==` (D20): 1 when equal, else 0.
+    Equal,
+    /// `!=` (D20): 1 when not equal, else 0.
+    NotEqual,
+    /// `<` (D20): 1 when less, else 0.
+    Less,
+    /// `<=` (D20): 1 when less or equal, else 0.
+    LessEqual,
+    /// `>` (D20): 1 when greater, else 0.
+    Greater,
+    /// `>=` (D20): 1 when greater or equal, else 0.
+    GreaterEqual,
 }
 
 impl BinaryOp {
@@ -176,54 +195,40 @@ impl BinaryOp {
             BinaryOp::Div => "/",
             BinaryOp::Rem => "%",
             BinaryOp::Pow => "**",
+            BinaryOp::FloorDiv => "//",
+            BinaryOp::Modulo => "%",
+            BinaryOp::Equal => "==",
+            BinaryOp::NotEqual => "!=",
+            BinaryOp::Less => "<",
+            BinaryOp::LessEqual => "<=",
+            BinaryOp::Greater => ">",
+            BinaryOp::GreaterEqual => ">=",
         }
     }
 
-    /// Binding strength: higher binds tighter.
+    /// Binding strength: higher binds tighter. Comparisons bind loosest, as
+    /// in d20's grammar: `1d20 + 5 >= 15` compares the sum.
     pub(crate) fn precedence(self) -> u8 {
         match self {
+            BinaryOp::Equal
+            | BinaryOp::NotEqual
+            | BinaryOp::Less
+            | BinaryOp::LessEqual
+            | BinaryOp::Greater
+            | BinaryOp::GreaterEqual => 0,
             BinaryOp::Add | BinaryOp::Sub => 1,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 2,
+            BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::Rem
+            | BinaryOp::FloorDiv
+            | BinaryOp::Modulo => 2,
             BinaryOp::Pow => 4,
         }
     }
-}
 
-/// A rounding or sign function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum Func {
-    /// Round toward −∞.
-    Floor,
-    /// Round toward +∞.
-    Ceil,
-    /// Round to nearest, halves toward +∞ (JavaScript's `Math.round`).
-    Round,
-    /// Absolute value.
-    Abs,
-}
-
-impl Func {
-    /// The function's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Func::Floor => "floor",
-            Func::Ceil => "ceil",
-            Func::Round => "round",
-            Func::Abs => "abs",
-        }
-    }
-
-    /// Applies the function.
-    pub fn apply(self, x: f64) -> f64 {
-        match self {
-            Func::Floor => x.floor(),
-            Func::Ceil => x.ceil(),
-            Func::Round => (x + 0.5).floor(),
-            Func::Abs => x.abs(),
-        }
+    /// Whether the operator compares and gives 1 or 0.
+    pub fn is_comparison(self) -> bool {
+        self.precedence() == 0
     }
 }
 
@@ -264,13 +269,31 @@ pub enum Faces {
     Computed(NodeId),
 }
 
-/// A group of rolls: `{4d6, 3d8}kh1` or `{3d6+1d8}>10`.
+/// A group of rolls: `{4d6, 3d8}kh1` or `{3d6+1d8}>10`, or Avrae's set
+/// `(1d8, 5, 2d4)kh1`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// The sub-rolls, in order.
     pub items: Vec<NodeId>,
     /// Keep, drop and success-counting modifiers, applied to the sub-roll totals.
     pub modifiers: Vec<Modifier>,
+    /// How it was written: braces, or Avrae's parenthesized set.
+    pub style: GroupStyle,
+}
+
+/// How a [`Group`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum GroupStyle {
+    /// Roll20's and Foundry's `{4d6, 3d8}`: at least one sub-roll.
+    #[default]
+    Braces,
+    /// Avrae's set in the D20 dialect: `(1d8, 5)`, `(7,)` (one member needs
+    /// its trailing comma, since `(7)` is a parenthesized 7) or `()`. Only
+    /// keep and drop (`k`, `p` with their selectors) apply to it.
+    Set,
 }
 
 /// A value supplied by the caller when rolling.
@@ -340,6 +363,9 @@ pub enum ModifierKind {
         style: ExplodeStyle,
         /// When a die explodes.
         on: Option<Compare>,
+        /// Foundry's cap (`3d8x2>=7`): the most dice the whole term adds this way.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        cap: Option<u64>,
     },
     /// Reroll dice that meet the compare point (the lowest face when `None`).
     Reroll {
@@ -347,6 +373,9 @@ pub enum ModifierKind {
         style: RerollStyle,
         /// When a die is rerolled.
         on: Option<Compare>,
+        /// Foundry's cap (`4d6r2<3`): the most rerolls of the whole term.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        cap: Option<u64>,
     },
     /// Raise any die below this value to it: `min3`, `mi3`.
     Min(i64),
@@ -358,6 +387,9 @@ pub enum ModifierKind {
     CountFailures(Compare),
     /// Subtract one for each die that meets the compare point: `df<2`, Roll20's `f<2`.
     DeductFailures(Compare),
+    /// Foundry's `df` with no target: subtract one for each die that is not
+    /// a success (`5d6cs>4df` counts successes less the other dice).
+    DeductNonSuccesses,
     /// Subtract the value of each die that meets the compare point: `sf<2`.
     SubtractFailures(Compare),
     /// The total becomes its margin over (or under) the target: `ms>=10`.
@@ -366,6 +398,18 @@ pub enum ModifierKind {
     CriticalSuccess(Compare),
     /// Roll20's `cf<3`: which faces show as critical failures. The total is unchanged.
     CriticalFailure(Compare),
+    /// Roll20's matches: dice showing the same value, at least `min_count`
+    /// of them (2 unless written: `m3`), among those that meet `on` when it
+    /// is given (`m>3`), are flagged as successes (Roll20 highlights them).
+    /// With `total` (`mt`), the total is the number of such sets of dice.
+    Matches {
+        /// The fewest equal dice that make a match.
+        min_count: u64,
+        /// Which dice may match, when only some may.
+        on: Option<Compare>,
+        /// Whether the total becomes the number of matched sets (`mt`).
+        total: bool,
+    },
     /// Count the even dice: `even`.
     CountEven,
     /// Count the odd dice: `odd`.

@@ -53,7 +53,10 @@ impl Expr {
     /// would need a search, they are still sound (no roll falls outside) but
     /// may be wider than exact: keep or drop on an exploding pool (`2d6!kl1`
     /// gives at most 6, where 5 is exact), a remainder of a fractional
-    /// dividend (`1d2/2%1`), and a divisor whose range spans zero.
+    /// dividend (`1d2/2%1`), a divisor whose range spans zero, and d20's
+    /// merged selectors on a set (`(1d6, 1d6, 1d6)kh1kl1`), and Roll20's
+    /// group of one sub-roll of mixed dice (`{4d6+3d8}k4` gives at most 32,
+    /// where 30 is exact).
     pub fn bounds_with(&self, options: &RollOptions) -> Result<Bounds, DiceError> {
         let mut intervals: Vec<Interval> = Vec::with_capacity(self.nodes.len());
         let mut dice_info: Vec<Option<DiceBounds>> = Vec::with_capacity(self.nodes.len());
@@ -80,7 +83,10 @@ impl Expr {
                 NodeKind::Binary { op, lhs, rhs } => {
                     interval::binary(*op, get(*lhs), get(*rhs), node.span)?
                 }
-                NodeKind::Call { func, arg } => interval::call(*func, get(*arg)),
+                NodeKind::Call { func, args } => {
+                    let args: Vec<Interval> = args.iter().map(|id| get(*id)).collect();
+                    interval::call(*func, &args, node.span)?
+                }
                 NodeKind::Ref(reference) => match options.vars.get(&reference.name) {
                     Some(v) => Interval::point(*v),
                     None => Interval::point(reference.default.ok_or_else(|| {
@@ -96,6 +102,16 @@ impl Expr {
             dice_info.push(info);
         }
         let root = intervals.last().copied().unwrap_or(Interval::point(0.0));
+        // d20 shows the total truncated toward 0; truncation is monotonic.
+        let root = if self.dialect.truncates_total() {
+            Interval {
+                lo: root.lo.trunc(),
+                hi: root.hi.trunc(),
+                integral: true,
+            }
+        } else {
+            root
+        };
         let finite = |v: f64| v.is_finite().then_some(v + 0.0);
         Ok(Bounds {
             min: finite(root.lo),

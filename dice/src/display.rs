@@ -8,8 +8,8 @@
 
 use crate::Dialect;
 use crate::ast::{
-    BinaryOp, Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, Modifier, ModifierKind, NodeId,
-    NodeKind, RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
+    BinaryOp, Compare, CompareOp, Count, ExplodeStyle, Expr, Faces, GroupStyle, Modifier,
+    ModifierKind, NodeId, NodeKind, RefStyle, RerollStyle, Select, SortOrder, UnaryOp,
 };
 use crate::number::{write_f64, write_integer};
 use std::fmt::{self, Write};
@@ -125,14 +125,19 @@ pub(crate) fn write_decorated<W: Write>(
             Ok(())
         }
         NodeKind::Group(group) => {
-            out.write_char('{')?;
+            let set = group.style == GroupStyle::Set;
+            out.write_char(if set { '(' } else { '{' })?;
             for (i, item) in group.items.iter().enumerate() {
                 if i > 0 {
                     out.write_str(", ")?;
                 }
                 write_decorated(expr, *item, out, decorate)?;
             }
-            out.write_char('}')?;
+            // `(7,)`: a set of one keeps its comma, or it reads as `(7)`.
+            if set && group.items.len() == 1 {
+                out.write_char(',')?;
+            }
+            out.write_char(if set { ')' } else { '}' })?;
             write_modifiers(&group.modifiers, expr.dialect, out)?;
             decorate.after_term(id, out)
         }
@@ -191,9 +196,16 @@ pub(crate) fn write_decorated<W: Write>(
             }
             Ok(())
         }
-        NodeKind::Call { func, arg } => {
+        NodeKind::Call { func, args } => {
             out.write_str(func.name())?;
-            write_parenthesized(expr, *arg, out, decorate)
+            out.write_char('(')?;
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    out.write_str(", ")?;
+                }
+                write_decorated(expr, *arg, out, decorate)?;
+            }
+            out.write_char(')')
         }
         NodeKind::Ref(reference) => match reference.style {
             RefStyle::Query => {
@@ -298,7 +310,8 @@ fn write_modifiers<W: Write>(modifiers: &[Modifier], dialect: Dialect, out: &mut
             modifier.kind,
             ModifierKind::Explode {
                 style: ExplodeStyle::Explode,
-                on: None
+                on: None,
+                cap: None,
             }
         );
         // `!` followed by `!` or `p` would read as `!!` or `!p`: write it as `x` there.
@@ -338,22 +351,24 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
         ModifierKind::Keep(select) => write_select("k", "kh", "kl", select, out),
         ModifierKind::Drop(select) if d20 => write_select("p", "ph", "pl", select, out),
         ModifierKind::Drop(select) => write_select("p", "dh", "dl", select, out),
-        ModifierKind::Explode { style, on } => {
+        ModifierKind::Explode { style, on, cap } => {
             out.write_str(match style {
+                // d20 refuses `!`: it spells explosion `e`.
+                ExplodeStyle::Explode if d20 => "e",
                 ExplodeStyle::Explode => "!",
                 ExplodeStyle::Once => "xo",
                 ExplodeStyle::Compound => "!!",
                 ExplodeStyle::Penetrate => "!p",
             })?;
-            write_bare_compare(on, out)
+            write_capped_compare(cap, on, out)
         }
-        ModifierKind::Reroll { style, on } => {
+        ModifierKind::Reroll { style, on, cap } => {
             out.write_str(match style {
                 RerollStyle::Once => "ro",
                 RerollStyle::Until => "rr",
                 RerollStyle::Add => "ra",
             })?;
-            write_bare_compare(on, out)
+            write_capped_compare(cap, on, out)
         }
         ModifierKind::Min(v) => write_tagged_integer("min", v, out),
         ModifierKind::Max(v) => write_tagged_integer("max", v, out),
@@ -366,8 +381,23 @@ fn write_modifier(kind: ModifierKind, dialect: Dialect, out: &mut dyn Write) -> 
         ModifierKind::CriticalFailure(c) => write_compare("cf", c, out),
         ModifierKind::CountFailures(c) => write_compare("cf", c, out),
         ModifierKind::DeductFailures(c) => write_compare("f", c, out),
+        ModifierKind::DeductNonSuccesses => out.write_str("df"),
         ModifierKind::SubtractFailures(c) => write_compare("sf", c, out),
         ModifierKind::MarginOfSuccess(c) => write_compare("ms", c, out),
+        ModifierKind::Matches {
+            min_count,
+            on,
+            total,
+        } => {
+            out.write_str(if total { "mt" } else { "m" })?;
+            if min_count != 2 {
+                write_integer(min_count, out)?;
+            }
+            match on {
+                Some(c) => write_compare("", c, out),
+                None => Ok(()),
+            }
+        }
         ModifierKind::CountEven => out.write_str("even"),
         ModifierKind::CountOdd => out.write_str("odd"),
         ModifierKind::Sort(SortOrder::Ascending) => out.write_str("sa"),
@@ -399,6 +429,19 @@ fn write_compare(tag: &str, c: Compare, out: &mut dyn Write) -> fmt::Result {
     out.write_str(tag)?;
     out.write_str(c.op.symbol())?;
     write_integer(c.value, out)
+}
+
+/// Foundry's cap and its compare point (`2>=7` in `x2>=7`), whose operator
+/// is always written so that the cap reads as one; or, with no cap, the
+/// compare point as [`write_bare_compare`] writes it.
+fn write_capped_compare(cap: Option<u64>, on: Option<Compare>, out: &mut dyn Write) -> fmt::Result {
+    match (cap, on) {
+        (Some(cap), Some(c)) => {
+            write_integer(cap, out)?;
+            write_compare("", c, out)
+        }
+        _ => write_bare_compare(on, out),
+    }
 }
 
 /// Like [`write_compare`] with no tag, but equality is a bare number: `!6`, `ro1`.

@@ -10,9 +10,9 @@ use crate::number::Float;
 use crate::parse::MAX_EXACT;
 use crate::rolled::{Rolled, RolledNode};
 use crate::{DiceError, LimitKind, Limits, Span};
-pub(crate) use group::{group_count, is_counting, single_dice_of};
+pub(crate) use group::{group_count, is_counting, pooled_dice_of, single_dice_of};
 use pool::PoolRoller;
-pub(crate) use pool::{count_die, margin};
+pub(crate) use pool::{count_die, margin, selector_runs};
 use rand::Rng;
 use smallvec::SmallVec;
 use source::{DieSource, ForcedSource, RandomSource};
@@ -97,14 +97,17 @@ pub(crate) fn evaluate<'e>(
     // stack and copies it in (59 instructions a roll, measured with callgrind).
     rolled.nodes.reserve(expr.nodes.len());
     rolled.dice.reserve(hint);
-    fill(&mut rolled, source, options)?;
+    let limits = expr.dialect.limits(options.limits);
+    fill(&mut rolled, source, &limits, options)?;
     Ok(rolled)
 }
 
-/// Evaluates every node of `rolled.expr`, in order, into `rolled`.
+/// Evaluates every node of `rolled.expr`, in order, into `rolled`, within
+/// `limits` (the options' limits as the dialect narrows them).
 fn fill(
     rolled: &mut Rolled<'_>,
     source: &mut dyn DieSource,
+    limits: &Limits,
     options: &RollOptions,
 ) -> Result<(), DiceError> {
     let expr = rolled.expr;
@@ -122,7 +125,8 @@ fn fill(
                 let kind = match DieKind::known(dice.faces, expr.dialect) {
                     Some(kind) => kind,
                     None => {
-                        let kind = computed_faces(rolled, dice.faces, &options.limits, node.span)?;
+                        let kind =
+                            computed_faces(rolled, dice.faces, expr.dialect, limits, node.span)?;
                         out.computed_sides = kind.sides();
                         kind
                     }
@@ -133,12 +137,14 @@ fn fill(
                 let count = match dice.count {
                     Count::Implicit => 1,
                     Count::Literal(n) => n,
-                    Count::Computed(id) => computed_count(rolled.value(id), node.span)?,
+                    Count::Computed(id) => {
+                        computed_count(expr.dialect.computed_dice(rolled.value(id)), node.span)?
+                    }
                 };
-                if count > options.limits.max_dice.saturating_sub(drawn) {
+                if count > limits.max_dice.saturating_sub(drawn) {
                     return Err(DiceError::Limit {
                         kind: LimitKind::Dice,
-                        limit: options.limits.max_dice,
+                        limit: limits.max_dice,
                         span: node.span,
                     });
                 }
@@ -153,15 +159,22 @@ fn fill(
                     if dice.modifiers.is_empty() {
                         sum as f64
                     } else {
-                        pool::apply_pool_modifiers(&mut rolled.dice[start..], &dice.modifiers)?
+                        pool::apply_pool_modifiers(
+                            &mut rolled.dice[start..],
+                            &dice.modifiers,
+                            expr.dialect.merges_selectors(),
+                        )?
                     }
                 } else {
                     let mut pool = PoolRoller {
                         source: &mut *source,
-                        limits: &options.limits,
+                        limits,
                         drawn: &mut drawn,
                         kind,
                         span: node.span,
+                        merge_selectors: expr.dialect.merges_selectors(),
+                        added_once: false,
+                        spent: Vec::new(),
                     };
                     pool.roll(count, &dice.modifiers, &mut rolled.dice)?
                 };
@@ -181,7 +194,14 @@ fn fill(
             NodeKind::Binary { op, lhs, rhs } => {
                 binary(*op, rolled.value(*lhs), rolled.value(*rhs), node.span)?
             }
-            NodeKind::Call { func, arg } => func.apply(rolled.value(*arg)),
+            NodeKind::Call { func, args } => match args.as_slice() {
+                [arg] => func.apply(&[rolled.value(*arg)]),
+                _ => {
+                    let values: SmallVec<[f64; 4]> =
+                        args.iter().map(|arg| rolled.value(*arg)).collect();
+                    func.apply(&values)
+                }
+            },
             NodeKind::Ref(reference) => match options.vars.get(&reference.name) {
                 Some(value) => *value,
                 None => reference
@@ -199,8 +219,10 @@ fn fill(
     Ok(())
 }
 
-/// Applies a binary operator with JavaScript's semantics, refusing division by zero.
+/// Applies a binary operator, refusing division by zero: JavaScript's
+/// semantics, and Python's for `//`, the D20 dialect's `%` and comparisons.
 pub(crate) fn binary(op: BinaryOp, a: f64, b: f64, span: Span) -> Result<f64, DiceError> {
+    let truth = |holds: bool| if holds { 1.0 } else { 0.0 };
     Ok(match op {
         BinaryOp::Add => a + b,
         BinaryOp::Sub => a - b,
@@ -210,7 +232,28 @@ pub(crate) fn binary(op: BinaryOp, a: f64, b: f64, span: Span) -> Result<f64, Di
         BinaryOp::Rem if b == 0.0 => return Err(DiceError::DivisionByZero { span }),
         BinaryOp::Rem => a % b,
         BinaryOp::Pow => a.powf(b),
+        BinaryOp::FloorDiv | BinaryOp::Modulo if b == 0.0 => {
+            return Err(DiceError::DivisionByZero { span });
+        }
+        BinaryOp::FloorDiv => (a / b).floor(),
+        BinaryOp::Modulo => python_modulo(a, b),
+        BinaryOp::Equal => truth(a == b),
+        BinaryOp::NotEqual => truth(a != b),
+        BinaryOp::Less => truth(a < b),
+        BinaryOp::LessEqual => truth(a <= b),
+        BinaryOp::Greater => truth(a > b),
+        BinaryOp::GreaterEqual => truth(a >= b),
     })
+}
+
+/// Python's `a % b`: the remainder with the sign of the divisor.
+fn python_modulo(a: f64, b: f64) -> f64 {
+    let r = a % b;
+    if r != 0.0 && (r < 0.0) != (b < 0.0) {
+        r + b
+    } else {
+        r
+    }
 }
 
 /// Refuses results that are not real or not exactly representable; turns −0 into 0.
@@ -241,6 +284,7 @@ fn computed_count(value: f64, span: Span) -> Result<u64, DiceError> {
 fn computed_faces(
     rolled: &Rolled<'_>,
     faces: Faces,
+    dialect: crate::Dialect,
     limits: &Limits,
     span: Span,
 ) -> Result<DieKind, DiceError> {
@@ -250,7 +294,7 @@ fn computed_faces(
             span,
         ));
     };
-    let value = rolled.value(id);
+    let value = dialect.computed_dice(rolled.value(id));
     if value < 1.0 || value.fract() != 0.0 {
         return Err(DiceError::invalid(
             format!(

@@ -55,7 +55,7 @@ pub fn roll_inline<R: Rng + ?Sized>(
     let mut rest_start = 0;
     while let Some(open) = text[rest_start..].find("[[").map(|i| i + rest_start) {
         let body_start = open + 2;
-        let Some(close) = text[body_start..].find("]]").map(|i| i + body_start) else {
+        let Some(close) = matching_close(text, body_start) else {
             return Err(DiceError::Syntax {
                 message: "expected ']]' to close the inline roll".to_string(),
                 span: Span::new(open, text.len()),
@@ -79,6 +79,31 @@ pub fn roll_inline<R: Rng + ?Sized>(
     }
     out.push_str(&text[rest_start..]);
     Ok(InlineRolls { rolls, text: out })
+}
+
+/// Where the `]]` that closes an inline roll whose body starts at `from` is:
+/// nested inline rolls (`[[ [[1d3]]d8 ]]`) close first. One pass.
+fn matching_close(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 1usize;
+    let mut at = from;
+    while at + 1 < bytes.len() {
+        match &bytes[at..at + 2] {
+            b"[[" => {
+                depth += 1;
+                at += 2;
+            }
+            b"]]" => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at);
+                }
+                at += 2;
+            }
+            _ => at += 1,
+        }
+    }
+    None
 }
 
 /// Moves an error's span from the expression into the surrounding text.

@@ -14,6 +14,7 @@ mod display;
 mod dist;
 mod error;
 mod eval;
+mod func;
 mod inline;
 mod limits;
 mod number;
@@ -26,9 +27,9 @@ mod sort;
 mod termination;
 
 pub use ast::{
-    BinaryOp, Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Func, Group, Modifier,
-    ModifierKind, Node, NodeId, NodeKind, RefStyle, Reference, RerollStyle, Select, SortOrder,
-    UnaryOp,
+    BinaryOp, Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Func, Group, GroupStyle,
+    Modifier, ModifierKind, Node, NodeId, NodeKind, RefStyle, Reference, RerollStyle, Select,
+    SortOrder, UnaryOp,
 };
 pub use bounds::Bounds;
 #[cfg(feature = "chart")]

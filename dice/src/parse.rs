@@ -9,7 +9,7 @@ mod modifier;
 mod reference;
 
 use crate::ast::{
-    BinaryOp, Count, Dice, Expr, Faces, Func, Group, Node, NodeId, NodeKind, UnaryOp,
+    BinaryOp, Count, Dice, Expr, Faces, Func, Group, GroupStyle, Node, NodeId, NodeKind, UnaryOp,
 };
 use crate::{Dialect, DiceError, LimitKind, Limits, Span};
 pub(crate) use lexeme::MAX_EXACT;
@@ -56,6 +56,10 @@ pub fn parse(input: &str) -> Result<Expr, DiceError> {
 /// # Ok::<(), critfumble_dice::DiceError>(())
 /// ```
 pub fn parse_with(input: &str, options: &ParseOptions) -> Result<Expr, DiceError> {
+    let options = &ParseOptions {
+        limits: options.dialect.limits(options.limits),
+        ..*options
+    };
     let limits = &options.limits;
     if input.len() > limits.max_length {
         return Err(DiceError::Limit {
@@ -152,15 +156,17 @@ impl<'a> Parser<'a, '_> {
     }
 
     pub(crate) fn expression(&mut self, s: &'a str) -> Parsed<'a> {
-        self.binary(s, 1)
+        self.binary(s, 0)
     }
 
-    /// Precedence climbing over `+ -`, `* / %` and the right-associative `** ^`.
+    /// Precedence climbing over d20's comparisons, `+ -`, `* / // %` and the
+    /// right-associative `** ^`.
     fn binary(&mut self, s: &'a str, min_precedence: u8) -> Parsed<'a> {
         let (mut rest, mut lhs) = self.unary(s)?;
         loop {
             let after_ws = ws(rest);
-            let Some((op, after_op)) = lexeme::binary_op(after_ws) else {
+            let d20 = self.options.dialect.python_arithmetic();
+            let Some((op, after_op)) = lexeme::binary_op(after_ws, d20) else {
                 break;
             };
             let precedence = op.precedence();
@@ -245,6 +251,7 @@ impl<'a> Parser<'a, '_> {
         match first {
             '0'..='9' | '.' => self.number_or_dice(s),
             'd' | 'D' => self.dice(s, s, Count::Implicit),
+            '(' if self.options.dialect.has_sets() => self.parenthesized_or_set(s),
             '(' => {
                 let (rest, inner) = self.parenthesized(s)?;
                 if starts_dice(rest) {
@@ -255,6 +262,15 @@ impl<'a> Parser<'a, '_> {
                 }
             }
             '{' => self.group(s),
+            '[' if s.starts_with("[[") && self.options.dialect.nested_inline_rolls() => {
+                let (rest, inner) = self.inline_roll(s)?;
+                if starts_dice(rest) {
+                    self.dice(s, rest, Count::Computed(inner))
+                } else {
+                    self.no_dangling_d(rest)?;
+                    Ok((rest, inner))
+                }
+            }
             '?' | '@' => self.reference(s),
             c if c.is_ascii_alphabetic() => self.call(s),
             _ => Err(self.expected("a number, dice or '('", s)),
@@ -277,6 +293,85 @@ impl<'a> Parser<'a, '_> {
         // The node's span takes in its parentheses, so that errors underline them.
         self.nodes[inner.index()].span = self.span(s, rest);
         Ok((rest, inner))
+    }
+
+    /// Roll20's nested inline roll `[[ expr ]]` used as a number: the inner
+    /// roll, whose total counts where it stands (`[[1d3]]d8`). It reads
+    /// (and prints) as the parenthesized expression.
+    fn inline_roll(&mut self, s: &'a str) -> Parsed<'a> {
+        self.enter(s)?;
+        let inner_start = ws(&s[2..]);
+        if inner_start.is_empty() || inner_start.starts_with("]]") {
+            return Err(self.expected("an expression after '[['", inner_start));
+        }
+        let (rest, inner) = self.expression(inner_start)?;
+        let rest = ws(rest);
+        let Some(rest) = rest.strip_prefix("]]") else {
+            return Err(self.expected("']]' to close the inline roll", rest));
+        };
+        self.leave();
+        self.nodes[inner.index()].span = self.span(s, rest);
+        Ok((rest, inner))
+    }
+
+    /// Avrae's `( … )`: a parenthesized expression, or a set when it holds a
+    /// comma or nothing (`(1d8, 5)`, `(7,)`, `()`), with its keep and drop.
+    fn parenthesized_or_set(&mut self, s: &'a str) -> Parsed<'a> {
+        self.enter(s)?;
+        let mut rest = ws(&s[1..]);
+        let mut items = Vec::new();
+        let mut is_set = false;
+        if let Some(after) = rest.strip_prefix(')') {
+            is_set = true;
+            rest = after;
+        } else {
+            loop {
+                if rest.is_empty() {
+                    return Err(self.expected("an expression after '('", rest));
+                }
+                let (after, item) = self.expression(rest)?;
+                items.push(item);
+                let after = ws(after);
+                if let Some(after) = after.strip_prefix(',') {
+                    is_set = true;
+                    let after = ws(after);
+                    if let Some(after) = after.strip_prefix(')') {
+                        rest = after;
+                        break;
+                    }
+                    rest = after;
+                } else if let Some(after) = after.strip_prefix(')') {
+                    rest = after;
+                    break;
+                } else {
+                    return Err(self.expected("',' or ')' in the set", after));
+                }
+            }
+        }
+        self.leave();
+        if let (false, [inner]) = (is_set, items.as_slice()) {
+            let inner = *inner;
+            self.nodes[inner.index()].span = self.span(s, rest);
+            if starts_dice(rest) {
+                return self.dice(s, rest, Count::Computed(inner));
+            }
+            self.no_dangling_d(rest)?;
+            return Ok((rest, inner));
+        }
+        let (rest, modifiers) = self.modifiers(rest, true)?;
+        if let Some(modifier) = modifiers.iter().find(|m| !m.kind.is_keep_or_drop()) {
+            return Err(DiceError::syntax(
+                "only keep ('k') and drop ('p') apply to a set, as in d20",
+                modifier.span,
+            ));
+        }
+        let span = self.span(s, rest);
+        let group = Group {
+            items,
+            modifiers,
+            style: GroupStyle::Set,
+        };
+        Ok((rest, self.push(NodeKind::Group(group), span)))
     }
 
     fn number_or_dice(&mut self, s: &'a str) -> Parsed<'a> {
@@ -373,6 +468,10 @@ impl<'a> Parser<'a, '_> {
                 let (rest, inner) = self.parenthesized(s)?;
                 Ok((rest, Faces::Computed(inner)))
             }
+            Some('[') if s.starts_with("[[") && self.options.dialect.nested_inline_rolls() => {
+                let (rest, inner) = self.inline_roll(s)?;
+                Ok((rest, Faces::Computed(inner)))
+            }
             Some('0'..='9') => {
                 let (rest, digits) =
                     integer_literal(s).map_err(|_| self.expected("the number of faces", s))?;
@@ -426,36 +525,69 @@ impl<'a> Parser<'a, '_> {
         let span = self.span(s, rest);
         Ok((
             rest,
-            self.push(NodeKind::Group(Group { items, modifiers }), span),
+            self.push(
+                NodeKind::Group(Group {
+                    items,
+                    modifiers,
+                    style: GroupStyle::Braces,
+                }),
+                span,
+            ),
         ))
     }
 
     fn call(&mut self, s: &'a str) -> Parsed<'a> {
         let name_len = s
-            .find(|c: char| !c.is_ascii_alphabetic())
+            .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(s.len());
         let name = &s[..name_len];
-        let func = match name.to_ascii_lowercase().as_str() {
-            "floor" => Func::Floor,
-            "ceil" => Func::Ceil,
-            "round" => Func::Round,
-            "abs" => Func::Abs,
-            _ => {
-                return Err(DiceError::syntax(
-                    format!(
-                        "unknown function or word '{name}': expected a number, dice, '(' or one of floor, ceil, round, abs"
-                    ),
-                    self.span(s, &s[name_len..]),
-                ));
-            }
+        let name_span = self.span(s, &s[name_len..]);
+        let Some(func) = Func::from_name(name) else {
+            return Err(DiceError::syntax(
+                format!(
+                    "unknown function or word '{name}': expected a number, dice, '(' or a function such as floor, max or sqrt"
+                ),
+                name_span,
+            ));
         };
         let open = ws(&s[name_len..]);
         if !open.starts_with('(') {
             return Err(self.expected(&format!("'(' after '{name}'"), open));
         }
-        let (rest, arg) = self.parenthesized(open)?;
+        self.enter(open)?;
+        let mut args = Vec::new();
+        let mut rest = ws(&open[1..]);
+        let (least, most) = func.arity();
+        loop {
+            if rest.is_empty() || rest.starts_with(')') {
+                return Err(self.expected(&format!("an argument of '{name}'"), rest));
+            }
+            let (after, arg) = self.expression(rest)?;
+            args.push(arg);
+            let after = ws(after);
+            if let Some(after) = after.strip_prefix(',') {
+                rest = ws(after);
+            } else if let Some(after) = after.strip_prefix(')') {
+                rest = after;
+                break;
+            } else {
+                return Err(self.expected(&format!("',' or ')' in '{name}( … )'"), after));
+            }
+        }
+        self.leave();
         let span = self.span(s, rest);
-        Ok((rest, self.push(NodeKind::Call { func, arg }, span)))
+        if args.len() < least || args.len() > most {
+            let takes = match (least, most) {
+                (1, 1) => "one argument".to_string(),
+                (a, b) if a == b => format!("{a} arguments"),
+                (a, b) => format!("{a} to {b} arguments"),
+            };
+            return Err(DiceError::invalid(
+                format!("'{}' takes {takes}, not {}", func.name(), args.len()),
+                span,
+            ));
+        }
+        Ok((rest, self.push(NodeKind::Call { func, args }, span)))
     }
 
     /// What may follow the expression: nothing, a quoted label, `# comment`, or free text.
@@ -527,7 +659,8 @@ pub(super) fn node_storage(input: &str) -> SmallVec<[Node; 1]> {
 fn starts_dice(s: &str) -> bool {
     let b = s.as_bytes();
     matches!(b.first(), Some(b'd' | b'D'))
-        && matches!(b.get(1), Some(b'0'..=b'9' | b'%' | b'F' | b'f' | b'('))
+        && (matches!(b.get(1), Some(b'0'..=b'9' | b'%' | b'F' | b'f' | b'('))
+            || b.get(1..3) == Some(b"[["))
 }
 
 #[cfg(test)]

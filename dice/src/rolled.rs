@@ -185,9 +185,16 @@ pub struct Rolled<'e> {
 }
 
 impl<'e> Rolled<'e> {
-    /// The total of the whole expression.
+    /// The total of the whole expression: in the D20 dialect truncated
+    /// toward 0, as Avrae shows it (the root's [`value`](Self::value) keeps
+    /// the exact number).
     pub fn total(&self) -> f64 {
-        self.value(self.expr.root())
+        let value = self.value(self.expr.root());
+        if self.expr.dialect.truncates_total() {
+            value.trunc() + 0.0
+        } else {
+            value
+        }
     }
 
     /// The expression that was rolled.

@@ -78,9 +78,18 @@ impl Serialize for NodeView<'_, '_> {
         match &self.expr.node(self.id).kind {
             NodeKind::Dice(dice) => self.dice_entries(dice, &mut map)?,
             NodeKind::Group(group) => self.group_entries(group, &mut map)?,
-            NodeKind::Unary { operand: inner, .. }
-            | NodeKind::Call { arg: inner, .. }
-            | NodeKind::Labeled { inner, .. } => self.child_entry(inner, &mut map)?,
+            NodeKind::Unary { operand: inner, .. } | NodeKind::Labeled { inner, .. } => {
+                self.child_entry(inner, &mut map)?
+            }
+            // One argument under `arg`, as before functions took several;
+            // several under `args`.
+            NodeKind::Call { args, .. } => match args.as_slice() {
+                [inner] => self.child_entry(inner, &mut map)?,
+                _ => {
+                    let args: Vec<_> = args.iter().map(|id| self.child(*id)).collect();
+                    map.serialize_entry("args", &args)?;
+                }
+            },
             NodeKind::Binary { lhs, rhs, .. } => {
                 map.serialize_entry("lhs", &self.child(*lhs))?;
                 map.serialize_entry("rhs", &self.child(*rhs))?;

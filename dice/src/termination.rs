@@ -30,6 +30,7 @@ pub(crate) fn check(kind: DieKind, modifiers: &[Modifier]) -> Result<(), DiceErr
         if let ModifierKind::Reroll {
             style: RerollStyle::Until,
             on,
+            cap: None,
         } = modifier.kind
         {
             let on = on.unwrap_or(Compare {
@@ -56,7 +57,12 @@ pub(crate) fn check(kind: DieKind, modifiers: &[Modifier]) -> Result<(), DiceErr
         }
     }
     for modifier in modifiers {
-        if let ModifierKind::Explode { style, on } = modifier.kind {
+        if let ModifierKind::Explode {
+            style,
+            on,
+            cap: None,
+        } = modifier.kind
+        {
             if style == ExplodeStyle::Once {
                 continue;
             }

@@ -205,6 +205,12 @@ function callNode() {
   return { type: 'call', value: v, func, arg: value() };
 }
 
+function callArgsNode() {
+  const v = ops[at++];
+  const func = string();
+  return { type: 'call', value: v, func, args: list(ops[at++]) };
+}
+
 function referenceNode() {
   const v = ops[at++];
   const style = value();
@@ -269,6 +275,8 @@ function value() {
       return labeledNode();
     case 17:
       return report();
+    case 18:
+      return callArgsNode();
     default:
       throw new Error(`@crit-fumble/dice: unknown op ${ops[at - 1]} in a result`);
   }

@@ -61,7 +61,8 @@ export type ExprNode =
   | { type: 'group'; items: ExprNode[]; modifiers: Modifier[] }
   | { type: 'unary'; op: '-' | '+'; operand: ExprNode }
   | { type: 'binary'; op: '+' | '-' | '*' | '/' | '%' | '**'; lhs: ExprNode; rhs: ExprNode }
-  | { type: 'call'; func: 'floor' | 'ceil' | 'round' | 'abs'; arg: ExprNode }
+  | { type: 'call'; func: string; arg: ExprNode }
+  | { type: 'call'; func: string; args: ExprNode[] }
   | { type: 'reference'; style: 'query' | 'attribute' | 'path'; name: string; default: number | null }
   | { type: 'labeled'; label: string; inner: ExprNode };
 
@@ -119,7 +120,8 @@ export type RolledNode =
   | { type: 'group'; value: number; items: RolledNode[]; modifiers: Modifier[]; elements: GroupElement[] }
   | { type: 'unary'; value: number; op: '-' | '+'; operand: RolledNode }
   | { type: 'binary'; value: number; op: '+' | '-' | '*' | '/' | '%' | '**'; lhs: RolledNode; rhs: RolledNode }
-  | { type: 'call'; value: number; func: 'floor' | 'ceil' | 'round' | 'abs'; arg: RolledNode }
+  | { type: 'call'; value: number; func: string; arg: RolledNode }
+  | { type: 'call'; value: number; func: string; args: RolledNode[] }
   | {
       type: 'reference';
       value: number;

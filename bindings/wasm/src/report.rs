@@ -39,6 +39,9 @@ pub(crate) const UNARY_NODE: f64 = 12.0;
 pub(crate) const BINARY_NODE: f64 = 13.0;
 /// A call: its value, the function's name (a string), its argument.
 pub(crate) const CALL_NODE: f64 = 14.0;
+/// A call of several arguments: its value, the function's name (a string),
+/// how many arguments, and each of them.
+pub(crate) const CALL_ARGS_NODE: f64 = 18.0;
 /// A reference: its value, style, name (a string) and default.
 pub(crate) const REF_NODE: f64 = 15.0;
 /// A labeled node: its value, label (a string) and inner node.
@@ -98,12 +101,23 @@ fn node(
             child(*lhs, encoder)?;
             child(*rhs, encoder)?;
         }
-        NodeKind::Call { func, arg } => {
-            encoder.push(CALL_NODE);
-            encoder.push(value);
-            encoder.string(func.name());
-            child(*arg, encoder)?;
-        }
+        NodeKind::Call { func, args } => match args.as_slice() {
+            [arg] => {
+                encoder.push(CALL_NODE);
+                encoder.push(value);
+                encoder.string(func.name());
+                child(*arg, encoder)?;
+            }
+            _ => {
+                encoder.push(CALL_ARGS_NODE);
+                encoder.push(value);
+                encoder.string(func.name());
+                encoder.push(args.len() as f64);
+                for arg in args {
+                    child(*arg, encoder)?;
+                }
+            }
+        },
         NodeKind::Ref(reference) => reference_node(value, reference, encoder)?,
         NodeKind::Labeled { inner, label } => {
             encoder.push(LABELED_NODE);

@@ -115,18 +115,36 @@ fn replay_tree(expression: &str, dialect: Dialect, tree: &RolledNode) -> Option<
 /// The faces the roller drew for `tree`, in the order it drew them: the forced sequence
 /// that makes `critfumble_dice::replay` roll the same tree. `None` when the tree holds a
 /// node this version does not know.
+///
+/// A dice term draws its initial dice first, then, die by die, what each one's rerolls
+/// and explosions added (the dice engine's `Dialect` docs). The tree lists each die
+/// followed by what it added: a die that was added, or that follows a rerolled or
+/// exploded (not compounded) one, belongs to the die before it.
 pub fn draws(tree: &RolledNode) -> Option<Vec<i64>> {
     let mut faces = Vec::new();
     for node in tree.post_order() {
         match node {
             RolledNode::Other(_) => return None,
             RolledNode::Dice(dice) => {
+                // The faces of each initial die and of what it added, in order.
+                let mut per_die: Vec<Vec<i64>> = Vec::new();
+                let mut previous: Option<&RolledDie> = None;
                 for die in &dice.dice {
-                    match &die.parts {
-                        Some(parts) => faces.extend(parts),
-                        None => faces.push(drawn_face(dice, die)),
+                    let drawn = match &die.parts {
+                        Some(parts) => parts.clone(),
+                        None => vec![drawn_face(dice, die)],
+                    };
+                    let continues = die.added
+                        || previous
+                            .is_some_and(|p| p.rerolled || (p.exploded && p.parts.is_none()));
+                    match per_die.last_mut() {
+                        Some(faces_of_die) if continues => faces_of_die.extend(drawn),
+                        _ => per_die.push(drawn),
                     }
+                    previous = Some(die);
                 }
+                faces.extend(per_die.iter().filter_map(|f| f.first().copied()));
+                faces.extend(per_die.iter().flat_map(|f| f.iter().skip(1).copied()));
             }
             _ => {}
         }
@@ -235,6 +253,13 @@ mod tests {
             ("(1d4)d6+{1d8, 2d4}kh1", &[2, 5, 6, 7, 3, 1]),
             ("4dF", &[-1, 0, 1, 1]),
             ("1d%", &[77]),
+            // Initial dice first, then what each added (issue 19).
+            ("2d6r1", &[1, 1, 5, 3]),
+            ("2d6!", &[6, 6, 2, 4]),
+            ("3d6!", &[6, 4, 1, 6, 2]),
+            ("1d6!r1", &[6, 1, 4]),
+            ("3d6ra1", &[1, 2, 1, 5]),
+            ("2d6rr1!", &[1, 6, 1, 4, 3]),
         ];
         for (expression, faces) in cases {
             assert_eq!(

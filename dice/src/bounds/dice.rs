@@ -1,8 +1,9 @@
 //! Bounds of one dice term: the range of one die, how many dice count, and their total.
 
-use super::interval::Interval;
+use super::interval::{self, Interval};
 use crate::ast::{
-    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, ModifierKind, RerollStyle, Select,
+    Compare, CompareOp, Count, Dice, ExplodeStyle, Expr, Faces, Modifier, ModifierKind,
+    RerollStyle, Select,
 };
 use crate::die::DieKind;
 use crate::rolled::Die;
@@ -24,9 +25,11 @@ pub(super) struct DiceBounds {
 fn face_range(kind: DieKind, dice: &Dice) -> Interval {
     let (mut lo, mut hi) = (kind.min(), kind.max());
     for modifier in &dice.modifiers {
+        // A capped reroll may leave a matching face once its cap is spent.
         if let ModifierKind::Reroll {
             style: RerollStyle::Until,
             on,
+            cap: None,
         } = modifier.kind
         {
             let on = on.unwrap_or(Compare {
@@ -58,8 +61,9 @@ pub(super) fn dice_bounds(
         (Some(kind), _) => kind,
         (None, Faces::Computed(id)) => {
             // A roll refuses more faces than the limit, so no die has more.
-            let most = intervals[id.index()]
-                .hi
+            let most = expr
+                .dialect
+                .computed_dice(intervals[id.index()].hi)
                 .min(limits.max_faces as f64)
                 .max(1.0);
             DieKind::Numeric(most as u64)
@@ -81,14 +85,18 @@ pub(super) fn dice_bounds(
         Count::Literal(n) => Interval::point(n as f64),
         Count::Computed(id) => {
             let c = intervals[id.index()];
-            Interval::whole(c.lo.max(0.0).ceil(), c.hi.max(0.0).floor().min(max_dice))
+            let (lo, hi) = (
+                expr.dialect.computed_dice(c.lo),
+                expr.dialect.computed_dice(c.hi),
+            );
+            Interval::whole(lo.max(0.0).ceil(), hi.max(0.0).floor().min(max_dice))
         }
     };
     let original_count = count;
     let mut value = face;
     for modifier in &dice.modifiers {
         match modifier.kind {
-            ModifierKind::Explode { style, on } => {
+            ModifierKind::Explode { style, on, cap } => {
                 let on = on.unwrap_or(Compare {
                     op: CompareOp::Eq,
                     value: kind.max(),
@@ -96,6 +104,22 @@ pub(super) fn dice_bounds(
                 let Some(matching) = face.restrict(on, true) else {
                     continue;
                 };
+                if let Some(cap) = cap {
+                    // At most `cap` rolls more for the whole term.
+                    let cap = cap as f64;
+                    match style {
+                        ExplodeStyle::Compound => {
+                            value.hi = value.hi.max(face.hi * (cap + 1.0));
+                            value.lo = value.lo.min(face.lo * (cap + 1.0));
+                        }
+                        ExplodeStyle::Penetrate => {
+                            count.hi += cap;
+                            value.lo = value.lo.min(face.lo - 1.0);
+                        }
+                        ExplodeStyle::Explode | ExplodeStyle::Once => count.hi += cap,
+                    }
+                    continue;
+                }
                 match style {
                     // The extra rolls add into the die for as long as they match.
                     ExplodeStyle::Compound => {
@@ -117,19 +141,21 @@ pub(super) fn dice_bounds(
             ModifierKind::Reroll {
                 style: RerollStyle::Add,
                 on,
+                ..
             } => {
                 let on = on.unwrap_or(Compare {
                     op: CompareOp::Eq,
                     value: kind.min(),
                 });
-                if face.can_meet(on) {
-                    count.hi *= 2.0;
+                // At most one die for the whole term (d20's `explode_once`).
+                if face.can_meet(on) && count.hi > 0.0 {
+                    count.hi += 1.0;
                 }
             }
             _ => {}
         }
     }
-    let (kept, value) = keep_and_drop(dice, count, value);
+    let (kept, value) = keep_and_drop(dice, expr.dialect.merges_selectors(), count, value);
     let counting: Vec<ModifierKind> = dice
         .modifiers
         .iter()
@@ -149,7 +175,23 @@ pub(super) fn dice_bounds(
         .iter()
         .any(|m| m.kind.is_keep_or_drop() || is_counting(m.kind));
     if plain_pool && let Some(chain) = chain_range(kind, face, dice) {
-        total = chain.times(original_count);
+        total = if adds_once(dice) {
+            // One die with its `ra` chain, and the others plain (when any die rolls).
+            let others = Interval {
+                lo: (original_count.lo - 1.0).max(0.0),
+                hi: (original_count.hi - 1.0).max(0.0),
+                integral: true,
+            };
+            let with_chain =
+                interval::binary(crate::ast::BinaryOp::Add, face.times(others), chain, span)?;
+            if original_count.lo == 0.0 {
+                Interval::hull([0.0, with_chain.lo, with_chain.hi], true)
+            } else {
+                with_chain
+            }
+        } else {
+            chain.times(original_count)
+        };
     }
     for modifier in &dice.modifiers {
         if let ModifierKind::MarginOfSuccess(target) = modifier.kind {
@@ -168,15 +210,51 @@ pub(super) fn dice_bounds(
             };
         }
     }
+    // `mt`: the number of values that enough dice share, at most the dice
+    // over the set size and at most the distinct faces they can show.
+    for modifier in &dice.modifiers {
+        if let ModifierKind::Matches {
+            min_count,
+            total: true,
+            ..
+        } = modifier.kind
+        {
+            let sets = (kept.hi / min_count as f64).floor();
+            let faces = value.hi - value.lo + 1.0;
+            total = Interval::whole(0.0, sets.min(faces).max(0.0));
+        }
+    }
     Ok(DiceBounds { total, kept, value })
+}
+
+/// Whether the term's one adder is Avrae's `ra`, which adds one die to the
+/// whole term at most.
+fn adds_once(dice: &Dice) -> bool {
+    dice.modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::Reroll {
+                style: RerollStyle::Add,
+                ..
+            }
+        )
+    })
 }
 
 /// The range of one die together with the dice it adds (by exploding,
 /// penetrating, compounding or Avrae's `ra`), when exactly one modifier adds
 /// dice; `None` otherwise.
 fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
+    // A capped explosion counts across the term: no chain of one die.
+    if dice
+        .modifiers
+        .iter()
+        .any(|m| matches!(m.kind, ModifierKind::Explode { cap: Some(_), .. }))
+    {
+        return None;
+    }
     let mut adders = dice.modifiers.iter().filter_map(|m| match m.kind {
-        ModifierKind::Explode { style, on } => Some((
+        ModifierKind::Explode { style, on, .. } => Some((
             Some(style),
             on.unwrap_or(Compare {
                 op: CompareOp::Eq,
@@ -186,6 +264,7 @@ fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
         ModifierKind::Reroll {
             style: RerollStyle::Add,
             on,
+            ..
         } => Some((
             None,
             on.unwrap_or(Compare {
@@ -247,18 +326,88 @@ fn chain_range(kind: DieKind, face: Interval, dice: &Dice) -> Option<Interval> {
 }
 
 /// How many dice count, and the range of their values, after keep and drop.
-pub(super) fn keep_and_drop(dice: &Dice, count: Interval, value: Interval) -> (Interval, Interval) {
+pub(super) fn keep_and_drop(
+    dice: &Dice,
+    merge: bool,
+    count: Interval,
+    value: Interval,
+) -> (Interval, Interval) {
     let mut kept = count;
     let mut value = value;
-    for modifier in &dice.modifiers {
-        let (select, keep) = match modifier.kind {
-            ModifierKind::Keep(select) => (select, true),
-            ModifierKind::Drop(select) => (select, false),
-            _ => continue,
-        };
-        (kept, value) = select_count(select, keep, kept, value);
+    for step in selection_steps(&dice.modifiers, merge) {
+        match step {
+            SelectionStep::One(select, keep) => {
+                (kept, value) = select_count(select, keep, kept, value);
+            }
+            SelectionStep::Merged { keep, least, most } => {
+                let (least, most) = (least as f64, most as f64);
+                kept = if keep {
+                    Interval {
+                        lo: kept.lo.min(least),
+                        hi: kept.hi.min(most),
+                        ..kept
+                    }
+                } else {
+                    Interval {
+                        lo: (kept.lo - most).max(0.0),
+                        hi: (kept.hi - least).max(0.0),
+                        ..kept
+                    }
+                };
+            }
+            SelectionStep::Loose => kept.lo = 0.0,
+        }
     }
     (kept, value)
+}
+
+/// One keep or drop as the bounds read it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SelectionStep {
+    /// One selector.
+    One(Select, bool),
+    /// A d20 run of highest and lowest selectors, selecting together: their
+    /// union holds from `least` (the largest count of one side; ties can
+    /// make the sides overlap) to `most` (the sum of both sides) items.
+    Merged { keep: bool, least: u64, most: u64 },
+    /// A d20 run with a compare point: any item may be left out.
+    Loose,
+}
+
+/// The keep and drop modifiers as the bounds read them; with `merge` (d20)
+/// a run of several selectors selects together.
+pub(super) fn selection_steps(modifiers: &[Modifier], merge: bool) -> Vec<SelectionStep> {
+    if !merge {
+        return modifiers
+            .iter()
+            .filter_map(|m| match m.kind {
+                ModifierKind::Keep(select) => Some(SelectionStep::One(select, true)),
+                ModifierKind::Drop(select) => Some(SelectionStep::One(select, false)),
+                _ => None,
+            })
+            .collect();
+    }
+    crate::eval::selector_runs(modifiers)
+        .into_iter()
+        .map(|(selects, keep)| match selects.as_slice() {
+            [select] => SelectionStep::One(*select, keep),
+            _ => {
+                let (mut highest, mut lowest) = (0u64, 0u64);
+                for select in &selects {
+                    match select {
+                        Select::Highest(n) => highest = highest.max(*n),
+                        Select::Lowest(n) => lowest = lowest.max(*n),
+                        Select::Matching(_) => return SelectionStep::Loose,
+                    }
+                }
+                SelectionStep::Merged {
+                    keep,
+                    least: highest.max(lowest),
+                    most: highest.saturating_add(lowest),
+                }
+            }
+        })
+        .collect()
 }
 
 /// One keep or drop: highest and lowest change how many count; a compare
@@ -309,6 +458,7 @@ fn is_counting(kind: ModifierKind) -> bool {
         ModifierKind::CountSuccesses(_)
             | ModifierKind::CountFailures(_)
             | ModifierKind::DeductFailures(_)
+            | ModifierKind::DeductNonSuccesses
             | ModifierKind::SubtractFailures(_)
             | ModifierKind::CountEven
             | ModifierKind::CountOdd

@@ -1,6 +1,6 @@
 //! Bounds of a group: `{4d6, 3d8}kh1`, and a group of one roll counted per die.
 
-use super::dice::{DiceBounds, select_count};
+use super::dice::{DiceBounds, SelectionStep, select_count, selection_steps};
 use super::interval::{self, Interval};
 use crate::DiceError;
 use crate::ast::{Expr, Group, ModifierKind, NodeId, NodeKind, Select, UnaryOp};
@@ -12,6 +12,40 @@ pub(super) fn group_bounds(
     dice_info: &[Option<DiceBounds>],
 ) -> Result<Interval, DiceError> {
     let counting = crate::eval::is_counting(&group.modifiers);
+    if let Some(pooled) = crate::eval::pooled_dice_of(expr, group) {
+        // Every die of the sub-roll is an element: their count adds up, and
+        // a kept die is any die of any of the terms.
+        let mut kept = Interval::point(0.0);
+        let mut value: Option<Interval> = None;
+        for id in pooled {
+            let Some(dice) = dice_info[id.index()] else {
+                return Ok(intervals[group.items[0].index()]);
+            };
+            kept = interval::binary(
+                crate::ast::BinaryOp::Add,
+                kept,
+                dice.kept,
+                Default::default(),
+            )?;
+            value = Some(match value {
+                None => dice.value,
+                Some(v) => Interval::hull([v.lo, v.hi, dice.value.lo, dice.value.hi], true),
+            });
+        }
+        let mut value = value.unwrap_or(Interval::point(0.0));
+        for modifier in &group.modifiers {
+            match modifier.kind {
+                ModifierKind::Keep(select) => {
+                    (kept, value) = select_count(select, true, kept, value)
+                }
+                ModifierKind::Drop(select) => {
+                    (kept, value) = select_count(select, false, kept, value)
+                }
+                _ => {}
+            }
+        }
+        return Ok(value.times(kept));
+    }
     if let Some((item, dice_id)) = crate::eval::single_dice_of(expr, group)
         && let Some(dice) = dice_info[dice_id.index()]
     {
@@ -42,12 +76,18 @@ pub(super) fn group_bounds(
     // Each item's contribution when it counts; keep and drop by value may leave it out.
     let mut contributions: Vec<Interval> = Vec::with_capacity(items.len());
     let mut may_leave_out = vec![false; items.len()];
+    let merge = expr.dialect.merges_selectors();
+    let steps = selection_steps(&group.modifiers, merge);
+    // A d20 run of several selectors may leave out any item.
+    let loose = steps
+        .iter()
+        .any(|step| !matches!(step, SelectionStep::One(..)));
     for (i, item) in items.iter().enumerate() {
         let mut value = Some(*item);
-        for modifier in &group.modifiers {
-            let (on, keep) = match modifier.kind {
-                ModifierKind::Keep(Select::Matching(on)) => (on, true),
-                ModifierKind::Drop(Select::Matching(on)) => (on, false),
+        may_leave_out[i] = loose;
+        for step in &steps {
+            let (on, keep) = match step {
+                SelectionStep::One(Select::Matching(on), keep) => (*on, *keep),
                 _ => continue,
             };
             if let Some(v) = value {
@@ -72,15 +112,33 @@ pub(super) fn group_bounds(
     // greatest highs (exact for sums, where the order by value is the order
     // by contribution; sound for counts).
     let mut take = items.len();
-    for modifier in &group.modifiers {
-        take = match modifier.kind {
-            ModifierKind::Keep(Select::Highest(k) | Select::Lowest(k)) => take.min(k as usize),
-            ModifierKind::Drop(Select::Highest(k) | Select::Lowest(k)) => {
-                take.saturating_sub(k as usize)
+    for step in &steps {
+        let most = |k: u64| usize::try_from(k).unwrap_or(usize::MAX);
+        take = match *step {
+            SelectionStep::One(Select::Highest(k) | Select::Lowest(k), true) => take.min(most(k)),
+            SelectionStep::One(Select::Highest(k) | Select::Lowest(k), false) => {
+                take.saturating_sub(most(k))
             }
+            // Every item may be left out (its contribution reaches 0), so
+            // taking the most the run can keep bounds every smaller choice.
+            SelectionStep::Merged {
+                keep: true,
+                most: k,
+                ..
+            } => take.min(most(k)),
+            SelectionStep::Merged {
+                keep: false,
+                least: k,
+                ..
+            } => take.saturating_sub(most(k)),
             _ => take,
         };
     }
+    // A d20 run of several selectors keeps from both ends at once.
+    let mixed = merge
+        && crate::eval::selector_runs(&group.modifiers)
+            .iter()
+            .any(|(selects, _)| selects.len() > 1);
     let sums = |list: Vec<f64>, highest: bool| -> f64 {
         let order = crate::sort::order_by_key(list.iter().map(|&v| {
             let key = crate::sort::f64_key(v);
@@ -104,7 +162,7 @@ pub(super) fn group_bounds(
             ModifierKind::Keep(Select::Lowest(_)) | ModifierKind::Drop(Select::Highest(_))
         )
     });
-    let (lo, hi) = match (keeps_highest, keeps_lowest, counting) {
+    let (lo, hi) = match (keeps_highest && !mixed, keeps_lowest && !mixed, counting) {
         (true, false, false) => (sums(lows, true), sums(highs, true)),
         (false, true, false) => (sums(lows, false), sums(highs, false)),
         _ => (sums(lows, false), sums(highs, true)),
@@ -154,7 +212,13 @@ fn rebound(expr: &Expr, id: NodeId, intervals: &mut [Interval]) -> Result<Interv
             );
             interval::binary(*op, a, b, node.span)?
         }
-        NodeKind::Call { func, arg } => interval::call(*func, rebound(expr, *arg, intervals)?),
+        NodeKind::Call { func, args } => {
+            let args = args
+                .iter()
+                .map(|arg| rebound(expr, *arg, intervals))
+                .collect::<Result<Vec<_>, _>>()?;
+            interval::call(*func, &args, node.span)?
+        }
         NodeKind::Labeled { inner, .. } => rebound(expr, *inner, intervals)?,
         _ => intervals[id.index()],
     };

@@ -162,7 +162,57 @@ pub(super) fn binary(
             }
         }
         BinaryOp::Pow => power(a, b),
+        BinaryOp::FloorDiv | BinaryOp::Modulo if b.lo == 0.0 && b.hi == 0.0 => {
+            return Err(DiceError::DivisionByZero { span });
+        }
+        // Floor is monotonic, so the floors of the quotient's ends bound it.
+        BinaryOp::FloorDiv => {
+            let q = divide(a, b);
+            Interval::whole(q.lo.floor(), q.hi.floor())
+        }
+        BinaryOp::Modulo if a.lo == a.hi && b.lo == b.hi => {
+            Interval::point(crate::eval::binary(op, a.lo, b.lo, span)?)
+        }
+        BinaryOp::Modulo if a.integral && b.lo == b.hi && a.hi - a.lo <= 10_000.0 => {
+            let values = (a.lo as i64..=a.hi as i64)
+                .filter_map(|x| crate::eval::binary(op, x as f64, b.lo, span).ok());
+            Interval::hull(values, b.integral)
+        }
+        // The sign is the divisor's, and |a % b| < |b|.
+        BinaryOp::Modulo => {
+            let gap = if both { 1.0 } else { 0.0 };
+            Interval {
+                lo: if b.lo < 0.0 { b.lo + gap } else { 0.0 },
+                hi: if b.hi > 0.0 { b.hi - gap } else { 0.0 },
+                integral: both,
+            }
+        }
+        _ => compare(op, a, b),
     })
+}
+
+/// The interval of a comparison: 1 where it always holds, 0 where it never
+/// does, else both.
+fn compare(op: BinaryOp, a: Interval, b: Interval) -> Interval {
+    let (always, never) = match op {
+        BinaryOp::Less => (a.hi < b.lo, a.lo >= b.hi),
+        BinaryOp::LessEqual => (a.hi <= b.lo, a.lo > b.hi),
+        BinaryOp::Greater => (a.lo > b.hi, a.hi <= b.lo),
+        BinaryOp::GreaterEqual => (a.lo >= b.hi, a.hi < b.lo),
+        BinaryOp::Equal => (
+            a.lo == a.hi && b.lo == b.hi && a.lo == b.lo,
+            a.hi < b.lo || a.lo > b.hi,
+        ),
+        _ => (
+            a.hi < b.lo || a.lo > b.hi,
+            a.lo == a.hi && b.lo == b.hi && a.lo == b.lo,
+        ),
+    };
+    match (always, never) {
+        (true, _) => Interval::point(1.0),
+        (_, true) => Interval::point(0.0),
+        _ => Interval::whole(0.0, 1.0),
+    }
 }
 
 fn divide(a: Interval, b: Interval) -> Interval {
@@ -241,9 +291,41 @@ fn power(a: Interval, b: Interval) -> Interval {
     )
 }
 
-/// The interval of `func(x)`.
-pub(super) fn call(func: Func, x: Interval) -> Interval {
-    match func {
+/// The interval of `func(args…)`. Each function is monotonic on its domain
+/// (or piecewise so, like `abs` and `cosh`), or periodic, so its ends and
+/// turning points bound it. Values outside a function's domain make a roll
+/// fail (not a number), so the interval is of the values that remain, and
+/// an error when none do.
+pub(super) fn call(func: Func, args: &[Interval], span: Span) -> Result<Interval, DiceError> {
+    let x = args.first().copied().unwrap_or(Interval::point(f64::NAN));
+    let apply = |v: f64| func.apply(&[v]);
+    let increasing = |x: Interval, integral: bool| Interval {
+        lo: apply(x.lo),
+        hi: apply(x.hi),
+        integral,
+    };
+    let on_domain = |lo: f64, hi: f64| -> Result<Interval, DiceError> {
+        let clipped = Interval {
+            lo: x.lo.max(lo),
+            hi: x.hi.min(hi),
+            integral: x.integral,
+        };
+        if clipped.lo > clipped.hi || clipped.lo.is_nan() {
+            return Err(DiceError::NotANumber { span });
+        }
+        Ok(clipped)
+    };
+    let all_points = args.iter().all(|a| a.lo == a.hi);
+    if all_points {
+        let values: Vec<f64> = args.iter().map(|a| a.lo).collect();
+        let v = func.apply(&values);
+        if v.is_nan() {
+            return Err(DiceError::NotANumber { span });
+        }
+        return Ok(Interval::point(v));
+    }
+    let inf = f64::INFINITY;
+    Ok(match func {
         Func::Abs if x.lo >= 0.0 => x,
         Func::Abs if x.hi <= 0.0 => x.negate(),
         Func::Abs => Interval {
@@ -251,10 +333,77 @@ pub(super) fn call(func: Func, x: Interval) -> Interval {
             hi: x.hi.max(-x.lo),
             integral: x.integral,
         },
-        _ => Interval {
-            lo: func.apply(x.lo),
-            hi: func.apply(x.hi),
-            integral: true,
+        Func::Floor | Func::Ceil | Func::Round | Func::Trunc | Func::Sign => increasing(x, true),
+        Func::Cbrt
+        | Func::Exp
+        | Func::Expm1
+        | Func::Asinh
+        | Func::Atan
+        | Func::Sinh
+        | Func::Tanh
+        | Func::Fround => increasing(x, false),
+        Func::Sqrt => increasing(on_domain(0.0, inf)?, false),
+        Func::Log | Func::Log10 | Func::Log2 => increasing(on_domain(0.0, inf)?, false),
+        Func::Log1p => increasing(on_domain(-1.0, inf)?, false),
+        Func::Asin => increasing(on_domain(-1.0, 1.0)?, false),
+        Func::Atanh => increasing(on_domain(-1.0, 1.0)?, false),
+        Func::Acosh => increasing(on_domain(1.0, inf)?, false),
+        Func::Acos => {
+            let x = on_domain(-1.0, 1.0)?;
+            Interval {
+                lo: apply(x.hi),
+                hi: apply(x.lo),
+                integral: false,
+            }
+        }
+        Func::Cosh => {
+            let magnitude = call(Func::Abs, &[x], span)?;
+            increasing(magnitude, false)
+        }
+        Func::Sin | Func::Cos => Interval {
+            lo: -1.0,
+            hi: 1.0,
+            integral: false,
         },
-    }
+        Func::Tan | Func::Imul => Interval {
+            lo: f64::NEG_INFINITY,
+            hi: f64::INFINITY,
+            integral: func == Func::Imul,
+        },
+        Func::Atan2 => Interval {
+            lo: -std::f64::consts::PI,
+            hi: std::f64::consts::PI,
+            integral: false,
+        },
+        Func::Clz32 => Interval::whole(0.0, 32.0),
+        // Increasing in every argument.
+        Func::Max | Func::Min | Func::Clamp => {
+            let los: Vec<f64> = args.iter().map(|a| a.lo).collect();
+            let his: Vec<f64> = args.iter().map(|a| a.hi).collect();
+            Interval {
+                lo: func.apply(&los),
+                hi: func.apply(&his),
+                integral: args.iter().all(|a| a.integral),
+            }
+        }
+        // Increasing in each argument's magnitude.
+        Func::Hypot => {
+            let mut least = Vec::with_capacity(args.len());
+            let mut most = Vec::with_capacity(args.len());
+            for a in args {
+                let magnitude = call(Func::Abs, &[*a], span)?;
+                least.push(magnitude.lo);
+                most.push(magnitude.hi);
+            }
+            Interval {
+                lo: func.apply(&least),
+                hi: func.apply(&most),
+                integral: false,
+            }
+        }
+        Func::Pow => {
+            let y = args.get(1).copied().unwrap_or(Interval::point(f64::NAN));
+            power(x, y)
+        }
+    })
 }

@@ -20,12 +20,14 @@ pub(super) fn face(kind: DieKind, modifiers: &[Modifier]) -> Vec<(f64, f64)> {
         modifiers
             .iter()
             .filter_map(|m| match m.kind {
-                ModifierKind::Reroll { style: s, on } if s == style => {
-                    Some(on.unwrap_or(Compare {
-                        op: CompareOp::Eq,
-                        value: kind.min(),
-                    }))
-                }
+                ModifierKind::Reroll {
+                    style: s,
+                    on,
+                    cap: None,
+                } if s == style => Some(on.unwrap_or(Compare {
+                    op: CompareOp::Eq,
+                    value: kind.min(),
+                })),
                 _ => None,
             })
             .collect()
@@ -76,10 +78,19 @@ pub(super) enum Adder {
 
 /// The one modifier that adds dice, if any; more than one has no exact method here.
 pub(super) fn adder(kind: DieKind, modifiers: &[Modifier]) -> Result<Option<Adder>, Step> {
+    // A capped modifier counts across the term: no exact method here.
+    if modifiers.iter().any(|m| {
+        matches!(
+            m.kind,
+            ModifierKind::Explode { cap: Some(_), .. } | ModifierKind::Reroll { cap: Some(_), .. }
+        )
+    }) {
+        return Err(Step::Fallback);
+    }
     let mut found = None;
     for modifier in modifiers {
         let this = match modifier.kind {
-            ModifierKind::Explode { style, on } => Adder::Explode(
+            ModifierKind::Explode { style, on, .. } => Adder::Explode(
                 style,
                 on.unwrap_or(Compare {
                     op: CompareOp::Eq,
@@ -89,6 +100,7 @@ pub(super) fn adder(kind: DieKind, modifiers: &[Modifier]) -> Result<Option<Adde
             ModifierKind::Reroll {
                 style: RerollStyle::Add,
                 on,
+                ..
             } => Adder::RerollAdd(on.unwrap_or(Compare {
                 op: CompareOp::Eq,
                 value: kind.min(),

@@ -4,7 +4,7 @@ use super::die;
 use super::pmf::Pmf;
 use super::{Budget, DistOptions, Step, group, keep};
 use crate::ast::{
-    BinaryOp, Count, Dice, Expr, Faces, ModifierKind, NodeId, NodeKind, Select, UnaryOp,
+    BinaryOp, Count, Dice, Expr, Faces, Func, ModifierKind, NodeId, NodeKind, Select, UnaryOp,
 };
 use crate::die::DieKind;
 use crate::number::Float;
@@ -29,6 +29,12 @@ pub(super) fn distribution(
         walk.pmfs.push(pmf);
     }
     let root = walk.pmfs.pop().unwrap_or_else(|| Pmf::constant(0.0));
+    // d20 shows the total truncated toward 0.
+    let root = if expr.dialect.truncates_total() {
+        root.map(|v| v.trunc() + 0.0)
+    } else {
+        root
+    };
     Ok((root, walk.cut))
 }
 
@@ -64,7 +70,7 @@ impl Walk<'_, '_> {
                 let (a, b) = (get(self, *lhs), get(self, *rhs));
                 binary(*op, &a, &b, span, budget)?
             }
-            NodeKind::Call { func, arg } => get(self, *arg).map(|v| func.apply(v)),
+            NodeKind::Call { func, args } => call(*func, args, &self.pmfs, span, budget)?,
             NodeKind::Ref(reference) => {
                 match self.options.vars.get(&reference.name) {
                     Some(v) => Pmf::constant(*v),
@@ -88,6 +94,7 @@ impl Walk<'_, '_> {
             Count::Computed(id) => self.pmfs[id.index()]
                 .pairs()
                 .into_iter()
+                .map(|(v, p)| (self.expr.dialect.computed_dice(v), p))
                 .map(|(v, p)| {
                     if v < 0.0 || v.fract() != 0.0 {
                         return Err(Step::Error(DiceError::invalid(
@@ -115,6 +122,7 @@ impl Walk<'_, '_> {
                 (None, Faces::Computed(id)) => self.pmfs[id.index()]
                     .pairs()
                     .into_iter()
+                    .map(|(v, p)| (self.expr.dialect.computed_dice(v), p))
                     .map(|(v, p)| {
                         if v < 1.0 || v.fract() != 0.0 || v > self.options.limits.max_faces as f64 {
                             return Err(Step::Error(DiceError::invalid(
@@ -156,6 +164,18 @@ impl Walk<'_, '_> {
         let modifiers = &dice.modifiers;
         let face = die::face(kind, modifiers);
         let adder = die::adder(kind, modifiers)?;
+        // `mt` counts sets of equal dice: no exact method here.
+        if modifiers
+            .iter()
+            .any(|m| matches!(m.kind, ModifierKind::Matches { total: true, .. }))
+        {
+            return Err(Step::Fallback);
+        }
+        // `ra` adds one die to the whole term, not one per die: the dice are
+        // not independent, and only a lone die has an exact method here.
+        if matches!(adder, Some(die::Adder::RerollAdd(_))) && count > 1 {
+            return Err(Step::Fallback);
+        }
         let selects: Vec<(Select, bool)> = modifiers
             .iter()
             .filter_map(|m| match m.kind {
@@ -173,6 +193,7 @@ impl Walk<'_, '_> {
                     ModifierKind::CountSuccesses(_)
                         | ModifierKind::CountFailures(_)
                         | ModifierKind::DeductFailures(_)
+                        | ModifierKind::DeductNonSuccesses
                         | ModifierKind::SubtractFailures(_)
                         | ModifierKind::CountEven
                         | ModifierKind::CountOdd
@@ -251,8 +272,10 @@ pub(super) fn binary(
         BinaryOp::Sub => a.add(&b.map(|v| -v), budget),
         _ => {
             budget.spend((a.len() as u64).saturating_mul(b.len() as u64))?;
-            if matches!(op, BinaryOp::Div | BinaryOp::Rem)
-                && b.pairs().iter().any(|(v, _)| *v == 0.0)
+            if matches!(
+                op,
+                BinaryOp::Div | BinaryOp::Rem | BinaryOp::FloorDiv | BinaryOp::Modulo
+            ) && b.pairs().iter().any(|(v, _)| *v == 0.0)
             {
                 return Err(Step::Error(DiceError::DivisionByZero { span }));
             }
@@ -265,6 +288,47 @@ pub(super) fn binary(
             Ok(out)
         }
     }
+}
+
+/// The distribution of `func(args…)` for independent arguments: one
+/// argument maps, more combine pairwise (a `max`, `min` or `hypot` of three
+/// folds, which is exact for `max` and `min` and leaves `hypot` to sampling,
+/// whose rounding differs when folded). An outcome that a roll would refuse
+/// (not a number) makes the whole distribution that error.
+fn call(
+    func: Func,
+    args: &[NodeId],
+    pmfs: &[Pmf],
+    span: Span,
+    budget: &mut Budget,
+) -> Result<Pmf, Step> {
+    let pmf = |id: &NodeId| &pmfs[id.index()];
+    let out = match args {
+        [x] => pmf(x).map(|v| func.apply(&[v])),
+        [x, y] => {
+            budget.spend((pmf(x).len() as u64).saturating_mul(pmf(y).len() as u64))?;
+            pmf(x).pairwise(pmf(y), |a, b| func.apply(&[a, b]))
+        }
+        [x, lo, hi] if func == Func::Clamp => {
+            budget.spend((pmf(x).len() as u64).saturating_mul(pmf(lo).len() as u64))?;
+            let raised = pmf(x).pairwise(pmf(lo), |a, b| Func::Max.apply(&[a, b]));
+            budget.spend((raised.len() as u64).saturating_mul(pmf(hi).len() as u64))?;
+            raised.pairwise(pmf(hi), |a, b| Func::Min.apply(&[a, b]))
+        }
+        [first, rest @ ..] if matches!(func, Func::Max | Func::Min) => {
+            let mut out = pmf(first).clone();
+            for next in rest {
+                budget.spend((out.len() as u64).saturating_mul(pmf(next).len() as u64))?;
+                out = out.pairwise(pmf(next), |a, b| func.apply(&[a, b]));
+            }
+            out
+        }
+        _ => return Err(Step::Fallback),
+    };
+    for (v, _) in out.pairs() {
+        crate::eval::checked(v, span)?;
+    }
+    Ok(out)
 }
 
 /// Refuses a distribution holding a total beyond ±2^53, as a roll would.

@@ -30,6 +30,10 @@ pub(super) fn group(
             _ => None,
         })
         .collect();
+    // Roll20's pool of several dice terms in one sub-roll: sampled.
+    if crate::eval::pooled_dice_of(walk.expr, group).is_some() {
+        return Err(Step::Fallback);
+    }
     if let Some((item, dice_id)) = crate::eval::single_dice_of(walk.expr, group) {
         let (element, n) = per_die_element(walk, item, dice_id, budget)?;
         return identical(&element, n, &selects, &weight, budget);

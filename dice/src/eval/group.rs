@@ -10,6 +10,31 @@ use crate::rolled::{GroupElement, Rolled, flag};
 /// Fills the group's elements into `rolled.elements` and returns its total.
 pub(super) fn roll_group(rolled: &mut Rolled<'_>, group: &Group) -> Result<f64, DiceError> {
     let start = rolled.elements.len();
+    if let Some(pooled) = pooled_dice_of(rolled.expr, group) {
+        // Roll20's `{4d6+3d8}k4`: every die of the one sub-roll is an element.
+        for dice_id in pooled {
+            let values: Vec<i64> = rolled
+                .raw_dice(dice_id)
+                .iter()
+                .filter(|d| !d.has(flag::INACTIVE))
+                .map(|d| d.value)
+                .collect();
+            for value in values {
+                rolled.elements.push(GroupElement {
+                    value: value as f64,
+                    flags: 0,
+                });
+            }
+        }
+    } else {
+        fill_elements(rolled, group)?;
+    }
+    select_and_total(rolled, group, start)
+}
+
+/// The elements of a group that is not a pool of dice: one per die of a
+/// lone dice term, or one per sub-roll.
+fn fill_elements(rolled: &mut Rolled<'_>, group: &Group) -> Result<(), DiceError> {
     match single_dice_of(rolled.expr, group) {
         Some((item, dice_id)) => {
             let values: Vec<i64> = rolled
@@ -33,12 +58,28 @@ pub(super) fn roll_group(rolled: &mut Rolled<'_>, group: &Group) -> Result<f64, 
             }
         }
     }
+    Ok(())
+}
+
+/// Keeps and drops the group's elements from `start` on, and totals them.
+fn select_and_total(
+    rolled: &mut Rolled<'_>,
+    group: &Group,
+    start: usize,
+) -> Result<f64, DiceError> {
+    let merge = rolled.expr.dialect.merges_selectors();
     let elements = &mut rolled.elements[start..];
-    for modifier in &group.modifiers {
-        match modifier.kind {
-            ModifierKind::Keep(select) => keep_or_drop(elements, select, true),
-            ModifierKind::Drop(select) => keep_or_drop(elements, select, false),
-            _ => {}
+    if merge {
+        for (selects, keep) in super::pool::selector_runs(&group.modifiers) {
+            super::pool::select_together(elements, &selects, keep, |e| &mut e.flags, keep_or_drop);
+        }
+    } else {
+        for modifier in &group.modifiers {
+            match modifier.kind {
+                ModifierKind::Keep(select) => keep_or_drop(elements, select, true),
+                ModifierKind::Drop(select) => keep_or_drop(elements, select, false),
+                _ => {}
+            }
         }
     }
     let counting = is_counting(&group.modifiers);
@@ -92,6 +133,42 @@ pub(crate) fn group_count(value: f64, modifiers: &[Modifier]) -> (f64, u16) {
     (count, flags)
 }
 
+/// For Roll20's group of one sub-roll that adds several plain dice terms and
+/// keeps or drops (`{4d6+3d8}k4`, `{3d6+2d10}kh1`): the dice terms, whose
+/// dice are kept and dropped together. Roll20's Dice Reference: with one
+/// sub-roll, keep and drop apply to its individual dice.
+pub(crate) fn pooled_dice_of(expr: &Expr, group: &Group) -> Option<Vec<NodeId>> {
+    let [item] = group.items.as_slice() else {
+        return None;
+    };
+    if !expr.dialect.single_group_per_die()
+        || group.modifiers.is_empty()
+        || !group.modifiers.iter().all(|m| m.kind.is_keep_or_drop())
+    {
+        return None;
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![*item];
+    while let Some(id) = stack.pop() {
+        match &expr.node(id).kind {
+            NodeKind::Dice(dice)
+                if !matches!(dice.count, Count::Computed(_))
+                    && !matches!(dice.faces, Faces::Computed(_)) =>
+            {
+                found.push(id);
+            }
+            NodeKind::Binary {
+                op: crate::ast::BinaryOp::Add,
+                lhs,
+                rhs,
+            } => stack.extend([*rhs, *lhs]),
+            NodeKind::Labeled { inner, .. } => stack.push(*inner),
+            _ => return None,
+        }
+    }
+    (found.len() > 1).then_some(found)
+}
+
 /// For a group of one roll that counts per die (`{3d20+5}>21`, in the dialects
 /// that do so): the item and its only dice node.
 pub(crate) fn single_dice_of(expr: &Expr, group: &Group) -> Option<(NodeId, NodeId)> {
@@ -118,7 +195,7 @@ pub(crate) fn single_dice_of(expr: &Expr, group: &Group) -> Option<(NodeId, Node
             NodeKind::Group(_) => return None,
             NodeKind::Unary { operand, .. } => stack.push(*operand),
             NodeKind::Binary { lhs, rhs, .. } => stack.extend([*lhs, *rhs]),
-            NodeKind::Call { arg, .. } => stack.push(*arg),
+            NodeKind::Call { args, .. } => stack.extend(args.iter().copied()),
             NodeKind::Labeled { inner, .. } => stack.push(*inner),
             NodeKind::Number(_) | NodeKind::Ref(_) => {}
         }
@@ -152,7 +229,13 @@ fn reevaluate(
             reevaluate(rolled, *rhs, dice_id, die)?,
             node.span,
         )?,
-        NodeKind::Call { func, arg } => func.apply(reevaluate(rolled, *arg, dice_id, die)?),
+        NodeKind::Call { func, args } => {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(reevaluate(rolled, *arg, dice_id, die)?);
+            }
+            func.apply(&values)
+        }
         NodeKind::Labeled { inner, .. } => reevaluate(rolled, *inner, dice_id, die)?,
         _ => rolled.value(id),
     };

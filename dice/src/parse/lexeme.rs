@@ -87,8 +87,9 @@ pub(super) fn signed_integer(s: &str) -> Lexed<'_, &str> {
     recognize(pair(opt(char('-')), digit1)).parse(s)
 }
 
-/// A binary operator at the start of `s`.
-pub(super) fn binary_op(s: &str) -> Option<(BinaryOp, &str)> {
+/// A binary operator at the start of `s`. `d20` reads `%` as Python's
+/// modulo and adds d20's comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+pub(super) fn binary_op(s: &str, d20: bool) -> Option<(BinaryOp, &str)> {
     // A match on bytes rather than nom's `alt` of tags: every operand ends
     // here, and most find the end of the input or a closing bracket.
     let (op, len) = match s.as_bytes() {
@@ -97,8 +98,17 @@ pub(super) fn binary_op(s: &str) -> Option<(BinaryOp, &str)> {
         [b'+', ..] => (BinaryOp::Add, 1),
         [b'-', ..] => (BinaryOp::Sub, 1),
         [b'*', ..] => (BinaryOp::Mul, 1),
+        [b'/', b'/', ..] => (BinaryOp::FloorDiv, 2),
         [b'/', ..] => (BinaryOp::Div, 1),
+        [b'%', ..] if d20 => (BinaryOp::Modulo, 1),
         [b'%', ..] => (BinaryOp::Rem, 1),
+        _ if !d20 => return None,
+        [b'=', b'=', ..] => (BinaryOp::Equal, 2),
+        [b'!', b'=', ..] => (BinaryOp::NotEqual, 2),
+        [b'<', b'=', ..] => (BinaryOp::LessEqual, 2),
+        [b'>', b'=', ..] => (BinaryOp::GreaterEqual, 2),
+        [b'<', ..] => (BinaryOp::Less, 1),
+        [b'>', ..] => (BinaryOp::Greater, 1),
         _ => return None,
     };
     Some((op, &s[len..]))

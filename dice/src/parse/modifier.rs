@@ -33,6 +33,7 @@ enum Tag {
     Sort(SortOrder),
     Roll20Success,
     Roll20Failure,
+    Matches { total: bool },
 }
 
 const TAGS: &[(&str, Tag)] = &[
@@ -59,6 +60,7 @@ const TAGS: &[(&str, Tag)] = &[
     ("df", Tag::DeductFailures),
     ("sf", Tag::SubtractFailures),
     ("ms", Tag::Margin),
+    ("mt", Tag::Matches { total: true }),
     ("sa", Tag::Sort(SortOrder::Ascending)),
     ("sd", Tag::Sort(SortOrder::Descending)),
     ("!", Tag::Explode(ExplodeStyle::Explode)),
@@ -69,6 +71,7 @@ const TAGS: &[(&str, Tag)] = &[
     ("p", Tag::AvraeDrop),
     ("r", Tag::Reroll(None)),
     ("s", Tag::Sort(SortOrder::Ascending)),
+    ("m", Tag::Matches { total: false }),
     ("f", Tag::Roll20Failure),
     (">", Tag::Roll20Success),
     ("<", Tag::Roll20Success),
@@ -127,6 +130,20 @@ impl<'a> Parser<'a, '_> {
         if !starts_modifier(first) && !first.is_ascii_alphabetic() {
             return Ok(None);
         }
+        if d20 {
+            match first {
+                // d20's comparisons, not success counting.
+                b'<' | b'>' | b'=' => return Ok(None),
+                b'!' if s.starts_with("!=") => return Ok(None),
+                b'!' => {
+                    return Err(DiceError::syntax(
+                        "d20 has no '!': it explodes with 'e' and a selector, such as 1d6e6",
+                        self.here(s),
+                    ));
+                }
+                _ => {}
+            }
+        }
         let found = TAGS.iter().find(|(text, tag)| {
             text.as_bytes()[0] == first
                 && starts_with_ignore_case(s, text)
@@ -174,8 +191,9 @@ impl<'a> Parser<'a, '_> {
         let dialect = self.options.dialect;
         Ok(match tag {
             Tag::Explode(style) => {
+                let (s, cap) = self.cap(s, text)?;
                 let (rest, on) = self.compare_point(s, text, false)?;
-                (rest, ModifierKind::Explode { style, on })
+                (rest, ModifierKind::Explode { style, on, cap })
             }
             Tag::KeepHigh
             | Tag::KeepLow
@@ -233,8 +251,12 @@ impl<'a> Parser<'a, '_> {
                 } else {
                     RerollStyle::Once
                 });
+                let (s, cap) = match style {
+                    RerollStyle::Add => (s, None),
+                    _ => self.cap(s, text)?,
+                };
                 let (rest, on) = self.compare_point(s, text, false)?;
-                (rest, ModifierKind::Reroll { style, on })
+                (rest, ModifierKind::Reroll { style, on, cap })
             }
             Tag::Min | Tag::Max => {
                 let (rest, value) = self.value_after(s, text)?;
@@ -263,7 +285,11 @@ impl<'a> Parser<'a, '_> {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::CountFailures(on))
             }
-            Tag::DeductFailures | Tag::Roll20Failure => {
+            Tag::DeductFailures => match self.compare_point(s, text, false)? {
+                (rest, Some(on)) => (rest, ModifierKind::DeductFailures(on)),
+                (rest, None) => (rest, ModifierKind::DeductNonSuccesses),
+            },
+            Tag::Roll20Failure => {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::DeductFailures(on))
             }
@@ -275,10 +301,51 @@ impl<'a> Parser<'a, '_> {
                 let (rest, on) = self.required_compare(s, text)?;
                 (rest, ModifierKind::MarginOfSuccess(on))
             }
+            Tag::Matches { total } => {
+                let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+                let (rest, min_count) = if digits == 0 {
+                    (s, 2)
+                } else {
+                    self.count_after(s, text)?
+                };
+                if min_count < 2 {
+                    return Err(DiceError::syntax(
+                        format!("a match needs at least 2 dice, not {min_count}"),
+                        self.span(s, rest),
+                    ));
+                }
+                let (rest, on) = match compare_op(rest) {
+                    Some(_) => self.compare_point(rest, text, true)?,
+                    None => (rest, None),
+                };
+                (
+                    rest,
+                    ModifierKind::Matches {
+                        min_count,
+                        on,
+                        total,
+                    },
+                )
+            }
             Tag::Even => (s, ModifierKind::CountEven),
             Tag::Odd => (s, ModifierKind::CountOdd),
             Tag::Sort(order) => (s, ModifierKind::Sort(order)),
         })
+    }
+
+    /// Foundry's cap before a compare point (`2` in `x2>=7` and `r2<3`): a
+    /// number directly followed by a compare operator. Otherwise the number
+    /// is the compare point itself (`x6`), and there is no cap.
+    fn cap(&self, s: &'a str, tag: &str) -> Result<(&'a str, Option<u64>), DiceError> {
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0
+            || !self.options.dialect.capped_modifiers()
+            || compare_op(&s[digits..]).is_none()
+        {
+            return Ok((s, None));
+        }
+        let (rest, cap) = self.count_after(s, tag)?;
+        Ok((rest, Some(cap)))
     }
 
     /// A whole number of dice after `kh`, `dl`, … .

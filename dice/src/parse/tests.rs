@@ -72,7 +72,7 @@ fn d20_dialect_reads_avrae() {
     check(Dialect::D20, "4d6kh3", expect!["4d6kh3"]);
     check(Dialect::D20, "4d6pl1", expect!["4d6pl1"]);
     check(Dialect::D20, "4d6d2", expect!["4d6d2"]);
-    check(Dialect::D20, "1d20e20", expect!["1d20!20"]);
+    check(Dialect::D20, "1d20e20", expect!["1d20e20"]);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 mod arithmetic;
 mod dialects;
 mod dice;
+mod documented;
 mod errors;
 mod groups;
 mod limits;

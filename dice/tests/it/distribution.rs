@@ -84,9 +84,22 @@ const CORPUS: &[(Dialect, &str)] = &[
     (Dialect::Default, "3d6!p"),
     (Dialect::Default, "2d6!>5"),
     (Dialect::Default, "4d6xo"),
-    (Dialect::Default, "2d6ra1"),
+    // `ra` adds one die to a term at most: exact for a lone die.
+    (Dialect::Default, "1d6ra1"),
     (Dialect::Default, "2d4!!kh1"),
     (Dialect::Default, "4dF!"),
+    // Avrae's d20: sets, comparisons, Python's `//` and `%`, the truncated total.
+    (Dialect::D20, "(1d8, 5, 2d4)kh1"),
+    (Dialect::D20, "(1d6, 1d6, 1d6)pl1"),
+    (Dialect::D20, "(1d4, 3)k>2"),
+    (Dialect::D20, "1d20 + 5 >= 15"),
+    (Dialect::D20, "2d6 == 7"),
+    (Dialect::D20, "1d6 != 1d6"),
+    (Dialect::D20, "3d6 // 4"),
+    (Dialect::D20, "(1d6 - 4) % 3"),
+    (Dialect::D20, "1d6 / 4"),
+    (Dialect::D20, "(7,) + 1d4"),
+    (Dialect::Default, "-1d6 // 2"),
     // Computed counts and faces.
     (Dialect::Default, "(1d4)d6"),
     (Dialect::Default, "2d(1d6+2)"),

@@ -1,6 +1,7 @@
 //! Forced-sequence replays: the per-die Markdown and the total of each roll, and the JSON tree.
 //!
-//! Faces are given in the order the dice are rolled; explosions and rerolls take the next ones.
+//! Faces are given in the order the dice are rolled: a term's initial dice
+//! first, then, die by die, what its rerolls and explosions add.
 
 use critfumble_dice::{Dialect, ParseOptions, RollOptions, parse_with, replay};
 use expect_test::{Expect, expect};
@@ -30,7 +31,7 @@ fn explode() {
     check(
         DEF,
         "3d6!",
-        &[6, 6, 2, 4, 1],
+        &[6, 4, 1, 6, 2],
         expect!["3d6! (**6**!, **6**!, 2, 4, **1**) = `19`"],
     );
     check(
@@ -64,19 +65,19 @@ fn explode() {
     check(
         FVTT,
         "2d10x>8",
-        &[9, 10, 3, 2],
+        &[9, 2, 10, 3],
         expect!["2d10!>8 (9!, **10**!, 3, 2) = `24`"],
     );
     check(
         D20,
         "1d20e20",
         &[20, 5],
-        expect!["1d20!20 (**20**!, 5) = `25`"],
+        expect!["1d20e20 (**20**!, 5) = `25`"],
     );
     check(
         DEF,
         "3d6!!sa",
-        &[6, 2, 3, 1],
+        &[6, 3, 1, 2],
         expect!["3d6!!sa (**1**, 3, 8!) = `12`"],
     );
 }
@@ -117,7 +118,7 @@ fn reroll() {
     check(
         DEF,
         "2d6ro<3",
-        &[2, 5, 1, 4],
+        &[2, 1, 5, 4],
         expect!["2d6ro<3 (~~2~~, 5, ~~1~~, 4) = `9`"],
     );
     check(D20, "1d6ra6", &[6, 3], expect!["1d6ra6 (**6**, 3) = `9`"]);
@@ -136,19 +137,19 @@ fn keep_and_drop() {
     check(
         DEF,
         "2d6!kh1",
-        &[6, 4, 5],
+        &[6, 5, 4],
         expect!["2d6!kh1 (**6**!, ~~4~~, ~~5~~) = `6`"],
     );
     check(
         DEF,
         "4d6!kh3",
-        &[6, 2, 1, 3, 5],
+        &[6, 1, 3, 5, 2],
         expect!["4d6!kh3 (**6**!, ~~2~~, ~~1~~, 3, 5) = `14`"],
     );
     check(
         DEF,
         "2d6!kl1",
-        &[6, 6, 1, 3],
+        &[6, 3, 6, 1],
         expect!["2d6!kl1 (~~6~~!, ~~6~~!, **1**, ~~3~~) = `1`"],
     );
     check(

@@ -4,6 +4,7 @@
     reason = "test helpers panic on a broken fixture, which fails the test that called them"
 )]
 
+mod avrae;
 #[cfg(feature = "chart")]
 mod chart;
 mod corpus;
@@ -12,9 +13,11 @@ mod distribution;
 mod exhaustive;
 mod fairness;
 mod forced;
+mod foundry;
 #[cfg(feature = "serde")]
 mod json;
 mod monte_carlo;
 mod properties;
 mod robustness;
+mod roll20;
 mod seeds;

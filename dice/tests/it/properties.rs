@@ -20,22 +20,36 @@ const DIALECTS: [Dialect; 4] = [
 
 const COUNTS: &[&str] = &["", "0", "1", "2", "3", "4", "10"];
 const FACES: &[&str] = &["1", "2", "3", "4", "6", "8", "10", "20", "%", "F"];
-const FUNCTIONS: &[&str] = &["floor", "ceil", "round", "abs"];
+const FUNCTIONS: &[&str] = &[
+    "floor", "ceil", "round", "abs", "trunc", "sign", "sqrt", "cbrt", "exp", "log", "log2", "sin",
+    "cos", "tan", "asin", "acos", "atan", "cosh", "fround", "clz32",
+];
+/// Functions of two or more arguments.
+const FUNCTIONS_OF_TWO: &[&str] = &["max", "min", "pow", "hypot", "atan2", "imul"];
 
 /// Modifiers on dice, every kind (penetrating, compounding and `ra` included).
 const MODIFIERS: &[&str] = &[
     "kh1", "kl1", "kh2", "dl1", "dh1", "k2", "d1", "p1", "ph1", "pl1", "k>3", "p<3", "k=2", "!",
     "xo", "!>4", "x>5", "e6", "!<2", "r", "ro", "rr", "r<2", "rr<3", "ro>4", "min2", "max4", "mi3",
     "ma5", "cs>=4", "cs>3", ">3", "<2", "=1", "f<2", "cf<2", "df=1", "sf<2", "ms>=5", "even",
-    "odd", "s", "sa", "sd", "!!", "!p", "ra",
+    "odd", "s", "sa", "sd", "!!", "!p", "ra", "kh2kl1", "pl1ph1", "df", "m", "mt", "mt3>3",
 ];
 /// Numbers, decimals included.
 const NUMBERS: &[&str] = &["0", "1", "2", "3", "5", "10", "2.5", "0.5", ".25"];
-/// Binary operators, powers and remainders included.
-const OPERATORS: &[&str] = &[" + ", "-", " - ", "*", " / ", "**", "^", "%"];
+/// Binary operators, powers, remainders, floor division and d20's
+/// comparisons included (the comparisons parse only in the D20 dialect).
+const OPERATORS: &[&str] = &[
+    " + ", "-", " - ", "*", " / ", "**", "^", "%", "//", " // ", " >= ", "<", "==", " != ", ">",
+    "<=",
+];
 /// Modifiers on groups, keeping items by value included.
 const GROUP_MODIFIERS: &[&str] = &[
     "", "kh1", "kl1", "dl1", ">3", "<5", "cs>=4", "f<2", "k>3", "p<2",
+];
+
+/// Keep and drop on Avrae's sets, merged selectors included.
+const SET_MODIFIERS: &[&str] = &[
+    "", "kh1", "kl1", "k>3", "p<2", "ph1", "kh1kl1", "p1p2", "k3",
 ];
 
 fn dice_term() -> impl Strategy<Value = String> {
@@ -61,11 +75,23 @@ fn expression() -> impl Strategy<Value = String> {
             1 => inner.clone().prop_map(|a| format!("-{a}")),
             1 => inner.clone().prop_map(|a| format!("({a})")),
             1 => (select(FUNCTIONS), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
+            1 => (select(FUNCTIONS_OF_TWO), inner.clone(), inner.clone())
+                .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+            1 => (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("clamp({a}, {b}, {c})")),
             1 => (inner.clone(), select(FACES)).prop_map(|(a, f)| format!("({a})d{f}")),
+            // Roll20's nested inline roll as a count (parsed in Roll20 and the default).
+            1 => (inner.clone(), select(FACES)).prop_map(|(a, f)| format!("[[{a}]]d{f}")),
             1 => (select(COUNTS), inner.clone()).prop_map(|(c, a)| format!("{c}d({a})")),
             1 => (prop::collection::vec(inner.clone(), 1..3), select(GROUP_MODIFIERS))
                 .prop_map(|(items, m)| format!("{{{}}}{m}", items.join(", "))),
-            1 => inner.prop_map(|a| format!("{a}[label]")),
+            1 => inner.clone().prop_map(|a| format!("{a}[label]")),
+            // Avrae's sets: empty, of one (with its comma), or of several.
+            1 => (prop::collection::vec(inner, 0..3), select(SET_MODIFIERS))
+                .prop_map(|(items, m)| match items.as_slice() {
+                    [one] => format!("({one},){m}"),
+                    _ => format!("({}){m}", items.join(", ")),
+                }),
         ]
     })
 }

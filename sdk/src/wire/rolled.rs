@@ -184,16 +184,17 @@ pub struct RolledBinary {
     pub rhs: Box<RolledNode>,
 }
 
-/// A function call.
+/// A function call: `floor(…)` of one argument (JSON `arg`), or `max(…, …)` of
+/// several (JSON `args`, two or more).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RolledCall {
     /// What it came to.
     pub value: f64,
-    /// The function's name (`floor`).
+    /// The function's name (`floor`, `max`).
     pub func: String,
-    /// Its argument.
-    pub arg: Box<RolledNode>,
+    /// Its arguments, in order.
+    pub args: Vec<RolledNode>,
 }
 
 /// A reference, with the value the roller was given for it.
@@ -270,7 +271,7 @@ impl RolledNode {
             RolledNode::Group(group) => group.items.iter().collect(),
             RolledNode::Unary(unary) => vec![&*unary.operand],
             RolledNode::Binary(binary) => vec![&*binary.lhs, &*binary.rhs],
-            RolledNode::Call(call) => vec![&*call.arg],
+            RolledNode::Call(call) => call.args.iter().collect(),
             RolledNode::Labeled(labeled) => vec![&*labeled.inner],
             RolledNode::Number(_) | RolledNode::Reference(_) | RolledNode::Other(_) => Vec::new(),
         }
@@ -351,6 +352,16 @@ const DIE_FLAGS: [&str; 8] = [
 /// Whether `map` is a node of `kind` as this version knows it: exactly its fields, each of
 /// the right type (children are checked when they are converted).
 fn known_shape(kind: &str, map: &Map<String, Value>) -> bool {
+    // A call of several arguments lists them under `args` (never fewer than two).
+    if kind == "call" && map.contains_key("args") {
+        return map.len() == 4
+            && map.get("value").is_some_and(canonical_number)
+            && map.get("func").is_some_and(Value::is_string)
+            && map
+                .get("args")
+                .and_then(Value::as_array)
+                .is_some_and(|args| args.len() >= 2);
+    }
     let Some(fields) = fields_of(kind) else {
         return false;
     };
@@ -509,7 +520,10 @@ fn convert(kind: &str, mut map: Map<String, Value>) -> RolledNode {
         "call" => RolledNode::Call(RolledCall {
             value,
             func: string(take("func")),
-            arg: Box::new(RolledNode::from_json(take("arg"))),
+            args: match take("args") {
+                Value::Array(args) => args.into_iter().map(RolledNode::from_json).collect(),
+                _ => vec![RolledNode::from_json(take("arg"))],
+            },
         }),
         "reference" => RolledNode::Reference(RolledReference {
             value,
@@ -641,7 +655,10 @@ impl Serialize for RolledNode {
             }
             RolledNode::Call(call) => {
                 map.serialize_entry("func", &call.func)?;
-                map.serialize_entry("arg", &call.arg)?;
+                match call.args.as_slice() {
+                    [arg] => map.serialize_entry("arg", arg)?,
+                    args => map.serialize_entry("args", args)?,
+                }
             }
             RolledNode::Reference(reference) => {
                 map.serialize_entry("style", &reference.style)?;
@@ -709,6 +726,42 @@ mod tests {
         let node = RolledNode::from_json(json.clone());
         assert_eq!(serde_json::to_value(&node).expect("serializes"), json);
         node
+    }
+
+    /// Foundry's functions of several arguments read as typed calls and write back as
+    /// the engine wrote them; one argument stays under `arg`.
+    #[test]
+    fn calls_of_several_arguments_are_typed() {
+        let options = critfumble_dice::ParseOptions::dialect(critfumble_dice::Dialect::Foundry);
+        let expr =
+            critfumble_dice::parse_with("max(1d20, 10) + floor(clamp(2d6, 3, 9) / 2)", &options)
+                .expect("parses");
+        let rolled =
+            critfumble_dice::replay(&expr, &[4, 6, 5], &critfumble_dice::RollOptions::default())
+                .expect("rolls");
+        let json = serde_json::to_value(&rolled).expect("serializes");
+        let node = round_trip(json);
+        assert!(!node.has_unknown_nodes(), "{node:?}");
+        let calls: Vec<(String, usize)> = node
+            .post_order()
+            .iter()
+            .filter_map(|n| match n {
+                RolledNode::Call(call) => Some((call.func.clone(), call.args.len())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                ("max".to_string(), 2),
+                ("clamp".to_string(), 3),
+                ("floor".to_string(), 1)
+            ]
+        );
+        // One argument under `args` is not how the engine writes it.
+        let odd = json!({"type": "call", "value": 3, "func": "max",
+            "args": [{"type": "number", "value": 3}]});
+        assert!(matches!(round_trip(odd), RolledNode::Other(_)));
     }
 
     #[test]
@@ -794,7 +847,15 @@ mod tests {
                 .copied()
                 .collect();
             names.extend(DIE_FLAGS);
-            names.extend(["type", "value", "penetrated", "clamped", "parts", "other"]);
+            names.extend([
+                "type",
+                "value",
+                "penetrated",
+                "clamped",
+                "parts",
+                "args",
+                "other",
+            ]);
             let keys = prop::sample::select(names);
             let binary = (inner.clone(), inner.clone(), any::<i32>()).prop_map(|(lhs, rhs, n)| {
                 json!({"type": "binary", "value": n, "op": "+", "lhs": lhs, "rhs": rhs})

@@ -52,6 +52,18 @@ fn rolled_trees_read_back_as_the_clis_json() {
         ),
         ("{1d20, 15}kh1 + {2d6, 1d12}dl1 + {1, 2, 3}", "default"),
         ("5d10>=8f1 + 1d6cs>4 + 10d6sa + 3d6s", "default"),
+        // Issue 19's forms: functions of several arguments, Foundry's `df`,
+        // Avrae's sets, comparisons, floor division and merged selectors.
+        (
+            "max(1d20, 10) + clamp(2d6, 3, 9) + hypot(3, 1d4) + sqrt(4d4)",
+            "foundry",
+        ),
+        ("5d6cs>4df + 7 // 2", "foundry"),
+        (
+            "(1d8, 5, 2d4)kh1 + (7,) + () + (1d20 + 5 >= 15) + -7 % 3",
+            "d20",
+        ),
+        ("4d6kh2kl1 + 3d6ra1 + 2d20e20", "d20"),
     ];
     for (seed, (expr, dialect)) in cases.iter().enumerate() {
         let options = options(dialect, &[("str.mod", 3.0)]);

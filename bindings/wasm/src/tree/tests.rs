@@ -163,7 +163,7 @@ impl Reader<'_> {
             GROUP_NODE => "group",
             UNARY_NODE => "unary",
             BINARY_NODE => "binary",
-            CALL_NODE => "call",
+            CALL_NODE | CALL_ARGS_NODE => "call",
             REF_NODE => "reference",
             LABELED_NODE => "labeled",
             other => panic!("unknown op {other}"),
@@ -193,6 +193,10 @@ impl Reader<'_> {
             CALL_NODE => {
                 self.string_field(out, "func");
                 self.fields(out, &["arg"]);
+            }
+            CALL_ARGS_NODE => {
+                self.string_field(out, "func");
+                self.list_field(out, "args");
             }
             REF_NODE => {
                 self.fields(out, &["style"]);

@@ -38,7 +38,7 @@ fn numbers_and_operators() {
     );
     check(R20, "10/4", expect!["10 / 4 [2.5, 2.5]"]);
     check(FVTT, "10/4", expect!["10 / 4 [2.5, 2.5]"]);
-    check(D20, "10/4", expect!["10 / 4 [2.5, 2.5]"]);
+    check(D20, "10/4", expect!["10 / 4 [2, 2]"]);
 }
 
 #[test]

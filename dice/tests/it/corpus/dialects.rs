@@ -80,11 +80,11 @@ fn d20() {
     check(D20, "d%", expect!["d% [0, 90]"]);
     check(D20, "2d%", expect!["2d% [0, 180]"]);
     check(D20, "1d%rr", expect!["1d%rr [10, 90]"]);
-    check(D20, "1d20e20", expect!["1d20!20 [1, ∞]"]);
+    check(D20, "1d20e20", expect!["1d20e20 [1, ∞]"]);
     check(D20, "1d20ro1", expect!["1d20ro1 [1, 20]"]);
     check(D20, "1d20r1", expect!["1d20ro1 [1, 20]"]);
     check(D20, "1d20rr1", expect!["1d20rr1 [2, 20]"]);
-    check(D20, "3d6>5", expect!["3d6cs>5 [0, 3]"]);
+    check(D20, "3d6>5", expect!["3d6 > 5 [0, 1]"]);
     check(D20, "8d6mi2", expect!["8d6min2 [16, 48]"]);
     check(
         D20,
@@ -97,5 +97,5 @@ fn d20() {
         expect!["syntax 3..4: expected an operator or the end of the expression, found 'd'"],
     );
     check(D20, "2d20kh1+1d4", expect!["2d20kh1 + 1d4 [2, 24]"]);
-    check(D20, "{3d20+5}>21", expect!["{3d20 + 5}cs>21 [0, 1]"]);
+    check(D20, "{3d20+5}>21", expect!["{3d20 + 5} > 21 [0, 1]"]);
 }

@@ -189,7 +189,7 @@ fn malformed() {
         DEF,
         "foo(1)",
         expect![
-            "syntax 0..3: unknown function or word 'foo': expected a number, dice, '(' or one of floor, ceil, round, abs"
+            "syntax 0..3: unknown function or word 'foo': expected a number, dice, '(' or a function such as floor, max or sqrt"
         ],
     );
     check(

@@ -53,7 +53,7 @@ fn huge() {
     check(
         D20,
         "99999999999999999999d6",
-        expect!["limit 0..20: number of dice exceeds the limit of 10000"],
+        expect!["limit 0..20: number of dice exceeds the limit of 1000"],
     );
 }
 #[test]
@@ -157,7 +157,7 @@ fn limits_found_only_when_rolling() {
         DEF,
         "floor((1d6-4)**0.5)",
         &[1],
-        expect!["nan 5..19: the result is not a real number"],
+        expect!["nan 6..18: the result is not a real number"],
     );
     check_replay(
         DEF,
