@@ -18,6 +18,7 @@ pub mod roll_writer;
 pub mod state;
 pub mod store;
 pub mod token;
+pub mod web;
 
 pub use api::{ApiDoc, app, serve};
 pub use embed::EmbeddedCore;
