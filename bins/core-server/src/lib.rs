@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod housekeeping;
 pub mod keys;
+pub mod luck;
 pub mod rate_limit;
 pub mod roll_check;
 pub mod roll_writer;

@@ -22,6 +22,7 @@ pub mod campaign;
 pub mod characters;
 pub mod error;
 pub mod home;
+pub mod luck;
 pub mod rolls;
 pub mod session;
 pub mod tokens;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
             "/campaigns/{campaign_id}/characters/{character_id}",
             get(characters::sheet).post(characters::update),
         )
+        .route("/campaigns/{campaign_id}/luck", get(luck::luck))
         .route("/rolls/{roll_id}", get(rolls::shared_roll))
         .route("/tokens", get(tokens::tokens).post(tokens::issue))
         .route("/tokens/{token_id}/revoke", post(tokens::revoke))

@@ -16,6 +16,7 @@ on_both_backends!(
     forms_need_the_csrf_token_and_our_origin,
     tokens_are_issued_and_revoked_from_the_page,
     link_vtt_issues_a_bridge_token_and_unlinks,
+    luck_page_charts_faces_and_expressions,
 );
 
 /// A browser with a live session of `user`, made as the login callback makes one.
@@ -600,4 +601,69 @@ async fn link_vtt_issues_a_bridge_token_and_unlinks(backend: Backend) {
         .expect(200)
         .lacks("piet-r20")
         .has("piet-f");
+}
+
+async fn luck_page_charts_faces_and_expressions(backend: Backend) {
+    let party = Party::new(backend).await;
+    let (gm, player, outsider) = browsers(&party).await;
+    let luck = format!("/campaigns/{}/luck", party.campaign.id);
+    // The player rolls faces 1 to 20 once each, and 20 twice more; the GM one private 7.
+    for face in (1..=20).chain([20, 20]) {
+        post_roll(
+            &party,
+            &party.player,
+            Some(&format!("l{face}-{}", uuid::Uuid::new_v4())),
+            &roll_body(Some(party.campaign.id), face, false),
+        )
+        .await
+        .expect(201);
+    }
+    let mut private = roll_body(Some(party.campaign.id), 7, true);
+    private["actor"]["name"] = json!("Gemma");
+    post_roll(&party, &party.gm, Some("private"), &private)
+        .await
+        .expect(201);
+
+    let page = player.get(&luck).await;
+    page.expect(200)
+        .has("<h2>Piet</h2>")
+        .has("22 d20s")
+        .has("too few d20s to tell")
+        .lacks("<h2>Gemma</h2>");
+    // The observed bar of 20 holds 3 of 22; the fair d20's 1 of 20.
+    let bar = |html: &str, series: u32, total: u32| -> f64 {
+        let marker = format!("data-series=\"{series}\" data-total=\"{total}\" data-probability=\"");
+        let start = html.find(&marker).unwrap() + marker.len();
+        html[start..start + html[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    assert!((bar(&page.html, 0, 20) - 3.0 / 22.0).abs() < 1e-12);
+    assert!((bar(&page.html, 1, 20) - 0.05).abs() < 1e-12);
+    // The GM sees the private roll too.
+    gm.get(&luck)
+        .await
+        .expect(200)
+        .has("<h2>Gemma</h2>")
+        .has("1 d20s");
+    outsider.get(&luck).await.expect(404);
+    Browser::anonymous(&party.server)
+        .get(&luck)
+        .await
+        .expect(401);
+
+    // The expression box: an exact chart, a parse error with its position, escaping.
+    let chart = player.get(&format!("{luck}?expression=2d6%2B1")).await;
+    chart.expect(200).has("exact; mean 8.000");
+    // Piet's chart (20 observed bars, 20 fair ones), then the expression's 11.
+    assert_eq!(chart.html.matches("class=\"bar\"").count(), 40 + 11);
+    let expression_chart = &chart.html[chart.html.find("expression-chart").unwrap()..];
+    // 2d6+1 = 8 when the dice make 7: 6 ways in 36.
+    assert!((bar(expression_chart, 0, 8) - 6.0 / 36.0).abs() < 1e-12);
+    player
+        .get(&format!("{luck}?expression=%3Cimg%20src%3Dx%3E"))
+        .await
+        .expect(200)
+        .lacks("<img src=x>")
+        .has("role=\"alert\"");
 }
