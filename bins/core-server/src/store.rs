@@ -25,7 +25,7 @@ mod sessions;
 mod users;
 mod vtt;
 
-pub use ai::UsageReader;
+pub use ai::{ConversationUsage, UsageReader};
 pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
 pub use keys::KEY_CACHE_TTL;
 pub use luck::MemberFaces;

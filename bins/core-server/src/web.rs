@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 
 pub mod assets;
+pub mod assistant;
 pub mod campaign;
 pub mod characters;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod luck;
 pub mod rolls;
 pub mod session;
 pub mod tokens;
+pub mod usage;
 pub mod view;
 pub mod vtt;
 
@@ -53,6 +55,10 @@ pub fn routes() -> Router<AppState> {
             get(characters::sheet).post(characters::update),
         )
         .route("/campaigns/{campaign_id}/luck", get(luck::luck))
+        .route(
+            "/campaigns/{campaign_id}/assistant",
+            get(assistant::assistant).post(assistant::ask),
+        )
         .route("/rolls/{roll_id}", get(rolls::shared_roll))
         .route("/tokens", get(tokens::tokens).post(tokens::issue))
         .route("/tokens/{token_id}/revoke", post(tokens::revoke))
@@ -61,6 +67,7 @@ pub fn routes() -> Router<AppState> {
             get(vtt::link_page).post(vtt::issue_bridge_token),
         )
         .route("/link-vtt/accounts/{link_id}/unlink", post(vtt::unlink))
+        .route("/usage", get(usage::usage))
         .route("/static/{file}", get(assets::asset))
         .layer(middleware::from_fn(security_headers))
 }

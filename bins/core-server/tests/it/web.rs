@@ -17,6 +17,7 @@ on_both_backends!(
     tokens_are_issued_and_revoked_from_the_page,
     link_vtt_issues_a_bridge_token_and_unlinks,
     luck_page_charts_faces_and_expressions,
+    assistant_asks_through_core_and_shows_usage,
 );
 
 /// A browser with a live session of `user`, made as the login callback makes one.
@@ -666,4 +667,77 @@ async fn luck_page_charts_faces_and_expressions(backend: Backend) {
         .expect(200)
         .lacks("<img src=x>")
         .has("role=\"alert\"");
+}
+
+async fn assistant_asks_through_core_and_shows_usage(backend: Backend) {
+    let (party, fake, _) = crate::ai::ai_party(backend, 0).await;
+    let (gm, player, outsider) = browsers(&party).await;
+    let assistant = format!("/campaigns/{}/assistant", party.campaign.id);
+    let page = player.get(&assistant).await;
+    page.expect(200).has("None yet.");
+    let key = page.between("name=\"idempotency_key\" value=\"", '"');
+    // The form is sent twice with the same key (a double click): one call is paid for.
+    let mut answered = String::new();
+    for _ in 0..2 {
+        let asked = player
+            .post(
+                &assistant,
+                &[
+                    ("message", "Who is <Strahd>?"),
+                    ("idempotency_key", key.as_str()),
+                ],
+            )
+            .await;
+        asked.expect(303);
+        answered = asked.location().to_owned();
+    }
+    assert_eq!(fake.requests.lock().unwrap().len(), 1);
+    let conversation = player.get(&answered).await;
+    conversation
+        .expect(200)
+        // The question, escaped, and the fake provider's answer, built from Core's context.
+        .has("Who is &#60;Strahd&#62;?")
+        .has("0 characters and 0 recent rolls in Curse of Strahd")
+        .has("claude-test")
+        .has("1200 in / 300 out tokens · $0.0081");
+    // The GM sees the player's conversation; an outsider sees nothing.
+    gm.get(&answered).await.expect(200).has("Curse of Strahd");
+    outsider.get(&assistant).await.expect(404);
+    outsider.get(&answered).await.expect(404);
+    // A follow-up stays in the conversation.
+    let conversation_id = answered
+        .split("conversation=")
+        .nth(1)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_owned();
+    player
+        .post(
+            &assistant,
+            &[
+                ("message", "And Ireena?"),
+                ("conversation", conversation_id.as_str()),
+            ],
+        )
+        .await
+        .expect(303);
+    assert_eq!(fake.requests.lock().unwrap()[1].messages.len(), 3);
+    // FumbleBot down: the API's 502, as a page.
+    *fake.failing.lock().unwrap() = true;
+    player
+        .post(&assistant, &[("message", "Hello?")])
+        .await
+        .expect(502)
+        .has("failed");
+    // Usage: the player's own calls by day and by model, with their cost.
+    let usage = player.get("/usage").await;
+    usage
+        .expect(200)
+        .has("<td>claude-test</td><td>2</td><td>2400</td><td>600</td><td>$0.0162</td>");
+    Browser::anonymous(&party.server)
+        .get("/usage")
+        .await
+        .expect(401);
 }
