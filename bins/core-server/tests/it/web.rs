@@ -124,8 +124,15 @@ impl Page {
     /// The text after `start` up to the next `end`.
     #[track_caller]
     fn between(&self, start: &str, end: char) -> String {
-        let from = self.html.find(start).expect("the start marker") + start.len();
-        let to = from + self.html[from..].find(end).expect("the end marker");
+        let from = self
+            .html
+            .find(start)
+            .unwrap_or_else(|| panic!("no {start:?}"))
+            + start.len();
+        let to = from
+            + self.html[from..]
+                .find(end)
+                .unwrap_or_else(|| panic!("no {end:?}"));
         self.html[from..to].to_owned()
     }
 
@@ -136,13 +143,11 @@ impl Page {
     /// The CSRF token in the page's forms.
     #[track_caller]
     fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.html.find(marker).expect("a form with a csrf field") + marker.len();
-        let end = start + self.html[start..].find('"').unwrap();
-        self.html[start..end].to_owned()
+        self.between("name=\"csrf\" value=\"", '"')
     }
 }
 
+/// Sessions of the party's GM, player and outsider.
 async fn browsers(party: &Party) -> (Browser, Browser, Browser) {
     let outsider = party
         .server
@@ -437,57 +442,41 @@ async fn roll_history_pages_filters_and_escapes(backend: Backend) {
 async fn forms_need_the_csrf_token_and_our_origin(backend: Backend) {
     let party = Party::new(backend).await;
     let (gm, player, _) = browsers(&party).await;
-    let path = "/campaigns";
-    let fields = |csrf: &str| {
-        vec![
-            ("csrf", csrf.to_owned()),
-            ("name", "Forged".to_owned()),
-            ("game_system", "x".to_owned()),
-        ]
-    };
     let own_csrf = gm.get("/").await.csrf();
     let player_csrf = player.get("/").await.csrf();
     assert_ne!(own_csrf, player_csrf);
-    let as_refs =
-        |fields: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { fields.clone() };
-    let cases: Vec<(Option<&str>, Vec<(&str, String)>, &str)> = vec![
+    let base = gm.base_url.clone();
+    let new_campaign = [("name", "Forged"), ("game_system", "x")];
+    // (origin, csrf field, the page's reason): a missing, forged or other session's token,
+    // another site's origin, no origin at all.
+    let refused = [
+        (Some(base.as_str()), None, "security token"),
+        (Some(base.as_str()), Some("AAAA"), "security token"),
         (
-            Some(gm.base_url.as_str()),
-            vec![
-                ("name", "Forged".to_owned()),
-                ("game_system", "x".to_owned()),
-            ],
-            "security token",
-        ),
-        (
-            Some(gm.base_url.as_str()),
-            as_refs(&fields("AAAA")),
-            "security token",
-        ),
-        (
-            Some(gm.base_url.as_str()),
-            as_refs(&fields(&player_csrf)),
+            Some(base.as_str()),
+            Some(player_csrf.as_str()),
             "security token",
         ),
         (
             Some("https://evil.example"),
-            as_refs(&fields(&own_csrf)),
+            Some(own_csrf.as_str()),
             "another site",
         ),
-        (None, as_refs(&fields(&own_csrf)), "another site"),
+        (None, Some(own_csrf.as_str()), "another site"),
     ];
-    for (origin, fields, why) in cases {
-        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        gm.post_raw(path, origin, &borrowed)
+    for (origin, csrf, why) in refused {
+        let mut fields: Vec<(&str, &str)> = new_campaign.to_vec();
+        fields.extend(csrf.map(|csrf| ("csrf", csrf)));
+        gm.post_raw("/campaigns", origin, &fields)
             .await
             .expect(403)
             .has(why);
     }
     assert_eq!(party.server.count_rows("campaigns").await, 1);
     // A form with our origin and the session's token goes through.
-    let fields = fields(&own_csrf);
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    gm.post_raw(path, Some(&gm.base_url), &borrowed)
+    let mut fields: Vec<(&str, &str)> = new_campaign.to_vec();
+    fields.push(("csrf", &own_csrf));
+    gm.post_raw("/campaigns", Some(&base), &fields)
         .await
         .expect(303);
     assert_eq!(party.server.count_rows("campaigns").await, 2);
