@@ -110,17 +110,15 @@ pub async fn campaign(
         limit: Some(HISTORY_PAGE),
         ..RollQuery::default()
     };
-    let (rolls, next_cursor) = store
-        .rolls(
-            &query,
-            crate::api::rolls::reader(&session.caller),
-            HISTORY_PAGE,
-        )
-        .await?;
-    let members = store.members(campaign_id).await?;
-    let sessions = store.sessions(campaign_id, None, SESSIONS_SHOWN).await?;
-    let active_session = store.active_session(campaign_id).await?;
-    let characters = store.characters(campaign_id).await?;
+    // Independent reads, run at once (each on its own pooled connection).
+    let reader = crate::api::rolls::reader(&session.caller);
+    let ((rolls, next_cursor), members, sessions, active_session, characters) = tokio::try_join!(
+        store.rolls(&query, reader, HISTORY_PAGE),
+        store.members(campaign_id),
+        store.sessions(campaign_id, None, SESSIONS_SHOWN),
+        store.active_session(campaign_id),
+        store.characters(campaign_id),
+    )?;
     let next_page = next_cursor.map(|cursor| {
         serde_urlencoded::to_string([
             ("member", filter.member.as_str()),
