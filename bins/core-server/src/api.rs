@@ -126,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::AUTH_DISCORD_LOGIN, get(login::login))
         .route(paths::AUTH_DISCORD_CALLBACK, get(login::callback))
         .route(paths::AUTH_LOGOUT, post(login::logout))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(request_id_on_errors))

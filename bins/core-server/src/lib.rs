@@ -12,12 +12,14 @@ pub mod error;
 pub mod extract;
 pub mod housekeeping;
 pub mod keys;
+pub mod luck;
 pub mod rate_limit;
 pub mod roll_check;
 pub mod roll_writer;
 pub mod state;
 pub mod store;
 pub mod token;
+pub mod web;
 
 pub use api::{ApiDoc, app, serve};
 pub use embed::EmbeddedCore;

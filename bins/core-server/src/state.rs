@@ -52,6 +52,7 @@ struct Inner {
     idempotency_lease_millis: i64,
     rate_limiter: RateLimiter,
     login_key: crate::token::SigningKey,
+    csrf_key: crate::token::SigningKey,
     ai_daily_tokens_per_campaign: u64,
 }
 
@@ -122,6 +123,7 @@ impl AppState {
                 idempotency_lease_millis: lease_millis,
                 rate_limiter,
                 login_key: crate::token::SigningKey::derive(&secrets.pepper, "login state"),
+                csrf_key: crate::token::SigningKey::derive(&secrets.pepper, "web csrf"),
                 ai_daily_tokens_per_campaign: args.ai_daily_tokens_per_campaign,
             }),
         })
@@ -135,6 +137,11 @@ impl AppState {
     /// The key that signs the OAuth2 login state cookie.
     pub fn login_key(&self) -> &crate::token::SigningKey {
         &self.inner.login_key
+    }
+
+    /// The key that derives the web app's CSRF tokens from session tokens.
+    pub fn csrf_key(&self) -> &crate::token::SigningKey {
+        &self.inner.csrf_key
     }
 
     /// The AI tokens one campaign may spend per UTC day (0: no limit).

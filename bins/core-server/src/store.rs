@@ -18,16 +18,18 @@ mod campaigns;
 mod characters;
 mod idempotency;
 mod keys;
+mod luck;
 mod rolls;
 mod saved_rolls;
 mod sessions;
 mod users;
 mod vtt;
 
-pub use ai::UsageReader;
+pub use ai::{ConversationUsage, UsageReader};
 pub use idempotency::{Claim, IdempotencyRecord, REPLAY_WINDOW_MILLIS};
 pub use keys::KEY_CACHE_TTL;
-pub use rolls::{D20Summary, PendingRoll, RollPage, RollReader};
+pub use luck::MemberFaces;
+pub use rolls::{D20Summary, PendingRoll, RollPage, RollReader, for_each_d20};
 pub use saved_rolls::{SaveOutcome, saved_roll_key};
 pub use vtt::{Delivery, EventRejected};
 

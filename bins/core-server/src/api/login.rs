@@ -84,7 +84,7 @@ struct DiscordUser {
 /// and starts a session: an HttpOnly, SameSite=Lax cookie (Secure behind https).
 #[utoipa::path(get, path = "/auth/discord/callback", tag = "auth",
     params(("code" = Option<String>, Query), ("state" = Option<String>, Query)),
-    responses((status = 303, description = "logged in: redirect to /v1/me"),
+    responses((status = 303, description = "logged in: redirect to the home page"),
         (status = 400, body = ErrorBody), (status = 502, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
 pub async fn callback(
@@ -135,7 +135,7 @@ pub async fn callback(
         )
         .await?;
     tracing::info!(user = %user.id, "logged in with discord");
-    let mut response = Redirect::to("/v1/me").into_response();
+    let mut response = Redirect::to("/").into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
@@ -158,16 +158,25 @@ pub async fn callback(
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
     responses((status = 204, description = "logged out")))]
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> AppResult<Response> {
-    if let Some(token) = crate::auth::session_cookie(&parts) {
+    end_session(&state, &parts, StatusCode::NO_CONTENT.into_response()).await
+}
+
+/// Deletes the request's session server-side and adds the header that clears its cookie
+/// to `response` (the API's logout and the web app's).
+pub async fn end_session(
+    state: &AppState,
+    parts: &Parts,
+    mut response: Response,
+) -> AppResult<Response> {
+    if let Some(token) = crate::auth::session_cookie(parts) {
         state
             .store()
             .delete_web_session(&crate::token::sha256_hex(token.as_bytes()))
             .await?;
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        cookie(&state, SESSION_COOKIE, "", "/", 0),
+        cookie(state, SESSION_COOKIE, "", "/", 0),
     );
     Ok(response)
 }

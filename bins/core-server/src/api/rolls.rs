@@ -273,7 +273,7 @@ pub async fn roll_stats(
     }))
 }
 
-fn reader(caller: &Caller) -> RollReader {
+pub(crate) fn reader(caller: &Caller) -> RollReader {
     match &caller.user {
         Some(user) => RollReader::User(user.id),
         None if caller.service => RollReader::Everything,

@@ -49,6 +49,20 @@ route_scopes! {
 #[derive(Clone, Debug)]
 pub struct Authorized<S>(Caller, PhantomData<S>);
 
+impl<S: RouteScope> Authorized<S> {
+    /// `caller`, checked for the scope `S` (403 without it), for the web app's pages,
+    /// which authenticate once and then call the API's handlers.
+    pub fn for_caller(caller: Caller) -> AppResult<Self> {
+        if !caller.may(S::SCOPE) {
+            return Err(AppError::forbidden(format!(
+                "this token lacks the '{}' scope that this route needs",
+                S::SCOPE
+            )));
+        }
+        Ok(Authorized(caller, PhantomData))
+    }
+}
+
 impl<S> Authorized<S> {
     /// The caller.
     pub fn caller(&self) -> &Caller {
@@ -68,13 +82,6 @@ impl<S: RouteScope> FromRequestParts<AppState> for Authorized<S> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let caller = authenticate(parts, state).await?;
-        if !caller.may(S::SCOPE) {
-            return Err(AppError::forbidden(format!(
-                "this token lacks the '{}' scope that this route needs",
-                S::SCOPE
-            )));
-        }
-        Ok(Authorized(caller, PhantomData))
+        Authorized::for_caller(authenticate(parts, state).await?)
     }
 }

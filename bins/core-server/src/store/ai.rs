@@ -331,4 +331,46 @@ impl Store {
         });
         rows.into_iter().map(ConversationRow::into_wire).collect()
     }
+
+    /// The tokens and cost of each of a campaign's conversations, by conversation id.
+    pub async fn conversation_usage(
+        &self,
+        campaign: Uuid,
+    ) -> StoreResult<std::collections::HashMap<Uuid, ConversationUsage>> {
+        let rows: Vec<(Option<String>, i64, i64, f64)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT conversation_id, CAST(SUM(input_tokens) AS BIGINT), \
+                 CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(cost_usd) AS DOUBLE PRECISION) \
+                 FROM token_usage WHERE campaign_id = $1 AND conversation_id IS NOT NULL \
+                 GROUP BY conversation_id",
+            )
+            .bind(campaign.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .filter_map(|(id, input, output, cost)| Some((id?, input, output, cost)))
+            .map(|(id, input, output, cost)| {
+                Ok((
+                    to_id(&id)?,
+                    ConversationUsage {
+                        input_tokens: u64::try_from(input).unwrap_or(0),
+                        output_tokens: u64::try_from(output).unwrap_or(0),
+                        cost_usd: cost,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+/// What one conversation has cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ConversationUsage {
+    /// Input tokens, summed.
+    pub input_tokens: u64,
+    /// Output tokens, summed.
+    pub output_tokens: u64,
+    /// The estimated cost in US dollars, summed.
+    pub cost_usd: f64,
 }

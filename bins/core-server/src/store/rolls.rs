@@ -27,29 +27,37 @@ impl D20Summary {
     /// are 20, and each roll of a compounded one.
     pub fn of_tree(tree: &RolledNode) -> D20Summary {
         let mut summary = D20Summary::default();
-        for node in tree.post_order() {
-            let RolledNode::Dice(dice) = node else {
-                continue;
+        for_each_d20(tree, |face| {
+            summary.count += 1;
+            summary.sum += face;
+            summary.nat20s += i64::from(face == 20);
+            summary.nat1s += i64::from(face == 1);
+        });
+        summary
+    }
+}
+
+/// Calls `visit` with every d20 face the tree rolled, kept or not: each die of a dice node
+/// whose faces are 20, and each roll of a compounded one.
+pub fn for_each_d20(tree: &RolledNode, mut visit: impl FnMut(i64)) {
+    for node in tree.post_order() {
+        let RolledNode::Dice(dice) = node else {
+            continue;
+        };
+        if dice.rolled_faces.as_deref() != Some("20") {
+            continue;
+        }
+        for die in &dice.dice {
+            let faces = match &die.parts {
+                Some(parts) => parts.as_slice(),
+                None => std::slice::from_ref(&die.value),
             };
-            if dice.rolled_faces.as_deref() != Some("20") {
-                continue;
-            }
-            for die in &dice.dice {
-                let faces = match &die.parts {
-                    Some(parts) => parts.as_slice(),
-                    None => std::slice::from_ref(&die.value),
-                };
-                for &face in faces {
-                    if (1..=20).contains(&face) {
-                        summary.count += 1;
-                        summary.sum += face;
-                        summary.nat20s += i64::from(face == 20);
-                        summary.nat1s += i64::from(face == 1);
-                    }
+            for &face in faces {
+                if (1..=20).contains(&face) {
+                    visit(face);
                 }
             }
         }
-        summary
     }
 }
 

@@ -106,7 +106,7 @@ async fn discord_login_with_pkce(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(done.status(), 303, "{:?}", done.text().await);
-    assert_eq!(done.headers()["location"], "/v1/me");
+    assert_eq!(done.headers()["location"], "/");
     let cookies = set_cookies(done.headers());
     let session_cookie = cookies
         .iter()

@@ -20,3 +20,4 @@ mod me;
 mod roll_trees;
 mod rolls;
 mod saved_rolls;
+mod web;
