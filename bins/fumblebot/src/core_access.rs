@@ -307,3 +307,54 @@ impl<K: std::hash::Hash + Eq, V: Clone> TimedCache<K, V> {
         self.entries.remove(key);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use critfumble_sdk::wire::Vtt;
+
+    fn access() -> CoreAccess {
+        let key = critfumble_sdk::api_key::ApiKey::generate(critfumble_sdk::api_key::KeyEnv::Live);
+        CoreAccess::new("http://127.0.0.1:9", key.expose_secret()).unwrap()
+    }
+
+    fn game(id: &str) -> VttGame {
+        VttGame {
+            vtt: Vtt::Roll20,
+            game_id: id.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_link_or_session_made_here_clears_what_is_known_of_games() {
+        let access = access();
+        let (campaign, session) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        access.remember_game_session(&game("g1"), Some(session));
+        access.remember_game_session(&game("g2"), None);
+        access.remember_member("42", campaign);
+        assert_eq!(access.cached_game_session(&game("g1")), Some(Some(session)));
+        assert_eq!(access.cached_game_session(&game("g2")), Some(None));
+        assert_eq!(access.cached_game_session(&game("g3")), None);
+        assert!(access.is_known_member("42", campaign));
+        assert!(!access.is_known_member("43", campaign));
+        access.remember_channel(
+            "100",
+            Some(ChannelCampaign {
+                campaign_id: campaign,
+                session_id: None,
+            }),
+        );
+        assert_eq!(access.cached_game_session(&game("g1")), None);
+        assert!(!access.is_known_member("42", campaign));
+    }
+
+    #[test]
+    fn what_is_known_of_a_game_expires_after_its_ttl() {
+        let access = access();
+        access.remember_member("42", Uuid::from_u128(7));
+        access.remember_game_session(&game("g1"), None);
+        std::thread::sleep(GAME_CACHE_TTL + Duration::from_millis(100));
+        assert!(!access.is_known_member("42", Uuid::from_u128(7)));
+        assert_eq!(access.cached_game_session(&game("g1")), None);
+    }
+}
