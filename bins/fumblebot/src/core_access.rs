@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use critfumble_sdk::client::{ClientConfig, RetryPolicy};
-use critfumble_sdk::wire::{NewRoll, PageRequest, UpsertUserRequest};
+use critfumble_sdk::wire::{Campaign, NewRoll, PageRequest, UpsertUserRequest, VttGame};
 use critfumble_sdk::{CoreClient, SdkError};
 use uuid::Uuid;
 
@@ -16,6 +16,11 @@ use crate::outbox::DiscordActor;
 
 /// How long Core's answer about a user or a channel is trusted.
 const CACHE_TTL: Duration = Duration::from_secs(60);
+/// How long the bridge trusts Core's answer about a VTT game (its campaign, its running
+/// session, who is a member): a few seconds, so that a roll's hot path asks Core nothing,
+/// while a change made elsewhere (the web app) shows within that time. Changes this
+/// process makes itself clear the caches at once ([`CoreAccess::remember_channel`]).
+pub const GAME_CACHE_TTL: Duration = Duration::from_secs(5);
 /// The most entries a cache holds before it is cleared (a bound, not an eviction policy:
 /// refilling costs one request each).
 const CACHE_MAX: usize = 50_000;
@@ -40,6 +45,9 @@ pub struct CoreAccess {
     reporting: CoreClient,
     users: Mutex<TimedCache<String, Uuid>>,
     channels: Mutex<TimedCache<String, Option<ChannelCampaign>>>,
+    game_campaigns: Mutex<TimedCache<VttGame, Campaign>>,
+    game_sessions: Mutex<TimedCache<VttGame, Option<Uuid>>>,
+    members: Mutex<TimedCache<(String, Uuid), ()>>,
 }
 
 impl CoreAccess {
@@ -58,8 +66,11 @@ impl CoreAccess {
             base_url: base_url.trim_end_matches('/').to_owned(),
             interactive,
             reporting,
-            users: Mutex::new(TimedCache::default()),
-            channels: Mutex::new(TimedCache::default()),
+            users: Mutex::new(TimedCache::new(CACHE_TTL)),
+            channels: Mutex::new(TimedCache::new(CACHE_TTL)),
+            game_campaigns: Mutex::new(TimedCache::new(GAME_CACHE_TTL)),
+            game_sessions: Mutex::new(TimedCache::new(GAME_CACHE_TTL)),
+            members: Mutex::new(TimedCache::new(GAME_CACHE_TTL)),
         })
     }
 
@@ -146,6 +157,49 @@ impl CoreAccess {
     /// in the channel uses it without waiting for the cache to expire.
     pub fn remember_channel(&self, channel_id: &str, campaign: Option<ChannelCampaign>) {
         lock(&self.channels).put(channel_id.to_owned(), campaign);
+        // A link or a session changes what a VTT game's campaign and session are.
+        self.forget_games();
+    }
+
+    /// The campaign linked to a VTT game, as Core said within [`GAME_CACHE_TTL`].
+    pub fn cached_game_campaign(&self, game: &VttGame) -> Option<Campaign> {
+        lock(&self.game_campaigns).get(game)
+    }
+
+    /// Records the campaign Core named for a VTT game.
+    pub fn remember_game_campaign(&self, game: &VttGame, campaign: Campaign) {
+        lock(&self.game_campaigns).put(game.clone(), campaign);
+    }
+
+    /// The session running in a VTT game (`Some(None)`: none), as Core said within
+    /// [`GAME_CACHE_TTL`].
+    pub fn cached_game_session(&self, game: &VttGame) -> Option<Option<Uuid>> {
+        lock(&self.game_sessions).get(game)
+    }
+
+    /// Records the session Core named for a VTT game.
+    pub fn remember_game_session(&self, game: &VttGame, session: Option<Uuid>) {
+        lock(&self.game_sessions).put(game.clone(), session);
+    }
+
+    /// Whether Core said, within [`GAME_CACHE_TTL`], that the Discord user is a member of
+    /// the campaign.
+    pub fn is_known_member(&self, discord_id: &str, campaign: Uuid) -> bool {
+        lock(&self.members)
+            .get(&(discord_id.to_owned(), campaign))
+            .is_some()
+    }
+
+    /// Records that Core let the Discord user read the campaign.
+    pub fn remember_member(&self, discord_id: &str, campaign: Uuid) {
+        lock(&self.members).put((discord_id.to_owned(), campaign), ());
+    }
+
+    /// Forgets every VTT game's campaign, session and members.
+    pub fn forget_games(&self) {
+        lock(&self.game_campaigns).clear();
+        lock(&self.game_sessions).clear();
+        lock(&self.members).clear();
     }
 
     /// `POST /v1/rolls` for the outbox: one attempt, acting for the roller. A roll whose
@@ -208,21 +262,25 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// A map whose entries expire after [`CACHE_TTL`].
+/// A map whose entries expire after `ttl`.
 #[derive(Debug)]
 struct TimedCache<K, V> {
+    ttl: Duration,
     entries: HashMap<K, (Instant, V)>,
 }
 
-impl<K, V> Default for TimedCache<K, V> {
-    fn default() -> Self {
+impl<K: std::hash::Hash + Eq, V: Clone> TimedCache<K, V> {
+    fn new(ttl: Duration) -> Self {
         TimedCache {
+            ttl,
             entries: HashMap::new(),
         }
     }
-}
 
-impl<K: std::hash::Hash + Eq, V: Clone> TimedCache<K, V> {
+    fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     fn get<Q>(&self, key: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
@@ -230,7 +288,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> TimedCache<K, V> {
     {
         self.entries
             .get(key)
-            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
             .map(|(_, value)| value.clone())
     }
 
@@ -247,5 +305,56 @@ impl<K: std::hash::Hash + Eq, V: Clone> TimedCache<K, V> {
         Q: std::hash::Hash + Eq + ?Sized,
     {
         self.entries.remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use critfumble_sdk::wire::Vtt;
+
+    fn access() -> CoreAccess {
+        let key = critfumble_sdk::api_key::ApiKey::generate(critfumble_sdk::api_key::KeyEnv::Live);
+        CoreAccess::new("http://127.0.0.1:9", key.expose_secret()).unwrap()
+    }
+
+    fn game(id: &str) -> VttGame {
+        VttGame {
+            vtt: Vtt::Roll20,
+            game_id: id.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_link_or_session_made_here_clears_what_is_known_of_games() {
+        let access = access();
+        let (campaign, session) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        access.remember_game_session(&game("g1"), Some(session));
+        access.remember_game_session(&game("g2"), None);
+        access.remember_member("42", campaign);
+        assert_eq!(access.cached_game_session(&game("g1")), Some(Some(session)));
+        assert_eq!(access.cached_game_session(&game("g2")), Some(None));
+        assert_eq!(access.cached_game_session(&game("g3")), None);
+        assert!(access.is_known_member("42", campaign));
+        assert!(!access.is_known_member("43", campaign));
+        access.remember_channel(
+            "100",
+            Some(ChannelCampaign {
+                campaign_id: campaign,
+                session_id: None,
+            }),
+        );
+        assert_eq!(access.cached_game_session(&game("g1")), None);
+        assert!(!access.is_known_member("42", campaign));
+    }
+
+    #[test]
+    fn what_is_known_of_a_game_expires_after_its_ttl() {
+        let access = access();
+        access.remember_member("42", Uuid::from_u128(7));
+        access.remember_game_session(&game("g1"), None);
+        std::thread::sleep(GAME_CACHE_TTL + Duration::from_millis(100));
+        assert!(!access.is_known_member("42", Uuid::from_u128(7)));
+        assert_eq!(access.cached_game_session(&game("g1")), None);
     }
 }

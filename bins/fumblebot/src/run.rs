@@ -276,9 +276,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let router = crate::app(state.clone());
     let shutdown = until_stopped();
     let server = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        if let Err(error) = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
         {
             tracing::error!(%error, "the http server stopped");
         }

@@ -1,9 +1,13 @@
 //! Who calls the bridge: the extension presents a Core user token (`Authorization: Bearer
 //! cfk_…`), which FumbleBot checks with Core's `GET /v1/me`. Answers are cached for at most
 //! 60 s (refusals for 5 s, so that a flood of bad tokens does not become a flood on Core),
-//! keyed by the token's SHA-256, never the token itself. Each token is rate limited.
+//! keyed by the token's SHA-256, never the token itself. Each token is rate limited, and
+//! each client address may fail the check [`IP_FAILURES`] times a minute: past that, a
+//! token not already known good is refused with 429 before Core is asked, so that rotating
+//! random tokens does not cost a Core call each. The count is per process.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -26,6 +30,13 @@ const CACHE_MAX: usize = 50_000;
 /// Requests one token may make per 10 s.
 pub const TOKEN_RATE: u32 = 100;
 
+/// Failed token checks one client address may make per [`IP_FAILURE_WINDOW`].
+pub const IP_FAILURES: u32 = 20;
+/// The window of [`IP_FAILURES`].
+pub const IP_FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// The most addresses whose failures are counted (a bound: past it the counts restart).
+const FAILURES_MAX: usize = 100_000;
+
 /// Until when an answer holds, and the user (`None`: Core refused the token).
 type Answer = (Instant, Option<User>);
 
@@ -33,6 +44,8 @@ type Answer = (Instant, Option<User>);
 #[derive(Debug, Default)]
 pub struct TokenCache {
     answers: Mutex<HashMap<[u8; 32], Answer>>,
+    /// Failed checks by client address: when the window began, and how many.
+    failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
 impl TokenCache {
@@ -40,6 +53,32 @@ impl TokenCache {
         let answers = lock(&self.answers);
         let (until, user) = answers.get(hash)?;
         (*until > Instant::now()).then(|| user.clone())
+    }
+
+    /// The seconds until `ip` may fail a check again, when it failed [`IP_FAILURES`] times
+    /// in this window.
+    fn failing(&self, ip: IpAddr) -> Option<u64> {
+        let failures = lock(&self.failures);
+        let (began, count) = failures.get(&ip)?;
+        let left = IP_FAILURE_WINDOW.checked_sub(began.elapsed())?;
+        (*count >= IP_FAILURES).then(|| left.as_secs().max(1))
+    }
+
+    /// Counts a failed check from `ip`.
+    fn failed(&self, ip: IpAddr) {
+        let mut failures = lock(&self.failures);
+        if failures.len() >= FAILURES_MAX {
+            failures.retain(|_, (began, _)| began.elapsed() < IP_FAILURE_WINDOW);
+            if failures.len() >= FAILURES_MAX {
+                failures.clear();
+            }
+        }
+        let now = Instant::now();
+        let entry = failures.entry(ip).or_insert((now, 0));
+        if entry.0.elapsed() >= IP_FAILURE_WINDOW {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
     }
 
     fn put(&self, hash: [u8; 32], user: Option<User>) {
@@ -60,9 +99,14 @@ impl TokenCache {
     }
 }
 
-/// The user behind the request's token: 401 without one or with one Core refuses, 429 past
-/// the token's rate, 503 when Core cannot be asked.
-pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<User, ApiError> {
+/// The user behind the request's token, sent from `peer` (when known): 401 without one or
+/// with one Core refuses, 429 past the token's rate or past the address's failures, 503
+/// when Core cannot be asked.
+pub async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Result<User, ApiError> {
     let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -89,6 +133,16 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
     let known = match cache.get(&hash) {
         Some(known) => known,
         None => {
+            if let Some(retry_after_secs) = peer.and_then(|ip| cache.failing(ip)) {
+                return Err(ApiError::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "this address presented more than {IP_FAILURES} tokens core refused \
+                         in a minute"
+                    ),
+                )
+                .retry_after(retry_after_secs));
+            }
             let client = CoreClient::with_config(
                 ClientConfig::new(state.core().base_url(), token.expose_secret())
                     .with_timeout(Duration::from_secs(5)),
@@ -110,7 +164,12 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
             answer
         }
     };
-    known.ok_or_else(|| unauthorized("core does not accept this token"))
+    known.ok_or_else(|| {
+        if let Some(ip) = peer {
+            cache.failed(ip);
+        }
+        unauthorized("core does not accept this token")
+    })
 }
 
 /// The caller (checked first, so that no body is read for a stranger) and the request
@@ -118,15 +177,25 @@ pub async fn caller(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
 pub async fn caller_and_request<T: serde::de::DeserializeOwned>(
     state: &AppState,
     headers: &HeaderMap,
+    peer: Option<IpAddr>,
     body: axum::body::Body,
     limit: usize,
     validate: fn(&T) -> Result<(), critfumble_sdk::SdkError>,
 ) -> Result<(User, T), ApiError> {
-    let user = caller(state, headers).await?;
+    let user = caller(state, headers, peer).await?;
     let body = crate::error::read_body(body, limit).await?;
     let request: T = crate::error::parse_json(&body)?;
     validate(&request)?;
     Ok((user, request))
+}
+
+/// The client's address, from the connection (absent where the router is served without
+/// it).
+pub type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+/// The address of a [`Peer`].
+pub fn peer_ip(peer: &Peer) -> Option<IpAddr> {
+    peer.as_ref().map(|info| info.0.0.ip())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

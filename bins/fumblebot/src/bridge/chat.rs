@@ -17,11 +17,13 @@ use crate::state::AppState;
 pub async fn chat(
     State(state): State<AppState>,
     headers: HeaderMap,
+    peer: super::auth::Peer,
     body: Body,
 ) -> Result<Json<VttChatReceipt>, ApiError> {
     let (user, request) = super::auth::caller_and_request(
         &state,
         &headers,
+        super::auth::peer_ip(&peer),
         body,
         BRIDGE_BODY_LIMIT_BYTES,
         VttChatRequest::validate,

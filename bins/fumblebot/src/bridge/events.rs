@@ -395,9 +395,10 @@ fn sse_event(event: &VttChatEvent) -> Event {
 pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
+    peer: super::auth::Peer,
     query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let user = super::auth::caller(&state, &headers).await?;
+    let user = super::auth::caller(&state, &headers, super::auth::peer_ip(&peer)).await?;
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(ErrorCode::BadRequest, rejection.body_text()).field("vtt")
     })?;

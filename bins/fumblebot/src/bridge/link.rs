@@ -30,11 +30,13 @@ const LINK_BODY_LIMIT_BYTES: usize = 16 * 1024;
 pub async fn link(
     State(state): State<AppState>,
     headers: HeaderMap,
+    peer: super::auth::Peer,
     body: Body,
 ) -> Result<(StatusCode, Json<VttLinkReceipt>), ApiError> {
     let (user, request) = super::auth::caller_and_request(
         &state,
         &headers,
+        super::auth::peer_ip(&peer),
         body,
         LINK_BODY_LIMIT_BYTES,
         VttLinkRequest::validate,

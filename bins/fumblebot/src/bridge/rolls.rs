@@ -28,11 +28,13 @@ const VTT_RECORD_MAX_BYTES: usize = 128 * 1024;
 pub async fn rolls(
     State(state): State<AppState>,
     headers: HeaderMap,
+    peer: super::auth::Peer,
     body: Body,
 ) -> Result<Json<VttRollReceipt>, ApiError> {
     let (user, request) = super::auth::caller_and_request(
         &state,
         &headers,
+        super::auth::peer_ip(&peer),
         body,
         BRIDGE_BODY_LIMIT_BYTES,
         VttRollRequest::validate,
@@ -50,13 +52,7 @@ pub async fn rolls(
         vtt: request.vtt,
         game_id: request.game_id.clone(),
     };
-    let session_id = state
-        .core()
-        .service()
-        .active_session_by_vtt_game(&game)
-        .await
-        .map_err(super::game::core_unavailable)?
-        .map(|session| session.id);
+    let session_id = super::game::session_for(&state, &game).await?;
     let receipt = VttRollReceipt {
         idempotency_key: idempotency_key.clone(),
         campaign_id: campaign.id,

@@ -740,3 +740,48 @@ async fn a_flood_from_one_token_is_rate_limited() {
         .await;
     assert_eq!(status, 400);
 }
+
+/// Rotating random tokens from one address: each of the first 20 costs a Core check and
+/// is refused (401); past that, an unknown token is refused with 429 and Retry-After, which
+/// only the bridge's own count can answer (Core would say 401). A token already known good
+/// from that address still passes.
+#[tokio::test]
+async fn rotating_forged_tokens_from_one_address_are_cut_before_core() {
+    let bridge = Bridge::start().await;
+    // Mira's token is checked once, and known good from then on.
+    let (status, _) = bridge
+        .post_raw("/vtt/chat", Some(&bridge.mira), "{}".to_owned())
+        .await;
+    assert_eq!(status, 400);
+    let mut statuses = Vec::new();
+    let mut waits = Vec::new();
+    for _ in 0..30 {
+        let forged =
+            critfumble_sdk::api_key::ApiKey::generate(critfumble_sdk::api_key::KeyEnv::Live);
+        let response = bridge
+            .http
+            .post(bridge.url("/vtt/chat"))
+            .bearer_auth(forged.expose_secret())
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if let Some(wait) = response.headers().get("retry-after") {
+            waits.push(wait.to_str().unwrap().parse::<u64>().unwrap());
+        }
+    }
+    let limit = critfumble_fumblebot::bridge::auth::IP_FAILURES as usize;
+    assert_eq!(statuses[..limit], vec![401; limit][..], "{statuses:?}");
+    assert_eq!(statuses[limit..], vec![429; 30 - limit][..], "{statuses:?}");
+    assert_eq!(waits.len(), 30 - limit);
+    assert!(
+        waits.iter().all(|wait| (1..=60).contains(wait)),
+        "{waits:?}"
+    );
+    // The good token is not caught by the address's failures.
+    let (status, _) = bridge
+        .post_raw("/vtt/chat", Some(&bridge.mira), "{}".to_owned())
+        .await;
+    assert_eq!(status, 400);
+}
