@@ -295,14 +295,14 @@ describe('the package', () => {
   const dir = fileURLToPath(new URL('..', import.meta.url));
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
 
-  test('the main .wasm is within its size budget: 200 KB, 80 KB gzipped', () => {
+  test('the main .wasm is within its size budget: 230 KB, 96 KB gzipped', () => {
     // What every page loads (roll, rollInline), as build.sh makes it (with
     // wasm-opt, which scripts/test-wasm installs). The second .wasm (parse,
     // bounds, stats) is over it; see the README's budgets.
     const bytes = readFileSync(`${dir}/pkg/web/critfumble_dice_wasm_bg.wasm`);
     const gzipped = gzipSync(bytes, { level: 9 }).length;
-    assert.ok(bytes.length <= 200_000, `${bytes.length} bytes`);
-    assert.ok(gzipped <= 80_000, `${gzipped} bytes gzipped`);
+    assert.ok(bytes.length <= 230_000, `${bytes.length} bytes`);
+    assert.ok(gzipped <= 96_000, `${gzipped} bytes gzipped`);
   });
 
   test('its version follows the crate', () => {
