@@ -131,14 +131,10 @@ impl SqliteOutbox {
             .map(|(taken, _)| taken.id.parse().unwrap_or(-1))
             .collect();
         for chunk in delivered.chunks(DELETE_CHUNK) {
-            let mut sql = String::from("DELETE FROM outbox WHERE seq IN (");
-            for index in 0..chunk.len() {
-                if index > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", index + 1));
-            }
-            sql.push(')');
+            let sql = format!(
+                "DELETE FROM outbox WHERE seq IN ({})",
+                numbered(1, chunk.len())
+            );
             let mut query = sqlx::query(&sql);
             for seq in chunk {
                 query = query.bind(seq);
@@ -225,13 +221,13 @@ async fn write_group(pool: &SqlitePool, group: &[Append]) -> Result<(), sqlx::Er
     let mut transaction = pool.begin().await?;
     // Multi-row inserts of up to 64 rows (SQLite binds at most 32,766 values).
     for chunk in group.chunks(64) {
-        let mut sql = String::from("INSERT INTO outbox (idempotency_key, entry) VALUES ");
-        for index in 0..chunk.len() {
-            if index > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${})", 2 * index + 1, 2 * index + 2));
-        }
+        let sql = format!(
+            "INSERT INTO outbox (idempotency_key, entry) VALUES {}",
+            (0..chunk.len())
+                .map(|row| format!("({})", numbered(2 * row + 1, 2)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let mut query = sqlx::query(&sql);
         for (key, entry, _) in chunk {
             query = query.bind(key).bind(entry);
@@ -241,6 +237,25 @@ async fn write_group(pool: &SqlitePool, group: &[Append]) -> Result<(), sqlx::Er
     transaction.commit().await
 }
 
+/// `count` numbered placeholders from `$from`: `$3, $4` for 3 and 2.
+fn numbered(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::numbered;
+
+    #[test]
+    fn numbered_placeholders() {
+        assert_eq!(numbered(1, 3), "$1, $2, $3");
+        assert_eq!(numbered(3, 2), "$3, $4");
+    }
 }
