@@ -1,5 +1,7 @@
-//! Rate limits per user and per guild: fixed windows of [`RATE_WINDOW`], counted in memory,
-//! or in Redis when several processes share the load (one `INCR` per key and window).
+//! Rate limits per user and per guild, and any other named count (the bridge's tokens,
+//! games and failed token checks, the AI service's campaigns): fixed windows, counted in
+//! memory, or in Redis when several processes share the load (one `INCR` per key and
+//! window), so that one limit holds across every process.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,6 +31,7 @@ pub struct RateLimiter {
 }
 
 enum Counters {
+    /// By key: when the key's current window ends (Unix seconds), and the count in it.
     Memory(Mutex<HashMap<String, (u64, u32)>>),
     Redis {
         connection: ConnectionManager,
@@ -97,11 +100,59 @@ impl RateLimiter {
             .await
     }
 
+    /// Whether `key` already reached `limit` in this window of `window`, without counting
+    /// anything: for counts of failures, checked before an attempt and counted after it
+    /// failed (with [`RateLimiter::check_key`]).
+    pub async fn peek_key(&self, key: &str, limit: u32, window: Duration) -> Verdict {
+        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
+        self.peek_at(key, limit, window, now).await
+    }
+
+    pub(crate) async fn peek_at(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+        now: u64,
+    ) -> Verdict {
+        let window_secs = window.as_secs().max(1);
+        let window_index = now / window_secs;
+        let retry_after_secs = ((window_index + 1) * window_secs - now).max(1);
+        let count = match &self.counters {
+            Counters::Memory(map) => {
+                let map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                map.get(key)
+                    .filter(|(ends, _)| *ends == (window_index + 1) * window_secs)
+                    .map_or(0, |(_, count)| *count)
+            }
+            Counters::Redis { connection, prefix } => {
+                let counted: Result<Option<u32>, _> = redis::cmd("GET")
+                    .arg(format!("{prefix}:rate:{key}:{window_secs}:{window_index}"))
+                    .query_async(&mut connection.clone())
+                    .await;
+                match counted {
+                    Ok(count) => count.unwrap_or(0),
+                    Err(error) => {
+                        tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
+                        0
+                    }
+                }
+            }
+        };
+        if count >= limit {
+            Verdict::Limited { retry_after_secs }
+        } else {
+            Verdict::Allowed
+        }
+    }
+
     async fn check_keys(&self, keys: &[(String, u32)], window: Duration, now: u64) -> Verdict {
         let window_secs = window.as_secs().max(1);
         let window_index = now / window_secs;
         let retry_after_secs = ((window_index + 1) * window_secs - now).max(1);
-        let counts = match self.count(keys, window_secs, window_index).await {
+        let counts = match self.count(keys, window_secs, window_index, now).await {
             Ok(counts) => counts,
             Err(error) => {
                 tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
@@ -124,21 +175,24 @@ impl RateLimiter {
         keys: &[(String, u32)],
         window_secs: u64,
         window: u64,
+        now: u64,
     ) -> Result<Vec<u32>, redis::RedisError> {
         match &self.counters {
             Counters::Memory(map) => {
                 let mut map = map
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
+                // Keys count in windows of different lengths: what has ended is what goes.
                 if map.len() > 100_000 {
-                    map.retain(|_, (at, _)| *at == window);
+                    map.retain(|_, (ends, _)| *ends > now);
                 }
+                let ends = (window + 1) * window_secs;
                 Ok(keys
                     .iter()
                     .map(|(key, _)| {
-                        let slot = map.entry(key.clone()).or_insert((window, 0));
-                        if slot.0 != window {
-                            *slot = (window, 0);
+                        let slot = map.entry(key.clone()).or_insert((ends, 0));
+                        if slot.0 != ends {
+                            *slot = (ends, 0);
                         }
                         slot.1 = slot.1.saturating_add(1);
                         slot.1
@@ -195,6 +249,35 @@ mod tests {
             Verdict::Limited { .. }
         ));
         assert_eq!(limiter.check_at("3", None, NOW).await, Verdict::Allowed);
+    }
+
+    #[tokio::test]
+    async fn a_peek_counts_nothing_and_sees_what_was_counted() {
+        let limiter = RateLimiter::in_memory(20, 300);
+        let window = Duration::from_secs(60);
+        // 1,700,000,003 is 23 s into a minute.
+        for _ in 0..2 {
+            assert_eq!(
+                limiter.peek_at("f:ip", 2, window, NOW).await,
+                Verdict::Allowed
+            );
+        }
+        for _ in 0..2 {
+            limiter
+                .check_keys(&[("f:ip".to_owned(), 2)], window, NOW)
+                .await;
+        }
+        assert_eq!(
+            limiter.peek_at("f:ip", 2, window, NOW).await,
+            Verdict::Limited {
+                retry_after_secs: 37
+            }
+        );
+        // The next minute starts afresh.
+        assert_eq!(
+            limiter.peek_at("f:ip", 2, window, NOW + 37).await,
+            Verdict::Allowed
+        );
     }
 
     #[tokio::test]

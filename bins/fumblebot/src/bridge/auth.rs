@@ -4,7 +4,8 @@
 //! keyed by the token's SHA-256, never the token itself. Each token is rate limited, and
 //! each client address may fail the check [`IP_FAILURES`] times a minute: past that, a
 //! token not already known good is refused with 429 before Core is asked, so that rotating
-//! random tokens does not cost a Core call each. The count is per process.
+//! random tokens does not cost a Core call each. Both counts are the rate limiter's, so
+//! with `--redis-url` they hold across every process; the answers are cached per process.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -34,8 +35,6 @@ pub const TOKEN_RATE: u32 = 100;
 pub const IP_FAILURES: u32 = 20;
 /// The window of [`IP_FAILURES`].
 pub const IP_FAILURE_WINDOW: Duration = Duration::from_secs(60);
-/// The most addresses whose failures are counted (a bound: past it the counts restart).
-const FAILURES_MAX: usize = 100_000;
 
 /// Until when an answer holds, and the user (`None`: Core refused the token).
 type Answer = (Instant, Option<User>);
@@ -44,8 +43,6 @@ type Answer = (Instant, Option<User>);
 #[derive(Debug, Default)]
 pub struct TokenCache {
     answers: Mutex<HashMap<[u8; 32], Answer>>,
-    /// Failed checks by client address: when the window began, and how many.
-    failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
 impl TokenCache {
@@ -53,32 +50,6 @@ impl TokenCache {
         let answers = lock(&self.answers);
         let (until, user) = answers.get(hash)?;
         (*until > Instant::now()).then(|| user.clone())
-    }
-
-    /// The seconds until `ip` may fail a check again, when it failed [`IP_FAILURES`] times
-    /// in this window.
-    fn failing(&self, ip: IpAddr) -> Option<u64> {
-        let failures = lock(&self.failures);
-        let (began, count) = failures.get(&ip)?;
-        let left = IP_FAILURE_WINDOW.checked_sub(began.elapsed())?;
-        (*count >= IP_FAILURES).then(|| left.as_secs().max(1))
-    }
-
-    /// Counts a failed check from `ip`.
-    fn failed(&self, ip: IpAddr) {
-        let mut failures = lock(&self.failures);
-        if failures.len() >= FAILURES_MAX {
-            failures.retain(|_, (began, _)| began.elapsed() < IP_FAILURE_WINDOW);
-            if failures.len() >= FAILURES_MAX {
-                failures.clear();
-            }
-        }
-        let now = Instant::now();
-        let entry = failures.entry(ip).or_insert((now, 0));
-        if entry.0.elapsed() >= IP_FAILURE_WINDOW {
-            *entry = (now, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
     }
 
     fn put(&self, hash: [u8; 32], user: Option<User>) {
@@ -133,7 +104,12 @@ pub async fn caller(
     let known = match cache.get(&hash) {
         Some(known) => known,
         None => {
-            if let Some(retry_after_secs) = peer.and_then(|ip| cache.failing(ip)) {
+            if let Some(ip) = peer
+                && let Verdict::Limited { retry_after_secs } = state
+                    .limiter()
+                    .peek_key(&failures_key(ip), IP_FAILURES, IP_FAILURE_WINDOW)
+                    .await
+            {
                 return Err(ApiError::new(
                     ErrorCode::RateLimited,
                     format!(
@@ -164,12 +140,24 @@ pub async fn caller(
             answer
         }
     };
-    known.ok_or_else(|| {
-        if let Some(ip) = peer {
-            cache.failed(ip);
+    match known {
+        Some(user) => Ok(user),
+        None => {
+            if let Some(ip) = peer {
+                // Counted, not judged: the next unknown token from `ip` is judged above.
+                let _ = state
+                    .limiter()
+                    .check_key(&failures_key(ip), IP_FAILURES, IP_FAILURE_WINDOW)
+                    .await;
+            }
+            Err(unauthorized("core does not accept this token"))
         }
-        unauthorized("core does not accept this token")
-    })
+    }
+}
+
+/// The rate limiter's key of the failed token checks from `ip`.
+fn failures_key(ip: IpAddr) -> String {
+    format!("vtt:f:{ip}")
 }
 
 /// The caller (checked first, so that no body is read for a stranger) and the request

@@ -37,6 +37,8 @@ pub const RETRY_HINT: Duration = Duration::from_secs(3);
 const RING_HARD_MAX: usize = 10_000;
 /// How long one `XREAD` waits for new entries.
 const READ_BLOCK: Duration = Duration::from_secs(5);
+/// How long a game's Redis stream outlives its last event.
+const STREAM_IDLE_TTL: Duration = Duration::from_secs(86_400);
 /// Games with a ring; past it the idle rings go.
 const MAX_GAMES: usize = 10_000;
 
@@ -155,14 +157,21 @@ impl EventHub {
                 let _ = ring.live.send(event.clone());
             }
             Backend::Redis(redis) => {
-                let id: String = redis::cmd("XADD")
-                    .arg(redis.stream(vtt, game_id))
+                let stream = redis.stream(vtt, game_id);
+                // A game quiet for a day has nothing left worth replaying: its stream goes.
+                let (id,): (String,) = redis::pipe()
+                    .cmd("XADD")
+                    .arg(&stream)
                     .arg("MAXLEN")
                     .arg("~")
                     .arg(RING_HARD_MAX)
                     .arg("*")
                     .arg("event")
                     .arg(serde_json::to_string(&event)?)
+                    .cmd("EXPIRE")
+                    .arg(&stream)
+                    .arg(STREAM_IDLE_TTL.as_secs())
+                    .ignore()
                     .query_async(&mut redis.connection.clone())
                     .await?;
                 event.id = id;

@@ -6,6 +6,15 @@
 //! which delivers it with backoff (a permanent refusal is parked, not retried forever),
 //! and the answer is 202 `pending`.
 //!
+//! While Core is down, what can still be checked is the token, and only from an answer
+//! Core gave in the last 60 s ([`super::auth`]'s cache): a token FumbleBot has not seen
+//! lately cannot be checked, so it gets 503 and nothing is queued, and a pending link
+//! trusts the client no more than a roll does. Everything else is Core's to decide on
+//! delivery, as for a link made while it is up: the signature and its timestamp (each
+//! attempt is signed afresh), the `webhook-id` applied once, the user existing, and the
+//! account not being someone else's (a 409 then parks the event; the extension sees the
+//! outcome in `GET /v1/me/vtt-accounts`).
+//!
 //! What this proves: that the holder of a Crit-Fumble token had a VTT page open that
 //! showed this account as logged in, as the extension read it. Nothing cryptographic from
 //! the VTT backs it (ARCHITECTURE.md says so).
@@ -52,14 +61,18 @@ pub async fn link(
     let as_user = core
         .acting_as(&user.discord_id)
         .map_err(|_| ApiError::new(ErrorCode::Internal, "cannot act for this user"))?;
-    let mine = as_user
-        .list_vtt_accounts()
-        .await
-        .map_err(super::game::core_unavailable)?;
-    let already = mine
-        .items
-        .iter()
-        .any(|account| account.vtt == request.vtt && account.vtt_user_id == request.vtt_user_id);
+    // Whether the account is the caller's already only shapes the answer; Core decides on
+    // delivery. When Core cannot say, the event goes straight to the outbox.
+    let already = match as_user.list_vtt_accounts().await {
+        Ok(mine) => Some(mine.items.iter().any(|account| {
+            account.vtt == request.vtt && account.vtt_user_id == request.vtt_user_id
+        })),
+        Err(error) if is_transient(&error) => {
+            tracing::warn!(%error, "core cannot list the caller's vtt accounts");
+            None
+        }
+        Err(error) => return Err(super::game::core_unavailable(error)),
+    };
     let event = WebhookEvent {
         timestamp: chrono::Utc::now(),
         payload: WebhookPayload::VttAccountLinked(VttAccountLinked {
@@ -72,6 +85,9 @@ pub async fn link(
         }),
     };
     let webhook_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    let Some(already) = already else {
+        return pending(&state, &user, webhook_id, event).await;
+    };
     // The SDK's client retries what may pass (a timeout, 408, 429, 5xx) with backoff, under
     // one webhook-id, so that Core applies it once; a 4xx refusal is final.
     match core.send_event_with_id(secret, &event, &webhook_id).await {
@@ -94,25 +110,8 @@ pub async fn link(
         )
         .field("vtt_user_id")),
         Err(error) if is_transient(&error) => {
-            // Core is away: the outbox delivers it later, with backoff, under the same id.
-            tracing::warn!(%error, "core is away: the vtt link waits in the outbox");
-            let entry = OutboxEntry {
-                idempotency_key: webhook_id,
-                actor: DiscordActor::of_user(&user),
-                item: OutboxItem::Webhook(Box::new(event)),
-            };
-            state.outbox().append(&entry).await.map_err(|error| {
-                tracing::error!(%error, "cannot write a vtt link to the outbox");
-                ApiError::new(ErrorCode::Unavailable, "the link could not be recorded")
-                    .retry_after(5)
-            })?;
-            state.wake_outbox();
-            Ok((
-                StatusCode::ACCEPTED,
-                Json(VttLinkReceipt {
-                    status: VttLinkStatus::Pending,
-                }),
-            ))
+            tracing::warn!(%error, "core did not take a vtt link now");
+            pending(&state, &user, webhook_id, event).await
         }
         Err(error) => {
             tracing::warn!(%error, "core refused a vtt link");
@@ -122,6 +121,32 @@ pub async fn link(
             ))
         }
     }
+}
+
+/// Core is away: the signed event waits in the outbox, which delivers it with backoff under
+/// `webhook_id` (so that Core applies it once), and the answer is 202 `pending`.
+async fn pending(
+    state: &AppState,
+    user: &critfumble_sdk::wire::User,
+    webhook_id: String,
+    event: WebhookEvent,
+) -> Result<(StatusCode, Json<VttLinkReceipt>), ApiError> {
+    let entry = OutboxEntry {
+        idempotency_key: webhook_id,
+        actor: DiscordActor::of_user(user),
+        item: OutboxItem::Webhook(Box::new(event)),
+    };
+    state.outbox().append(&entry).await.map_err(|error| {
+        tracing::error!(%error, "cannot write a vtt link to the outbox");
+        ApiError::new(ErrorCode::Unavailable, "the link could not be recorded").retry_after(5)
+    })?;
+    state.wake_outbox();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(VttLinkReceipt {
+            status: VttLinkStatus::Pending,
+        }),
+    ))
 }
 
 /// Whether Core may take the event later: it could not be reached, or answered 408, 429

@@ -17,9 +17,9 @@ use crate::fake_discord::Recorded;
 use crate::harness::{GUILD_ID, TestBot};
 
 /// The secret the test Core checks webhooks with (the harness's).
-const WEBHOOK_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const EXTENSION_ORIGIN: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
-const MIRA: &str = "700000000000000021";
+pub(crate) const MIRA: &str = "700000000000000021";
 const BOB: &str = "700000000000000022";
 
 /// A fixture of `critfumble-vtt`'s tests, and the record its `.expected.json` holds.
@@ -41,27 +41,29 @@ fn fixture(path: &str) -> (String, Value) {
     (raw, record)
 }
 
-fn configure_bridge(config: &mut critfumble_fumblebot::Config) {
+pub(crate) fn configure_bridge(config: &mut critfumble_fumblebot::Config) {
     config.webhook_secret = Some(WEBHOOK_SECRET.to_owned());
     config.bridge_origins = vec![EXTENSION_ORIGIN.to_owned()];
 }
 
 /// FumbleBot with Mira (a GM whose campaigns are linked to Discord channels) and Bob
 /// (a member of none), each with an extension token.
-struct Bridge {
-    bot: TestBot,
-    mira: String,
-    bob: String,
-    http: reqwest::Client,
+pub(crate) struct Bridge {
+    pub(crate) bot: TestBot,
+    pub(crate) mira: String,
+    pub(crate) bob: String,
+    pub(crate) http: reqwest::Client,
 }
 
 impl Bridge {
-    async fn start() -> Bridge {
+    pub(crate) async fn start() -> Bridge {
         Self::start_with(|_| {}).await
     }
 
     /// A bridge whose configuration `extra` changes after the bridge's settings.
-    async fn start_with(extra: impl FnOnce(&mut critfumble_fumblebot::Config)) -> Bridge {
+    pub(crate) async fn start_with(
+        extra: impl FnOnce(&mut critfumble_fumblebot::Config),
+    ) -> Bridge {
         let bot = TestBot::start_with(|config| {
             configure_bridge(config);
             extra(config);
@@ -77,15 +79,20 @@ impl Bridge {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.bot.running.address())
     }
 
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    pub(crate) async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
         self.post_raw(path, token, body.to_string()).await
     }
 
-    async fn post_raw(&self, path: &str, token: Option<&str>, body: String) -> (u16, Value) {
+    pub(crate) async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: String,
+    ) -> (u16, Value) {
         let mut request = self
             .http
             .post(self.url(path))
@@ -101,7 +108,7 @@ impl Bridge {
 
     /// A campaign of Mira's linked to `channel` and to `vtt` game `game_id`, which Mira
     /// first proves she runs through the bridge's account link.
-    async fn campaign(&self, channel: &str, vtt: Vtt, game_id: &str) -> Campaign {
+    pub(crate) async fn campaign(&self, channel: &str, vtt: Vtt, game_id: &str) -> Campaign {
         let (status, body) = self
             .post(
                 "/vtt/accounts/link",
@@ -154,7 +161,7 @@ impl Bridge {
     }
 }
 
-fn error_field(body: &Value) -> String {
+pub(crate) fn error_field(body: &Value) -> String {
     let error: ErrorBody = serde_json::from_value(body.clone()).unwrap();
     error.error.details.map_or_else(String::new, |details| {
         details["field"].as_str().unwrap_or_default().to_owned()
@@ -391,7 +398,7 @@ async fn chat_from_the_vtt_reaches_discord_inert() {
 }
 
 /// `GET /vtt/events` of game `game_id` on the FumbleBot at `origin`, as Mira.
-async fn listen(
+pub(crate) async fn listen(
     bridge: &Bridge,
     origin: &str,
     game_id: &str,
@@ -748,6 +755,11 @@ async fn a_flood_from_one_token_is_rate_limited() {
 #[tokio::test]
 async fn rotating_forged_tokens_from_one_address_are_cut_before_core() {
     let bridge = Bridge::start().await;
+    crate::shared_redis::in_a_fresh_window(
+        critfumble_fumblebot::bridge::auth::IP_FAILURE_WINDOW,
+        std::time::Duration::from_secs(15),
+    )
+    .await;
     // Mira's token is checked once, and known good from then on.
     let (status, _) = bridge
         .post_raw("/vtt/chat", Some(&bridge.mira), "{}".to_owned())

@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 
 use crate::harness::*;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
@@ -35,6 +35,12 @@ async fn start_bot(port: u16, core_url: &str, core_key: &str, outbox: &std::path
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    wait_ready(port).await;
+    child
+}
+
+/// Waits until the FumbleBot on `port` answers `/readyz`.
+pub(crate) async fn wait_ready(port: u16) {
     let client = reqwest::Client::new();
     for _ in 0..200 {
         let ready = client
@@ -43,7 +49,7 @@ async fn start_bot(port: u16, core_url: &str, core_key: &str, outbox: &std::path
             .await
             .is_ok_and(|response| response.status().is_success());
         if ready {
-            return child;
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

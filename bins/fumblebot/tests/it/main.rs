@@ -14,6 +14,8 @@ mod ai_service;
 mod bridge;
 mod commands;
 mod durability;
+mod failover;
 mod gateway;
 mod interactions;
+mod link_pending;
 mod shared_redis;

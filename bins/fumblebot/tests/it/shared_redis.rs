@@ -1,6 +1,8 @@
 //! Two FumbleBot processes sharing the machine's real Redis: one outbox stream and one set
 //! of rate-limit counters.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::harness::*;
@@ -25,6 +27,25 @@ pub(crate) async fn redis_available() -> bool {
             false
         }
     }
+}
+
+/// Waits, when needed, so that at least `needed` of the current fixed window of `window`
+/// (the rate limiter's, aligned on Unix time) is left, and returns the window's index: a
+/// test that counts up to a limit then does not see its count restart midway, and can
+/// tell by [`window_index`] whether it did.
+pub(crate) async fn in_a_fresh_window(window: Duration, needed: Duration) -> u64 {
+    let window_ms = u64::try_from(window.as_millis()).unwrap();
+    let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap();
+    let left = window_ms - now_ms % window_ms;
+    if left < u64::try_from(needed.as_millis()).unwrap() {
+        tokio::time::sleep(Duration::from_millis(left + 50)).await;
+    }
+    window_index(window)
+}
+
+/// The index of the current fixed window of `window`, as the rate limiter counts it.
+pub(crate) fn window_index(window: Duration) -> u64 {
+    chrono::Utc::now().timestamp().unsigned_abs() / window.as_secs()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,4 +100,87 @@ async fn two_processes_share_the_outbox_and_the_limits() {
         .query_async(&mut connection)
         .await
         .unwrap();
+}
+
+/// The bridge's counters with `--redis-url`: one token's requests and one address's failed
+/// token checks are counted once across both processes, so that spreading them over
+/// processes gains nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_the_bridge_limits() {
+    use critfumble_fumblebot::bridge::auth::{IP_FAILURE_WINDOW, IP_FAILURES, TOKEN_RATE};
+    if !redis_available().await {
+        return;
+    }
+    let prefix = format!("test:{}", uuid::Uuid::new_v4().simple());
+    let shared = |instance: &'static str| {
+        let prefix = prefix.clone();
+        move |config: &mut critfumble_fumblebot::Config| {
+            crate::bridge::configure_bridge(config);
+            config.redis_url = Some("redis://127.0.0.1:6379".to_owned());
+            config.redis_prefix = prefix;
+            config.instance = Some(instance.to_owned());
+        }
+    };
+    let bridge = crate::bridge::Bridge::start_with(shared("a")).await;
+    let second = TestBot::start_on(bridge.bot.core.handle(), shared("b")).await;
+    let origins = [
+        bridge.url(""),
+        format!("http://{}", second.running.address()),
+    ];
+    let chat = |origin: &str, token: &str| {
+        bridge
+            .http
+            .post(format!("{origin}/vtt/chat"))
+            .bearer_auth(token.to_owned())
+            .body("{}")
+            .send()
+    };
+
+    // One token, 250 requests spread over both processes: 100 pass (refused for their
+    // empty body, 400), the rest are over the one limit (429). Counted per process, all
+    // 250 would pass.
+    let window = critfumble_fumblebot::config::RATE_WINDOW;
+    let began = in_a_fresh_window(window, Duration::from_secs(6)).await;
+    let mut statuses = Vec::new();
+    for n in 0..250 {
+        let response = chat(&origins[n % 2], &bridge.mira).await.unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    let passed = statuses.iter().filter(|status| **status == 400).count();
+    let limited = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(passed + limited, 250, "{statuses:?}");
+    if window_index(window) == began {
+        assert_eq!(passed, TOKEN_RATE as usize, "{statuses:?}");
+    } else {
+        // The run crossed into a second window: at most two windows' worth passed.
+        assert!(
+            passed <= 2 * TOKEN_RATE as usize && limited >= 50,
+            "{statuses:?}"
+        );
+    }
+
+    // Forged tokens from one address, alternating between the processes: the first 20
+    // cost a check with Core each (401), then both processes refuse before asking (429).
+    let began = in_a_fresh_window(IP_FAILURE_WINDOW, Duration::from_secs(15)).await;
+    let mut statuses = Vec::new();
+    for n in 0..30 {
+        let forged =
+            critfumble_sdk::api_key::ApiKey::generate(critfumble_sdk::api_key::KeyEnv::Live);
+        let response = chat(&origins[n % 2], forged.expose_secret()).await.unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(
+        window_index(IP_FAILURE_WINDOW),
+        began,
+        "the run took over 15 s"
+    );
+    let limit = IP_FAILURES as usize;
+    assert_eq!(statuses[..limit], vec![401; limit][..], "{statuses:?}");
+    assert_eq!(statuses[limit..], vec![429; 30 - limit][..], "{statuses:?}");
+    // Bob's real token, which neither process has seen, now waits too: the address is over
+    // its failures on every process.
+    for origin in &origins {
+        let response = chat(origin, &bridge.bob).await.unwrap();
+        assert_eq!(response.status().as_u16(), 429);
+    }
 }

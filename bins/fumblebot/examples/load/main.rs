@@ -1,12 +1,21 @@
-//! The load tools behind `benches/fumblebot-load` (not a test: run by that script, release
-//! build). Three subcommands:
+//! The load tools behind `benches/fumblebot-load` and `benches/fumblebot-services-load`
+//! (not a test: run by those scripts, release build). Subcommands:
 //!
 //! - `requests`: writes signed `/roll 4d6kh3` interactions, one per line
 //!   (`signature<TAB>timestamp<TAB>body`), for wrk to send;
 //! - `drain`: fills a fresh outbox with rolls, then times FumbleBot's drainer delivering
 //!   them to a running Core;
 //! - `startup`: times the `fumblebot` binary from spawn to ready, with Core embedded on a
-//!   fresh SQLite file.
+//!   fresh SQLite file;
+//! - `vtt-seats`: makes games, campaigns and extension tokens through a running Core, checks
+//!   one roll through the bridge, and writes the tokens and the `POST /vtt/rolls` body for
+//!   wrk; `fake-discord` takes the relayed messages;
+//! - `sse`: 1,000 extensions on one game's events, their memory and delivery latency;
+//! - `ai`: what the AI service adds to a local provider's latency.
+
+mod ai;
+mod sse;
+mod vtt;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -57,6 +66,56 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Makes `games` games with `tokens_per_game` extension tokens each through Core, checks
+    /// one roll through FumbleBot, and writes `token<TAB>game_id` lines to `out` and the
+    /// roll body template to `template`.
+    VttSeats {
+        #[arg(long)]
+        core_url: String,
+        #[arg(long)]
+        core_key: String,
+        #[arg(long)]
+        webhook_secret: String,
+        #[arg(long)]
+        fumblebot: String,
+        #[arg(long, default_value_t = 250)]
+        games: usize,
+        #[arg(long, default_value_t = 4)]
+        tokens_per_game: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        template: PathBuf,
+    },
+    /// Prints a new webhook secret (`whsec_…`).
+    WebhookSecret,
+    /// A Discord that takes relayed messages until stopped, then prints how many.
+    FakeDiscord {
+        #[arg(long)]
+        listen: String,
+    },
+    /// `clients` streams on one game of the binary (with Redis), then `events` events.
+    Sse {
+        #[arg(long)]
+        binary: PathBuf,
+        #[arg(long, default_value = "redis://127.0.0.1:6379")]
+        redis_url: String,
+        #[arg(long, default_value_t = 1_000)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        events: usize,
+        #[arg(long, default_value_t = 250)]
+        interval_ms: u64,
+    },
+    /// `count` chats directly to a local provider and through the binary's AI service.
+    Ai {
+        #[arg(long)]
+        binary: PathBuf,
+        #[arg(long, default_value_t = 2_000)]
+        count: usize,
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+    },
 }
 
 #[tokio::main]
@@ -77,6 +136,60 @@ async fn main() -> anyhow::Result<()> {
             count,
         } => drain(&core_url, &core_key, &outbox, count).await,
         Command::Startup { binary, runs } => startup(&binary, runs).await,
+        Command::VttSeats {
+            core_url,
+            core_key,
+            webhook_secret,
+            fumblebot,
+            games,
+            tokens_per_game,
+            out,
+            template,
+        } => {
+            let secret = critfumble_sdk::webhook::WebhookSecret::from_whsec(&webhook_secret)?;
+            let prefix = format!("b{}", chrono::Utc::now().timestamp_millis());
+            let seats = vtt::seats(
+                &core_url,
+                &core_key,
+                &secret,
+                &prefix,
+                games,
+                tokens_per_game,
+            )
+            .await?;
+            vtt::check_one_roll(&fumblebot, &seats[0], &format!("-{prefix}-check")).await?;
+            vtt::write_seats(&seats, &out)?;
+            std::fs::write(&template, vtt::roll_template()?)?;
+            println!("{} extension tokens in {games} games", seats.len());
+            Ok(())
+        }
+        Command::WebhookSecret => {
+            let secret = critfumble_sdk::webhook::WebhookSecret::generate(&mut rand::rng());
+            println!("{}", secret.to_whsec());
+            Ok(())
+        }
+        Command::FakeDiscord { listen } => vtt::fake_discord(&listen).await,
+        Command::Sse {
+            binary,
+            redis_url,
+            clients,
+            events,
+            interval_ms,
+        } => {
+            sse::run(
+                &binary,
+                &redis_url,
+                clients,
+                events,
+                Duration::from_millis(interval_ms),
+            )
+            .await
+        }
+        Command::Ai {
+            binary,
+            count,
+            delay_ms,
+        } => ai::run(&binary, count, Duration::from_millis(delay_ms)).await,
     }
 }
 
@@ -208,18 +321,13 @@ async fn startup(binary: &Path, runs: usize) -> anyhow::Result<()> {
             .kill_on_drop(true)
             .spawn()
             .context("cannot start fumblebot")?;
-        loop {
-            let ready = client
-                .get(format!("http://127.0.0.1:{port}/readyz"))
-                .send()
-                .await
-                .is_ok_and(|response| response.status().is_success());
-            if ready {
-                break;
-            }
-            anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "never ready");
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        wait_ready(
+            &client,
+            &format!("http://127.0.0.1:{port}"),
+            Duration::from_secs(30),
+            Duration::from_millis(2),
+        )
+        .await?;
         times.push(started.elapsed());
         child.kill().await?;
     }
@@ -240,4 +348,102 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// A `fumblebot` started by a bench, with Core embedded; killed when dropped.
+struct Child {
+    child: tokio::process::Child,
+    /// FumbleBot's origin.
+    origin: String,
+    /// The embedded Core's origin.
+    core_url: String,
+}
+
+/// Starts the binary in `dir` (where the embedded Core keeps its SQLite file and service
+/// key) on `port`, with `args` and `env` added, and waits until it is ready. Core's rate
+/// limits per user and per address are off: one machine stands in for a thousand users'
+/// browsers here, and the bench measures FumbleBot.
+async fn spawn_fumblebot(
+    binary: &Path,
+    dir: &Path,
+    port: u16,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> anyhow::Result<Child> {
+    let core_port = free_port()?;
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .current_dir(dir)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--core-listen", &format!("127.0.0.1:{core_port}")])
+        .args(["--discord-api-base", "http://127.0.0.1:9"])
+        .args(args)
+        .env("RUST_LOG", "error")
+        .env("CRITFUMBLE_RATE_LIMIT_USER_PER_MINUTE", "0")
+        .env("CRITFUMBLE_RATE_LIMIT_USER_IP_PER_MINUTE", "0")
+        .env("CRITFUMBLE_RATE_LIMIT_IP_PER_MINUTE", "0")
+        .env_remove("DATABASE_URL")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("ANTHROPIC_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn().context("cannot start fumblebot")?;
+    let origin = format!("http://127.0.0.1:{port}");
+    wait_ready(
+        &reqwest::Client::new(),
+        &origin,
+        Duration::from_secs(60),
+        Duration::from_millis(20),
+    )
+    .await?;
+    Ok(Child {
+        child,
+        origin,
+        core_url: format!("http://127.0.0.1:{core_port}"),
+    })
+}
+
+/// The `q` quantile of sorted latencies, in milliseconds.
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[index.min(sorted.len() - 1)].as_secs_f64() * 1_000.0
+}
+
+/// A process's resident memory, in KiB (`VmRSS` in `/proc/<pid>/status`).
+fn resident_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS in /proc/<pid>/status")
+}
+
+/// Waits until the FumbleBot at `origin` answers `/readyz`, asking every `poll`, for at
+/// most `limit`.
+async fn wait_ready(
+    client: &reqwest::Client,
+    origin: &str,
+    limit: Duration,
+    poll: Duration,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        let ready = client
+            .get(format!("{origin}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|response| response.status().is_success());
+        if ready {
+            return Ok(());
+        }
+        anyhow::ensure!(started.elapsed() < limit, "{origin} never ready");
+        tokio::time::sleep(poll).await;
+    }
 }
