@@ -41,6 +41,7 @@ pub(crate) async fn run(binary: &Path, count: usize, delay: Duration) -> anyhow:
             ("OPENAI_BASE_URL", &base_url),
             ("FUMBLEBOT_API_KEY", key.expose_secret()),
         ],
+        &crate::pepper(),
     )
     .await?;
 

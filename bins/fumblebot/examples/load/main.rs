@@ -76,6 +76,12 @@ enum Command {
         core_key: String,
         #[arg(long)]
         webhook_secret: String,
+        /// Core's SQLite file, where the extension tokens are issued.
+        #[arg(long)]
+        core_database: String,
+        /// Core's key pepper (`CRITFUMBLE_KEY_PEPPER`).
+        #[arg(long)]
+        pepper: String,
         #[arg(long)]
         fumblebot: String,
         #[arg(long, default_value_t = 250)]
@@ -89,6 +95,8 @@ enum Command {
     },
     /// Prints a new webhook secret (`whsec_…`).
     WebhookSecret,
+    /// Prints a new key pepper for Core (`CRITFUMBLE_KEY_PEPPER`).
+    Pepper,
     /// A Discord that takes relayed messages until stopped, then prints how many.
     FakeDiscord {
         #[arg(long)]
@@ -140,6 +148,8 @@ async fn main() -> anyhow::Result<()> {
             core_url,
             core_key,
             webhook_secret,
+            core_database,
+            pepper,
             fumblebot,
             games,
             tokens_per_game,
@@ -148,16 +158,19 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let secret = critfumble_sdk::webhook::WebhookSecret::from_whsec(&webhook_secret)?;
             let prefix = format!("b{}", chrono::Utc::now().timestamp_millis());
+            let minter = vtt::TokenMinter::open(&core_database, &pepper, &core_key).await?;
             let seats = vtt::seats(
                 &core_url,
                 &core_key,
                 &secret,
+                &minter,
                 &prefix,
                 games,
                 tokens_per_game,
             )
             .await?;
             vtt::check_one_roll(&fumblebot, &seats[0], &format!("-{prefix}-check")).await?;
+            vtt::warm_tokens(&fumblebot, &seats).await?;
             vtt::write_seats(&seats, &out)?;
             std::fs::write(&template, vtt::roll_template()?)?;
             println!("{} extension tokens in {games} games", seats.len());
@@ -166,6 +179,10 @@ async fn main() -> anyhow::Result<()> {
         Command::WebhookSecret => {
             let secret = critfumble_sdk::webhook::WebhookSecret::generate(&mut rand::rng());
             println!("{}", secret.to_whsec());
+            Ok(())
+        }
+        Command::Pepper => {
+            println!("{}", pepper());
             Ok(())
         }
         Command::FakeDiscord { listen } => vtt::fake_discord(&listen).await,
@@ -369,6 +386,7 @@ async fn spawn_fumblebot(
     port: u16,
     args: &[&str],
     env: &[(&str, &str)],
+    pepper: &str,
 ) -> anyhow::Result<Child> {
     let core_port = free_port()?;
     let mut command = tokio::process::Command::new(binary);
@@ -379,6 +397,7 @@ async fn spawn_fumblebot(
         .args(["--discord-api-base", "http://127.0.0.1:9"])
         .args(args)
         .env("RUST_LOG", "error")
+        .env("CRITFUMBLE_KEY_PEPPER", pepper)
         .env("CRITFUMBLE_RATE_LIMIT_USER_PER_MINUTE", "0")
         .env("CRITFUMBLE_RATE_LIMIT_USER_IP_PER_MINUTE", "0")
         .env("CRITFUMBLE_RATE_LIMIT_IP_PER_MINUTE", "0")
@@ -446,4 +465,9 @@ async fn wait_ready(
         anyhow::ensure!(started.elapsed() < limit, "{origin} never ready");
         tokio::time::sleep(poll).await;
     }
+}
+
+/// A new key pepper for a bench's Core: 48 hex digits.
+fn pepper() -> String {
+    hex::encode(rand::random::<[u8; 24]>())
 }

@@ -35,6 +35,7 @@ pub(crate) async fn run(
     let secret = WebhookSecret::generate(&mut rand::rng());
     let port = free_port()?;
     let whsec = secret.to_whsec();
+    let pepper = crate::pepper();
     let Child {
         child,
         origin,
@@ -52,44 +53,38 @@ pub(crate) async fn run(
             &whsec,
         ],
         &[],
+        &pepper,
     )
     .await?;
     let pid = child.id().context("fumblebot has no pid")?;
     let core_key = std::fs::read_to_string(dir.path().join("critfumble.db.service-key"))
         .context("the embedded core's service key")?;
-    let seats = crate::vtt::seats(&core_url, core_key.trim(), &secret, &prefix, 1, clients).await?;
+    let core_key = core_key.trim();
+    let database = dir.path().join("critfumble.db").display().to_string();
+    let minter = crate::vtt::TokenMinter::open(&database, &pepper, core_key).await?;
+    let seats =
+        crate::vtt::seats(&core_url, core_key, &secret, &minter, &prefix, 1, clients).await?;
     let game_id = seats[0].game_id.clone();
 
-    let before = resident_kib(pid)?;
+    // A tenth of the streams first, so that what the first ones allocate once (pools,
+    // caches, the Redis reader) is not counted per stream.
+    let warm = (clients / 10).max(1);
     let (heard, mut hearing) = mpsc::unbounded_channel();
     let http = reqwest::Client::builder().build()?;
-    let connecting = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
-    for seat in seats {
-        let (http, heard, connecting) = (http.clone(), heard.clone(), connecting.clone());
-        let url = format!("{origin}/vtt/events?vtt=roll20&game_id={}", seat.game_id);
-        tokio::spawn(async move {
-            let permit = connecting.acquire_owned().await.ok();
-            let result = listen(&http, &url, &seat.token, &heard, permit).await;
-            if let Err(error) = result {
-                eprintln!("a client failed: {error:#}");
-            }
-        });
-    }
-    drop(heard);
+    let mut seats = seats.into_iter();
     let started = Instant::now();
-    let mut connected = 0;
-    while connected < clients {
-        match tokio::time::timeout(Duration::from_secs(120), hearing.recv()).await {
-            Ok(Some(Heard::Connected)) => connected += 1,
-            Ok(Some(Heard::Event(..))) => anyhow::bail!("an event before any was published"),
-            Ok(None) | Err(_) => anyhow::bail!("only {connected} of {clients} streams opened"),
-        }
-    }
+    open_streams(&http, &origin, seats.by_ref().take(warm), &heard);
+    wait_connected(&mut hearing, warm).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = resident_kib(pid)?;
+    open_streams(&http, &origin, seats, &heard);
+    drop(heard);
+    wait_connected(&mut hearing, clients - warm).await?;
     let connect_seconds = started.elapsed().as_secs_f64();
     // Idle for a moment, so that what the connections allocated has settled.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let after = resident_kib(pid)?;
-    let per_connection = (after.saturating_sub(before)) as f64 / clients as f64;
+    let per_connection = (after.saturating_sub(before)) as f64 / (clients - warm) as f64;
 
     let redis = redis::Client::open(redis_url)?;
     let mut connection = redis.get_multiplexed_async_connection().await?;
@@ -145,7 +140,7 @@ pub(crate) async fn run(
     latencies.sort();
     println!(
         "sse: {clients} streams opened in {connect_seconds:.1} s; resident memory {before} KiB \
-         before, {after} KiB after: {per_connection:.1} KiB per idle stream"
+         with {warm} open, {after} KiB with all: {per_connection:.1} KiB per idle stream"
     );
     println!(
         "sse: {events} events to {clients} streams each ({} deliveries): p50 {:.1} ms, \
@@ -164,6 +159,43 @@ pub(crate) async fn run(
     Ok(())
 }
 
+/// Opens a stream for each seat, 64 connecting at a time.
+fn open_streams(
+    http: &reqwest::Client,
+    origin: &str,
+    seats: impl Iterator<Item = crate::vtt::Seat>,
+    heard: &mpsc::UnboundedSender<Heard>,
+) {
+    let connecting = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
+    for seat in seats {
+        let (http, heard, connecting) = (http.clone(), heard.clone(), connecting.clone());
+        let url = format!("{origin}/vtt/events?vtt=roll20&game_id={}", seat.game_id);
+        tokio::spawn(async move {
+            let permit = connecting.acquire_owned().await.ok();
+            let result = listen(&http, &url, &seat.token, &heard, permit).await;
+            if let Err(error) = result {
+                eprintln!("a client failed: {error:#}");
+            }
+        });
+    }
+}
+
+/// Waits until `count` more streams are open.
+async fn wait_connected(
+    hearing: &mut mpsc::UnboundedReceiver<Heard>,
+    count: usize,
+) -> anyhow::Result<()> {
+    let mut connected = 0;
+    while connected < count {
+        match tokio::time::timeout(Duration::from_secs(120), hearing.recv()).await {
+            Ok(Some(Heard::Connected)) => connected += 1,
+            Ok(Some(Heard::Event(..))) => anyhow::bail!("an event before any was published"),
+            Ok(None) | Err(_) => anyhow::bail!("only {connected} of {count} streams opened"),
+        }
+    }
+    Ok(())
+}
+
 /// One extension: opens the stream, reports it open, then reports each event's number
 /// and arrival.
 async fn listen(
@@ -173,14 +205,32 @@ async fn listen(
     heard: &mpsc::UnboundedSender<Heard>,
     mut permit: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> anyhow::Result<()> {
-    let response = http.get(url).bearer_auth(token).send().await?;
-    anyhow::ensure!(response.status().is_success(), "{}", response.status());
+    // As an EventSource does, a refused connection (503 while Core is slow to check the
+    // token, 429) is tried again after the server's wait.
+    let mut attempts = 0;
+    let response = loop {
+        let response = http.get(url).bearer_auth(token).send().await?;
+        let status = response.status();
+        if status.is_success() {
+            break response;
+        }
+        attempts += 1;
+        if attempts >= 5 || !matches!(status.as_u16(), 429 | 503) {
+            anyhow::bail!("{status}: {}", response.text().await?);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
     let mut body = response.bytes_stream();
     let mut buffer = String::new();
     let mut open = false;
     while let Some(chunk) = body.next().await {
         buffer.push_str(std::str::from_utf8(&chunk?)?);
-        if !open && buffer.contains(":connected") {
+        // The stream's first comment, `: connected`.
+        if !open
+            && buffer
+                .lines()
+                .any(|line| line.strip_prefix(':').map(str::trim) == Some("connected"))
+        {
             open = true;
             // The next client may connect.
             drop(permit.take());

@@ -1,6 +1,7 @@
-//! The VTT bridge's load: games, campaigns and extension tokens made through Core (as the
-//! web app and the extension would make them), the `POST /vtt/rolls` body wrk sends, and a
-//! fake Discord that takes the relayed messages.
+//! The VTT bridge's load: games and campaigns made through Core's API (as the web app and
+//! the extension would make them), extension tokens written to Core's database (as the web
+//! app's Discord login issues them: a service key may not mint user tokens), the
+//! `POST /vtt/rolls` body wrk sends, and a fake Discord that takes the relayed messages.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,10 +9,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use critfumble_sdk::CoreClient;
+use critfumble_sdk::api_key::{ApiKey, KeyEnv, KeyPepper, StoredApiKey};
 use critfumble_sdk::webhook::WebhookSecret;
 use critfumble_sdk::wire::{
-    CreateTokenRequest, DiscordLinkRequest, TokenScope, UpsertUserRequest, Vtt, VttAccountLinked,
-    VttGame, VttRollReceipt, WebhookEvent, WebhookPayload,
+    CreateTokenRequest, DiscordLinkRequest, KeyScope, TokenScope, UpsertUserRequest, Vtt,
+    VttAccountLinked, VttGame, VttRollReceipt, WebhookEvent, WebhookPayload,
 };
 use futures_util::StreamExt as _;
 
@@ -33,6 +35,48 @@ const ROLL20_MESSAGE: &str = concat!(
 /// The guild the bench's campaigns are linked in.
 const GUILD: &str = "960000000000000001";
 
+/// Issues user tokens straight into Core's database, with Core's pepper.
+pub(crate) struct TokenMinter {
+    store: critfumble_core::Store,
+    pepper: KeyPepper,
+    env: KeyEnv,
+}
+
+impl TokenMinter {
+    /// A minter for the Core whose SQLite file is `database`, whose pepper is `pepper`, and
+    /// whose service key is `core_key` (its environment, live or test, is the tokens').
+    pub(crate) async fn open(
+        database: &str,
+        pepper: &str,
+        core_key: &str,
+    ) -> anyhow::Result<TokenMinter> {
+        Ok(TokenMinter {
+            store: critfumble_core::Store::connect(database).await?,
+            pepper: KeyPepper::new(pepper.as_bytes().to_vec())?,
+            env: ApiKey::parse(core_key)?.env(),
+        })
+    }
+
+    /// A new extension token of `user` (the default scopes, 30 days).
+    async fn mint(&self, user: uuid::Uuid, name: &str) -> anyhow::Result<String> {
+        let token = ApiKey::generate(self.env);
+        let now = chrono::Utc::now();
+        let stored = StoredApiKey::issue(
+            uuid::Uuid::new_v4(),
+            name,
+            &token,
+            &self.pepper,
+            KeyScope::User,
+            Some(user),
+            now,
+        )
+        .with_expiry(Some(now + CreateTokenRequest::DEFAULT_LIFETIME))
+        .with_scopes(TokenScope::DEFAULT.to_vec());
+        self.store.insert_api_key(&stored).await?;
+        Ok(token.expose_secret().to_owned())
+    }
+}
+
 /// One extension token and the game it sends rolls for.
 pub(crate) struct Seat {
     /// The user token (`cfk_…`).
@@ -48,6 +92,7 @@ pub(crate) async fn seats(
     core_url: &str,
     core_key: &str,
     secret: &WebhookSecret,
+    minter: &TokenMinter,
     prefix: &str,
     games: usize,
     tokens_per_game: usize,
@@ -56,7 +101,7 @@ pub(crate) async fn seats(
     let made: Vec<anyhow::Result<Vec<Seat>>> = futures_util::stream::iter(0..games)
         .map(|game| {
             let core = core.clone();
-            async move { game_seats(&core, secret, prefix, game, tokens_per_game).await }
+            async move { game_seats(&core, secret, minter, prefix, game, tokens_per_game).await }
         })
         .buffer_unordered(16)
         .collect()
@@ -71,20 +116,22 @@ pub(crate) async fn seats(
 async fn game_seats(
     core: &CoreClient,
     secret: &WebhookSecret,
+    minter: &TokenMinter,
     prefix: &str,
     game: usize,
     tokens_per_game: usize,
 ) -> anyhow::Result<Vec<Seat>> {
     let discord_id = format!("72000000000{game:07}");
     let game_id = format!("{prefix}-game-{game}");
-    core.upsert_user(
-        &discord_id,
-        &UpsertUserRequest {
-            name: format!("GM {game}"),
-            avatar: None,
-        },
-    )
-    .await?;
+    let user = core
+        .upsert_user(
+            &discord_id,
+            &UpsertUserRequest {
+                name: format!("GM {game}"),
+                avatar: None,
+            },
+        )
+        .await?;
     let now = chrono::Utc::now();
     core.send_event(
         secret,
@@ -126,15 +173,8 @@ async fn game_seats(
     .await?;
     let mut seats = Vec::new();
     for n in 0..tokens_per_game {
-        let created = gm
-            .create_token(&CreateTokenRequest {
-                name: format!("extension {n}"),
-                expires_at: None,
-                scopes: TokenScope::DEFAULT.to_vec(),
-            })
-            .await?;
         seats.push(Seat {
-            token: created.token,
+            token: minter.mint(user.id, &format!("extension {n}")).await?,
             game_id: game_id.clone(),
         });
     }
@@ -175,6 +215,35 @@ pub(crate) async fn check_one_roll(
         receipt.total == Some(6.0) && receipt.verified == Some(true) && !receipt.duplicate,
         "the check roll was answered wrongly: {text}"
     );
+    Ok(())
+}
+
+/// Presents every token to the bridge once (a chat with an empty body, refused with 400
+/// after the token check), so that the timed run starts with the tokens checked, as they
+/// are in steady state (Core's answer is reused for 60 s, longer than a run).
+pub(crate) async fn warm_tokens(fumblebot: &str, seats: &[Seat]) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let statuses: Vec<reqwest::Result<reqwest::StatusCode>> = futures_util::stream::iter(seats)
+        .map(|seat| {
+            let http = http.clone();
+            async move {
+                let response = http
+                    .post(format!("{fumblebot}/vtt/chat"))
+                    .bearer_auth(&seat.token)
+                    .header("content-type", "application/json")
+                    .body("{}")
+                    .send()
+                    .await?;
+                Ok(response.status())
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for status in statuses {
+        let status = status?;
+        anyhow::ensure!(status == 400, "a token was not accepted: {status}");
+    }
     Ok(())
 }
 
