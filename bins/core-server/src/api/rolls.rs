@@ -116,7 +116,15 @@ async fn authorize_and_resolve(
             }
         }
     }
+    // The caller's own user was loaded by the authentication a moment ago; only another
+    // user id (a service key naming one) needs a lookup. Every roll FumbleBot reports acts
+    // for the caller's user, so this saves a database round trip per roll.
+    let callers_own = caller
+        .user
+        .as_ref()
+        .is_some_and(|user| roll.actor.user_id == Some(user.id));
     if let Some(user_id) = roll.actor.user_id
+        && !callers_own
         && store.user(user_id).await?.is_none()
     {
         return Err(invalid("actor.user_id", "is not a known user"));

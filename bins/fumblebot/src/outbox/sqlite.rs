@@ -1,6 +1,14 @@
 //! The local outbox: a SQLite file in WAL mode. Appends are group-committed: a writer task
 //! takes every append waiting and commits them in one transaction, so that many concurrent
 //! rolls cost one commit, and each append returns only after its commit.
+//!
+//! Every write (appends and settlements) goes through the writer task's one connection, so
+//! writers never wait on SQLite's lock (a second writer would wait in SQLite's busy handler,
+//! which sleeps whole milliseconds, on the path of a Discord reply). That connection is
+//! owned by the task rather than borrowed from a pool: sqlx 0.8 pings a pooled connection
+//! each time it returns to the pool, one more round trip to its worker thread per write.
+//! Reads use a small pool (WAL readers do not block the writer), and the WAL is checkpointed
+//! by a background task rather than by whichever commit crosses SQLite's threshold.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,8 +16,10 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection, Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{OutboxError, Settlement, Taken, decode, retry_delay_millis};
@@ -20,13 +30,23 @@ const MAX_GROUP: usize = 512;
 /// The most delivered entries one `DELETE` names (SQLite binds at most 32,766 values).
 const DELETE_CHUNK: usize = 500;
 
-type Append = (String, String, oneshot::Sender<Result<(), String>>);
+/// What the writer task is asked to do, answered after its commit (or with its error).
+enum Write {
+    /// Store one entry: `(idempotency key, entry)`.
+    Append(String, String, oneshot::Sender<Result<(), String>>),
+    /// Record the settlements of taken entries: `(seq, attempts, settlement)`.
+    Settle(
+        Vec<(i64, u32, Settlement)>,
+        oneshot::Sender<Result<(), String>>,
+    ),
+}
 
 /// A SQLite outbox; clones share the file, the writer and the entries in flight.
 #[derive(Clone, Debug)]
 pub struct SqliteOutbox {
+    /// Reads: `take`, `pending`, `parked` and the checkpoints.
     pool: SqlitePool,
-    writer: mpsc::Sender<Append>,
+    writer: mpsc::Sender<Write>,
     /// Entries taken and not settled yet: not taken again meanwhile. Kept in memory, so
     /// that after a crash they are due again at once.
     in_flight: Arc<Mutex<HashSet<i64>>>,
@@ -46,9 +66,10 @@ impl SqliteOutbox {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        let mut connection = options
+            .clone()
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
             .await?;
         for statement in [
             "CREATE TABLE IF NOT EXISTS outbox (
@@ -67,10 +88,18 @@ impl SqliteOutbox {
                 parked_at       INTEGER NOT NULL
             )",
         ] {
-            sqlx::query(statement).execute(&pool).await?;
+            sqlx::query(statement).execute(&mut connection).await?;
         }
+        // No ping before a pooled connection is handed out: one more round trip to the
+        // connection's worker thread, and a local file does not drop connections.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await?;
         let (writer, queue) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(write_groups(pool.clone(), queue));
+        tokio::spawn(write(connection, queue));
+        tokio::spawn(checkpoint(pool.clone(), writer.downgrade()));
         Ok(SqliteOutbox {
             pool,
             writer,
@@ -81,7 +110,7 @@ impl SqliteOutbox {
     pub(super) async fn append(&self, key: &str, entry: String) -> Result<(), OutboxError> {
         let (done, committed) = oneshot::channel();
         self.writer
-            .send((key.to_owned(), entry, done))
+            .send(Write::Append(key.to_owned(), entry, done))
             .await
             .map_err(|_| OutboxError::Closed)?;
         committed
@@ -119,65 +148,34 @@ impl SqliteOutbox {
     }
 
     pub(super) async fn settle(&self, settled: &[(Taken, Settlement)]) -> Result<(), OutboxError> {
-        let now = now_millis();
-        let mut transaction = self.pool.begin().await?;
-        // Delivered entries, the common case, leave in one statement per chunk: each
-        // statement is a round trip to sqlx's SQLite worker thread, and a statement per
-        // roll was a context switch per roll (perf: the scheduler's share of the
-        // interactions bench).
-        let delivered: Vec<i64> = settled
+        let request = settled
             .iter()
-            .filter(|(_, settlement)| matches!(settlement, Settlement::Delivered))
-            .map(|(taken, _)| taken.id.parse().unwrap_or(-1))
+            .map(|(taken, settlement)| {
+                (
+                    taken.id.parse().unwrap_or(-1),
+                    taken.attempts,
+                    settlement.clone(),
+                )
+            })
             .collect();
-        for chunk in delivered.chunks(DELETE_CHUNK) {
-            let sql = format!(
-                "DELETE FROM outbox WHERE seq IN ({})",
-                numbered(1, chunk.len())
-            );
-            let mut query = sqlx::query(&sql);
-            for seq in chunk {
-                query = query.bind(seq);
-            }
-            query.execute(&mut *transaction).await?;
-        }
-        for (taken, settlement) in settled {
-            let seq: i64 = taken.id.parse().unwrap_or(-1);
-            match settlement {
-                Settlement::Delivered => {}
-                Settlement::Retry => {
-                    sqlx::query(
-                        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 \
-                         WHERE seq = $2",
-                    )
-                    .bind(now + retry_delay_millis(taken.attempts))
-                    .bind(seq)
-                    .execute(&mut *transaction)
-                    .await?;
-                }
-                Settlement::Park(reason) => {
-                    sqlx::query(
-                        "INSERT INTO parked (seq, idempotency_key, entry, reason, parked_at) \
-                         SELECT seq, idempotency_key, entry, $1, $2 FROM outbox WHERE seq = $3",
-                    )
-                    .bind(reason)
-                    .bind(now)
-                    .bind(seq)
-                    .execute(&mut *transaction)
-                    .await?;
-                    sqlx::query("DELETE FROM outbox WHERE seq = $1")
-                        .bind(seq)
-                        .execute(&mut *transaction)
-                        .await?;
-                }
-            }
-        }
-        transaction.commit().await?;
+        let (done, committed) = oneshot::channel();
+        let sent = self.writer.send(Write::Settle(request, done)).await;
+        let result = match sent {
+            Ok(()) => committed
+                .await
+                .map_err(|_| OutboxError::Closed)
+                .and_then(|result| {
+                    result.map_err(|message| OutboxError::Sqlite(sqlx::Error::Protocol(message)))
+                }),
+            Err(_) => Err(OutboxError::Closed),
+        };
+        // Settled or not, the entries may be taken again: an entry whose settlement failed
+        // is delivered again, which Core answers from its idempotency record.
         let mut in_flight = self.in_flight();
         for (taken, _) in settled {
             in_flight.remove(&taken.id.parse().unwrap_or(-1));
         }
-        Ok(())
+        result
     }
 
     fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
@@ -200,39 +198,150 @@ async fn count(pool: &SqlitePool, sql: &str) -> Result<u64, OutboxError> {
     Ok(u64::try_from(count).unwrap_or_default())
 }
 
-/// The writer task: one transaction per group of waiting appends, each answered after the
-/// commit (or with the commit's error).
-async fn write_groups(pool: SqlitePool, mut queue: mpsc::Receiver<Append>) {
-    let mut group = Vec::with_capacity(MAX_GROUP);
-    while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let result = write_group(&pool, &group)
-            .await
-            .map_err(|error| error.to_string());
-        if let Err(error) = &result {
-            tracing::error!(%error, entries = group.len(), "cannot write to the outbox");
+/// Copies the WAL back into the database file once a second while the outbox is open. A
+/// passive checkpoint never waits for the writer, nor makes it wait. It stops with the
+/// outbox (when the last handle to the writer is gone).
+async fn checkpoint(pool: SqlitePool, outbox: mpsc::WeakSender<Write>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if outbox.upgrade().is_none() {
+            return;
         }
-        for (_, _, done) in group.drain(..) {
-            let _ = done.send(result.clone());
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(%error, "cannot checkpoint the outbox's WAL");
         }
     }
 }
 
-async fn write_group(pool: &SqlitePool, group: &[Append]) -> Result<(), sqlx::Error> {
-    let mut transaction = pool.begin().await?;
-    // Multi-row inserts of up to 64 rows (SQLite binds at most 32,766 values).
-    for chunk in group.chunks(64) {
+/// The writer task: the waiting appends in one statement (one commit), settlements each in
+/// their own, in the order they were asked for.
+async fn write(mut connection: SqliteConnection, mut queue: mpsc::Receiver<Write>) {
+    let mut asked = Vec::with_capacity(MAX_GROUP);
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while queue.recv_many(&mut asked, MAX_GROUP).await > 0 {
+        for write in asked.drain(..) {
+            match write {
+                Write::Append(key, entry, done) => group.push((key, entry, done)),
+                Write::Settle(settled, done) => {
+                    append_group(&mut connection, &mut group).await;
+                    let result = settle(&mut connection, &settled)
+                        .await
+                        .map_err(|error| error.to_string());
+                    if let Err(error) = &result {
+                        tracing::error!(%error, "cannot settle outbox entries");
+                    }
+                    let _ = done.send(result);
+                }
+            }
+        }
+        append_group(&mut connection, &mut group).await;
+    }
+}
+
+type Append = (String, String, oneshot::Sender<Result<(), String>>);
+
+/// Stores `group` and answers each append; leaves `group` empty.
+async fn append_group(connection: &mut SqliteConnection, group: &mut Vec<Append>) {
+    if group.is_empty() {
+        return;
+    }
+    let result = insert_group(connection, group)
+        .await
+        .map_err(|error| error.to_string());
+    if let Err(error) = &result {
+        tracing::error!(%error, entries = group.len(), "cannot write to the outbox");
+    }
+    for (_, _, done) in group.drain(..) {
+        let _ = done.send(result.clone());
+    }
+}
+
+async fn insert_group(
+    connection: &mut SqliteConnection,
+    group: &[Append],
+) -> Result<(), sqlx::Error> {
+    // One multi-row INSERT for the whole group, committed on its own: a single statement is
+    // atomic in SQLite, and each statement is a round trip to sqlx's worker thread, so an
+    // explicit BEGIN and COMMIT around it would triple the round trips (and the thread
+    // switches) that every answered roll waits for. MAX_GROUP rows bind 2 × 512 values, far
+    // under SQLite's 32,766.
+    let sql = format!(
+        "INSERT INTO outbox (idempotency_key, entry) VALUES {}",
+        (0..group.len())
+            .map(|row| format!("({})", numbered(2 * row + 1, 2)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (key, entry, _) in group {
+        query = query.bind(key).bind(entry);
+    }
+    query.execute(&mut *connection).await.map(|_| ())
+}
+
+/// Delivered entries, the common case, leave in one statement per chunk, outside any
+/// transaction: a DELETE is atomic by itself, and an entry whose DELETE failed is only
+/// delivered again, which Core answers from its idempotency record. Retries and parked
+/// entries share one transaction (a parked entry moves between tables).
+async fn settle(
+    connection: &mut SqliteConnection,
+    settled: &[(i64, u32, Settlement)],
+) -> Result<(), sqlx::Error> {
+    let delivered: Vec<i64> = settled
+        .iter()
+        .filter(|(_, _, settlement)| matches!(settlement, Settlement::Delivered))
+        .map(|(seq, _, _)| *seq)
+        .collect();
+    for chunk in delivered.chunks(DELETE_CHUNK) {
         let sql = format!(
-            "INSERT INTO outbox (idempotency_key, entry) VALUES {}",
-            (0..chunk.len())
-                .map(|row| format!("({})", numbered(2 * row + 1, 2)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "DELETE FROM outbox WHERE seq IN ({})",
+            numbered(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
-        for (key, entry, _) in chunk {
-            query = query.bind(key).bind(entry);
+        for seq in chunk {
+            query = query.bind(seq);
         }
-        query.execute(&mut *transaction).await?;
+        query.execute(&mut *connection).await?;
+    }
+    if delivered.len() == settled.len() {
+        return Ok(());
+    }
+    let now = now_millis();
+    let mut transaction = connection.begin().await?;
+    for (seq, attempts, settlement) in settled {
+        match settlement {
+            Settlement::Delivered => {}
+            Settlement::Retry => {
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 \
+                     WHERE seq = $2",
+                )
+                .bind(now + retry_delay_millis(*attempts))
+                .bind(seq)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            Settlement::Park(reason) => {
+                sqlx::query(
+                    "INSERT INTO parked (seq, idempotency_key, entry, reason, parked_at) \
+                     SELECT seq, idempotency_key, entry, $1, $2 FROM outbox WHERE seq = $3",
+                )
+                .bind(reason)
+                .bind(now)
+                .bind(seq)
+                .execute(&mut *transaction)
+                .await?;
+                sqlx::query("DELETE FROM outbox WHERE seq = $1")
+                    .bind(seq)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+        }
     }
     transaction.commit().await
 }
