@@ -30,7 +30,8 @@ export function rollItem(roll) {
   const who = element('div', 'who', roll.user.name);
   if (roll.source === 'discord') who.append(element('span', 'source', 'via /roll'));
   item.append(who);
-  const what = element('div', 'what', roll.label ? `${roll.label}: ${roll.expression}` : roll.expression);
+  // The expression as typed, its label (comment) included.
+  const what = element('div', 'what', roll.expression);
   item.append(what);
   const dice = element('div', 'dice');
   for (const die of roll.dice.slice(0, 100)) {
