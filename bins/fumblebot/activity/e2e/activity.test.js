@@ -118,6 +118,16 @@ async function coreRolls() {
   return (await response.json()).items;
 }
 
+/** The roll labelled `label` once Core holds it (FumbleBot reports through its outbox). */
+async function storedRoll(label) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const stored = (await coreRolls()).find((roll) => roll.label === label);
+    if (stored) return stored;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`Core holds no roll labelled ${label}`);
+}
+
 async function screenshots(page, name) {
   for (const [width, size] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(size);
@@ -172,12 +182,7 @@ test('two players with DiscordSDKMock share one table, and Core stores the roll'
   await mira.locator('#log .roll', { hasText: '2d20kh1' }).filter({ hasText: 'Tom' }).waitFor();
 
   // Core holds Mira's roll as an activity roll in the instance's channel, with her total.
-  let stored;
-  for (let attempt = 0; attempt < 100 && !stored; attempt++) {
-    stored = (await coreRolls()).find((roll) => roll.label === 'Attack');
-    if (!stored) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.ok(stored, 'Core stored the roll');
+  const stored = await storedRoll('Attack');
   assert.equal(stored.source, 'activity');
   assert.equal(stored.channel_id, INSTANCE.channelId);
   assert.equal(stored.actor.discord_id, MIRA);
@@ -212,12 +217,7 @@ test('the real SDK in a fake Discord client, behind /.proxy, shares the table', 
   assert.equal(await seen.locator('.die').count(), 4);
   await screenshots(pages[0], 'table-sdk-mira');
   await screenshots(pages[1], 'table-sdk-tom');
-  let stored;
-  for (let attempt = 0; attempt < 100 && !stored; attempt++) {
-    stored = (await coreRolls()).find((roll) => roll.label === 'Strength');
-    if (!stored) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.ok(stored, 'Core stored the roll');
+  const stored = await storedRoll('Strength');
   assert.equal(stored.source, 'activity');
   assert.equal(stored.actor.discord_id, TOM);
   for (const page of pages) await page.context().close();
