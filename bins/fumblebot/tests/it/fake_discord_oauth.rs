@@ -24,6 +24,8 @@ pub(crate) const CLIENT_ID: &str = "900000000000000001";
 pub(crate) const CLIENT_SECRET: &str = "fake-client-secret";
 /// The bot token the instance endpoint wants.
 pub(crate) const BOT_TOKEN: &str = "fake-bot-token";
+/// The guild every instance of the fake runs in (the harness's).
+const GUILD_ID: &str = "910000000000000001";
 
 /// A Discord user the fake knows.
 #[derive(Clone, Debug)]
@@ -226,10 +228,10 @@ async fn instance(
         "instance_id": instance_id,
         "launch_id": "1276580072400224306",
         "location": {
-            "id": format!("gc-{}-{channel_id}", crate::harness::GUILD_ID),
+            "id": format!("gc-{GUILD_ID}-{channel_id}"),
             "kind": "gc",
             "channel_id": channel_id,
-            "guild_id": crate::harness::GUILD_ID
+            "guild_id": GUILD_ID
         },
         "users": users
     }))
