@@ -15,6 +15,10 @@
 
 #[path = "../tests/it/fake_discord_oauth.rs"]
 #[expect(dead_code, reason = "the tests use more of the fake than the bench")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "the test fake fails loudly on setup errors, as in the tests"
+)]
 mod fake_discord_oauth;
 
 use std::sync::{Arc, Mutex};
@@ -69,7 +73,10 @@ struct Bench {
 
 fn player(room: usize, seat: usize) -> TableUser {
     TableUser {
-        id: format!("{}", 700_000_000_000_000_000u64 + (room * 1_000 + seat) as u64),
+        id: format!(
+            "{}",
+            700_000_000_000_000_000u64 + (room * 1_000 + seat) as u64
+        ),
         name: format!("P{room}-{seat}"),
         avatar: None,
     }
@@ -161,8 +168,7 @@ async fn listen(
     until: Instant,
 ) {
     let mut mine = Vec::new();
-    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(until.into(), socket.next()).await
-    {
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(until.into(), socket.next()).await {
         let Message::Text(text) = message else {
             continue;
         };
@@ -194,10 +200,18 @@ fn report(name: &str, mut latencies: Vec<u64>, expected: usize) {
     );
 }
 
-async fn one_room(bench: Arc<Bench>, sockets: usize, rolls: usize, rate: u64) -> anyhow::Result<()> {
+async fn one_room(
+    bench: Arc<Bench>,
+    sockets: usize,
+    rolls: usize,
+    rate: u64,
+) -> anyhow::Result<()> {
     let users: Vec<TableUser> = (0..sockets).map(|seat| player(0, seat)).collect();
     let ids: Vec<&str> = users.iter().map(|user| user.id.as_str()).collect();
-    bench.oauth.instance(&instance(0), "930000000000000001", &ids).await;
+    bench
+        .oauth
+        .instance(&instance(0), "930000000000000001", &ids)
+        .await;
     let mut joined = Vec::new();
     for user in &users {
         joined.push(bench.join(0, user).await?);
@@ -211,8 +225,14 @@ async fn one_room(bench: Arc<Bench>, sockets: usize, rolls: usize, rate: u64) ->
                 break roll;
             }
         };
-        anyhow::ensure!(roll.dice.len() == 4 && roll.user.id == users[0].id, "{roll:?}");
-        anyhow::ensure!(first.get_or_insert(roll.seq) == &roll.seq, "two different rolls");
+        anyhow::ensure!(
+            roll.dice.len() == 4 && roll.user.id == users[0].id,
+            "{roll:?}"
+        );
+        anyhow::ensure!(
+            first.get_or_insert(roll.seq) == &roll.seq,
+            "two different rolls"
+        );
     }
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let until = Instant::now() + Duration::from_millis(rolls as u64 * 1_000 / rate + 3_000);
@@ -221,17 +241,28 @@ async fn one_room(bench: Arc<Bench>, sockets: usize, rolls: usize, rate: u64) ->
     for socket in joined {
         let (writer, reader) = socket.split();
         writers.push(writer);
-        listeners.push(tokio::spawn(listen(bench.clone(), reader, latencies.clone(), until)));
+        listeners.push(tokio::spawn(listen(
+            bench.clone(),
+            reader,
+            latencies.clone(),
+            until,
+        )));
     }
     let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
     for n in 0..rolls {
         ticker.tick().await;
-        writers[n % sockets].send(roll_message(bench.micros())).await?;
+        writers[n % sockets]
+            .send(roll_message(bench.micros()))
+            .await?;
     }
     for listener in listeners {
         listener.await?;
     }
-    let latencies = std::mem::take(&mut *latencies.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let latencies = std::mem::take(
+        &mut *latencies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     report(
         &format!("one room of {sockets}, {rolls} rolls at {rate}/s"),
         latencies,
@@ -250,7 +281,10 @@ async fn many_rooms(
     for room in 0..rooms {
         let users: Vec<TableUser> = (0..per_room).map(|seat| player(room, seat)).collect();
         let ids: Vec<&str> = users.iter().map(|user| user.id.as_str()).collect();
-        bench.oauth.instance(&instance(room), "930000000000000001", &ids).await;
+        bench
+            .oauth
+            .instance(&instance(room), "930000000000000001", &ids)
+            .await;
         for user in users {
             sockets.push(bench.join(room, &user).await?);
         }
@@ -271,12 +305,18 @@ async fn many_rooms(
     let mut tasks = Vec::new();
     for (n, socket) in sockets.into_iter().enumerate() {
         let (mut writer, reader) = socket.split();
-        tasks.push(tokio::spawn(listen(bench.clone(), reader, latencies.clone(), until)));
+        tasks.push(tokio::spawn(listen(
+            bench.clone(),
+            reader,
+            latencies.clone(),
+            until,
+        )));
         let bench = bench.clone();
         // Each player rolls once a second, at its own point of the second.
         let offset = Duration::from_micros((n as u64 * 7_919_000) % 1_000_000);
         tasks.push(tokio::spawn(async move {
-            let mut ticker = tokio::time::interval_at((start + offset).into(), Duration::from_secs(1));
+            let mut ticker =
+                tokio::time::interval_at((start + offset).into(), Duration::from_secs(1));
             for _ in 0..seconds {
                 ticker.tick().await;
                 if writer.send(roll_message(bench.micros())).await.is_err() {
@@ -288,7 +328,11 @@ async fn many_rooms(
     for task in tasks {
         task.await?;
     }
-    let latencies = std::mem::take(&mut *latencies.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let latencies = std::mem::take(
+        &mut *latencies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     let players = rooms * per_room;
     report(
         &format!("{rooms} rooms of {per_room}, each player rolling 1/s for {seconds} s"),

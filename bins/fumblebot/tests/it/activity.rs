@@ -602,3 +602,55 @@ async fn one_room_across_two_processes_sharing_redis() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quick_buttons_get_the_sessions_saved_rolls_only() {
+    let table = Table::start().await;
+    let core = table.bot.core.client();
+    for (id, name, saved) in [(MIRA, "Mira", "attack"), (TOM, "Tom", "sneak")] {
+        core.upsert_user(
+            id,
+            &UpsertUserRequest {
+                name: name.to_owned(),
+                avatar: None,
+            },
+        )
+        .await
+        .unwrap();
+        core.acting_as(id)
+            .unwrap()
+            .save_roll(
+                saved,
+                &critfumble_sdk::wire::SaveRollRequest {
+                    expression: "1d20+5".to_owned(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let mira = table.sign_in(MIRA, "Mira").await;
+    let client = reqwest::Client::new();
+    let saved = |session: Option<String>| {
+        let mut request = client.get(table.url("/activity/api/saved"));
+        if let Some(session) = session {
+            request = request.bearer_auth(session);
+        }
+        request.send()
+    };
+    let response = saved(Some(mira.session.clone())).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let rolls: Vec<critfumble_sdk::wire::TableSavedRoll> = response.json().await.unwrap();
+    assert_eq!(
+        rolls,
+        [critfumble_sdk::wire::TableSavedRoll {
+            name: "attack".to_owned(),
+            expression: "1d20+5".to_owned()
+        }]
+    );
+    // No session, or one FumbleBot did not sign: 401.
+    let forged = critfumble_fumblebot::activity::SessionKey::generate()
+        .issue(&mira.user, chrono::Utc::now() + chrono::TimeDelta::hours(1));
+    for session in [None, Some(forged)] {
+        assert_eq!(saved(session).await.unwrap().status(), 401);
+    }
+}
