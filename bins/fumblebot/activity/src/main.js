@@ -40,9 +40,10 @@ async function start() {
   const connection = new TableConnection(signedIn.session, signedIn.instanceId, {
     onStatus: status,
     onStopped: (reason) => status(reason, true),
+    // A new sign-in starts the app afresh (a new code, session and socket).
     onSessionEnded: () => {
       status('Your session ended: signing in again…', true);
-      start();
+      location.reload();
     },
     onMessage: (message) => {
       switch (message.type) {
