@@ -172,7 +172,7 @@ async fn listen(
         let Message::Text(text) = message else {
             continue;
         };
-        if let Ok(TableServerMessage::Roll { roll }) = serde_json::from_str(text.as_str())
+        if let Ok(TableServerMessage::Roll { roll, .. }) = serde_json::from_str(text.as_str())
             && let Some(sent) = roll
                 .label
                 .as_deref()
@@ -221,7 +221,7 @@ async fn one_room(
     let mut first = None;
     for socket in &mut joined {
         let roll = loop {
-            if let TableServerMessage::Roll { roll } = read(socket).await? {
+            if let TableServerMessage::Roll { roll, .. } = read(socket).await? {
                 break roll;
             }
         };
@@ -293,7 +293,7 @@ async fn many_rooms(
     sockets[0].send(roll_message(0)).await?;
     for socket in &mut sockets[..per_room] {
         loop {
-            if let TableServerMessage::Roll { roll } = read(socket).await? {
+            if let TableServerMessage::Roll { roll, .. } = read(socket).await? {
                 anyhow::ensure!(roll.dice.len() == 4, "{roll:?}");
                 break;
             }

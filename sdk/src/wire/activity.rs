@@ -134,12 +134,17 @@ pub enum TableServerMessage {
         /// Who is at the table.
         participants: Vec<TableParticipant>,
     },
-    /// A roll made at the table or with `/roll` in the instance's channel.
+    /// A roll made at the table or with `/roll` in the instance's channel, with the
+    /// roller's luck after it (absent when the roller is not at the table), so that a roll
+    /// is one message to each socket.
     Roll {
         /// The roll.
         roll: TableRoll,
+        /// The roller's luck, this roll included.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        luck: Option<TableLuck>,
     },
-    /// Who is at the table now, with their luck.
+    /// Who is at the table now, with their luck (sent when someone joins or leaves).
     Participants {
         /// Everyone present.
         participants: Vec<TableParticipant>,

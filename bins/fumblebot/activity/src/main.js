@@ -37,6 +37,7 @@ async function start() {
   const log = new RollLog($('log'));
   const refusal = $('refusal');
   let you = signedIn.user;
+  let participants = [];
   const connection = new TableConnection(signedIn.session, signedIn.instanceId, {
     onStatus: status,
     onStopped: (reason) => status(reason, true),
@@ -50,13 +51,22 @@ async function start() {
         case 'joined':
           you = message.you;
           message.rolls.forEach((roll) => log.add(roll));
-          showParticipants($('participants'), message.participants, you);
+          participants = message.participants;
+          showParticipants($('participants'), participants, you);
           break;
-        case 'roll':
+        case 'roll': {
           log.add(message.roll);
+          // The roll carries its roller's new luck.
+          const roller = participants.find((p) => p.user.id === message.roll.user.id);
+          if (roller && message.luck) {
+            roller.luck = message.luck;
+            showParticipants($('participants'), participants, you);
+          }
           break;
+        }
         case 'participants':
-          showParticipants($('participants'), message.participants, you);
+          participants = message.participants;
+          showParticipants($('participants'), participants, you);
           break;
         case 'refused':
           refusal.textContent = message.message;

@@ -296,8 +296,8 @@ impl Rooms {
     }
 
     /// Adds a roll to the room's log (its `seq` is given here), counts its dice toward the
-    /// roller's luck, and sends it and the new luck to every socket of the room. `None`
-    /// when the room is gone (everyone left).
+    /// roller's luck, and sends it with that luck to every socket of the room. `None` when
+    /// the room is gone (everyone left).
     pub async fn roll(
         &self,
         instance_id: &str,
@@ -312,30 +312,29 @@ impl Rooms {
                         let mut roll = roll;
                         roll.seq = room.next_seq;
                         room.next_seq += 1;
-                        if let Some(member) = room.members.get_mut(&roll.user.id) {
+                        let luck = room.members.get_mut(&roll.user.id).map(|member| {
                             member.luck = member.luck.with(&roll.dice);
-                        }
+                            member.luck
+                        });
                         room.log.push_back(roll.clone());
                         while room.log.len() > LOG_ROLLS {
                             room.log.pop_front();
                         }
-                        Some((roll, room.participants()))
+                        Some((roll, luck))
                     }
                 }
             }
             Store::Redis(redis) => redis.roll(instance_id, roll).await?,
         };
-        let Some((roll, participants)) = added else {
+        let Some((roll, luck)) = added else {
             return Ok(None);
         };
         self.publish(
             instance_id,
-            &TableServerMessage::Roll { roll: roll.clone() },
-        )
-        .await?;
-        self.publish(
-            instance_id,
-            &TableServerMessage::Participants { participants },
+            &TableServerMessage::Roll {
+                roll: roll.clone(),
+                luck,
+            },
         )
         .await?;
         Ok(Some(roll))

@@ -114,7 +114,7 @@ async fn next(socket: &mut Socket) -> TableServerMessage {
 async fn next_roll(socket: &mut Socket) -> TableRoll {
     loop {
         match next(socket).await {
-            TableServerMessage::Roll { roll } => return roll,
+            TableServerMessage::Roll { roll, .. } => return roll,
             TableServerMessage::Refused { message, .. } => panic!("refused: {message}"),
             _ => {}
         }

@@ -149,7 +149,7 @@ impl RedisRooms {
         &self,
         instance_id: &str,
         mut roll: TableRoll,
-    ) -> Result<Option<(TableRoll, Vec<TableParticipant>)>, RoomError> {
+    ) -> Result<Option<(TableRoll, Option<TableLuck>)>, RoomError> {
         let mut connection = self.connection.clone();
         let open: bool = connection.exists(self.key(instance_id, "sockets")).await?;
         if !open {
@@ -167,22 +167,25 @@ impl RedisRooms {
             .ltrim(self.key(instance_id, "log"), -(LOG_ROLLS as isize), -1)
             .ignore()
             .hincr(&luck, format!("{user}:dice"), counted.dice)
-            .ignore()
             .cmd("HINCRBYFLOAT")
             .arg(&luck)
             .arg(format!("{user}:sum"))
             .arg(sum)
-            .ignore()
             .hincr(&luck, format!("{user}:criticals"), counted.criticals)
-            .ignore()
             .hincr(&luck, format!("{user}:fumbles"), counted.fumbles)
-            .ignore();
+            .hexists(self.key(instance_id, "sockets"), user);
         for part in ["log", "luck", "seq"] {
             pipe.expire(self.key(instance_id, part), ttl).ignore();
         }
-        let () = pipe.query_async(&mut connection).await?;
-        let participants = self.participants(instance_id).await?;
-        Ok(Some((roll, participants)))
+        let (dice, sum, criticals, fumbles, present): (u64, f64, u64, u64, bool) =
+            pipe.query_async(&mut connection).await?;
+        let luck = present.then_some(TableLuck {
+            dice,
+            score: (dice > 0).then(|| sum / dice as f64),
+            criticals,
+            fumbles,
+        });
+        Ok(Some((roll, luck)))
     }
 
     pub(super) async fn in_channel(&self, channel_id: &str) -> Result<Vec<String>, RoomError> {

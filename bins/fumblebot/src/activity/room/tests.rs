@@ -41,7 +41,7 @@ fn next(feed: &mut broadcast::Receiver<Feed>) -> TableServerMessage {
 /// The next roll in a feed, skipping participant updates.
 fn next_roll(feed: &mut broadcast::Receiver<Feed>) -> TableRoll {
     loop {
-        if let TableServerMessage::Roll { roll } = next(feed) {
+        if let TableServerMessage::Roll { roll, .. } = next(feed) {
             return roll;
         }
     }
@@ -72,7 +72,12 @@ async fn a_roll_reaches_every_socket_of_the_room_and_no_other() {
 
     let stored = rooms.roll("i-1", d20(&mira, 17)).await.unwrap().unwrap();
     assert_eq!(stored.seq, 1);
-    assert_eq!(next_roll(&mut first.feed), stored);
+    // The roll carries Mira's luck: one d20 at 16 of 19 steps up.
+    let TableServerMessage::Roll { roll, luck } = next(&mut first.feed) else {
+        panic!("the roll");
+    };
+    assert_eq!(roll, stored);
+    assert_eq!(luck.unwrap().score, Some(16.0 / 19.0));
     assert_eq!(next_roll(&mut second.feed), stored);
     // The other instance's socket heard only its own join.
     while let Ok(text) = elsewhere.feed.try_recv() {
