@@ -147,6 +147,21 @@ fn encode_segment(value: &str, out: &mut String) {
     }
 }
 
+/// The Discord Activity's app, served by FumbleBot (`/activity/`, its files below it).
+pub const ACTIVITY: &str = "/activity";
+/// The prefix Discord's proxy puts before every path an Activity requests
+/// (`/.proxy/activity/...`); FumbleBot serves the Activity under it too.
+pub const DISCORD_PROXY_PREFIX: &str = "/.proxy";
+/// `GET`: the Activity's client settings (the OAuth2 client id).
+pub const ACTIVITY_CONFIG: &str = "/activity/api/config";
+/// `POST`: the Activity exchanges an OAuth2 code for Discord's access token and
+/// FumbleBot's session.
+pub const ACTIVITY_TOKEN: &str = "/activity/api/token";
+/// `GET`: the session's user's saved rolls, for the table's quick buttons.
+pub const ACTIVITY_SAVED: &str = "/activity/api/saved";
+/// `GET` (a WebSocket): the table's live room.
+pub const ACTIVITY_SOCKET: &str = "/activity/api/socket";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 //! - lists come back as a [`Page`] with an opaque `next_cursor`;
 //! - every error response is an [`ErrorBody`].
 
+mod activity;
 mod ai;
 mod bridge;
 mod campaigns;
@@ -27,6 +28,11 @@ mod vtt;
 #[cfg(test)]
 mod tests;
 
+pub use activity::{
+    TABLE_EXPRESSION_MAX_CHARS, TABLE_MESSAGE_MAX_BYTES, TableClientMessage, TableConfig, TableDie,
+    TableLuck, TableParticipant, TableRoll, TableSavedRoll, TableServerMessage, TableTokenRequest,
+    TableTokenResponse, TableUser, close as table_close,
+};
 pub use ai::{
     AiChatRequest, AiChatResponse, AiContext, AiProviderStatus, CampaignChatRequest,
     CampaignChatResponse, ChatMessage, ChatRole, ContextRoll, Conversation, ConversationDetail,

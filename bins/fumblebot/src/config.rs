@@ -125,6 +125,30 @@ pub struct Config {
     /// Tokens (input, output and cached) one campaign may spend per UTC day; 0 for no cap.
     #[arg(long, env = "FUMBLEBOT_AI_DAILY_TOKENS", default_value_t = 500_000)]
     pub ai_daily_tokens: u64,
+
+    /// Discord's API origin for the Activity's calls (the OAuth2 code exchange,
+    /// `/users/@me`, activity instances); defaults to `--discord-api-base`.
+    #[arg(long, env = "DISCORD_ACTIVITY_API_BASE")]
+    pub activity_api_base: Option<String>,
+    /// The Discord Activity's OAuth2 client id; defaults to `--discord-application-id`.
+    #[arg(long, env = "DISCORD_CLIENT_ID")]
+    pub discord_client_id: Option<std::num::NonZeroU64>,
+    /// The OAuth2 client secret the Activity exchanges codes with, from the environment
+    /// only (`DISCORD_CLIENT_SECRET`). `POST /activity/api/token` answers 503 without it.
+    #[arg(skip = env_secret("DISCORD_CLIENT_SECRET"))]
+    pub discord_client_secret: Option<String>,
+    /// The key the Activity's sessions are signed with, from the environment only
+    /// (`FUMBLEBOT_ACTIVITY_SECRET`, at least 32 characters); processes that share Redis
+    /// must share it. Without it each process makes its own.
+    #[arg(skip = env_secret("FUMBLEBOT_ACTIVITY_SECRET"))]
+    pub activity_secret: Option<String>,
+    /// The folder of the Activity's built app (`bins/fumblebot/activity/dist`, made by
+    /// `npm run build` there), served under `/activity/`.
+    #[arg(long, env = "FUMBLEBOT_ACTIVITY_DIR")]
+    pub activity_dir: Option<PathBuf>,
+    /// Rolls one user may make at the Activity's table per second.
+    #[arg(long, env = "FUMBLEBOT_ACTIVITY_ROLL_RATE", default_value_t = 3)]
+    pub activity_roll_rate: u32,
 }
 
 /// The providers' public API roots, as their official SDKs default to.
@@ -176,6 +200,17 @@ impl std::fmt::Debug for Config {
                 &self.webhook_secret.as_ref().map(|_| "<set>"),
             )
             .field("bridge_origins", &self.bridge_origins)
+            .field("activity_api_base", &self.activity_api_base)
+            .field("discord_client_id", &self.discord_client_id)
+            .field(
+                "discord_client_secret",
+                &self.discord_client_secret.as_ref().map(|_| "<set>"),
+            )
+            .field(
+                "activity_secret",
+                &self.activity_secret.as_ref().map(|_| "<set>"),
+            )
+            .field("activity_dir", &self.activity_dir)
             .finish_non_exhaustive()
     }
 }
@@ -213,6 +248,12 @@ impl Config {
             bridge_origins: Vec::new(),
             ai_campaign_rate: 20,
             ai_daily_tokens: 500_000,
+            activity_api_base: None,
+            discord_client_id: None,
+            discord_client_secret: None,
+            activity_secret: None,
+            activity_dir: None,
+            activity_roll_rate: 3,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod roll;
 pub mod saved;
 pub mod stats;
 pub mod status;
+pub mod table;
 pub mod text;
 pub mod verify;
 

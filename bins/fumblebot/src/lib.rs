@@ -10,10 +10,8 @@
 //! - [`ai`]: the AI service Core calls (`POST /v1/ai/chat`);
 //! - [`bridge`]: the VTT bridge the browser extension calls (`/vtt/...`);
 //! - [`error`]: every refusal of the HTTP API as the SDK's error body;
+//! - [`activity`]: the Discord Activity, a shared dice table (`/activity/`);
 //! - [`run`]: start-up, the embedded Core, and shutdown.
-//!
-//! The Discord Activity (later work) will live beside these as `activity`, adding its routes
-//! in [`app`] and its parts to [`AppState`].
 #![deny(missing_docs)]
 
 use axum::Json;
@@ -25,6 +23,7 @@ use critfumble_sdk::paths;
 use critfumble_sdk::wire::{FumbleBotReadiness, Health};
 use tower_http::trace::TraceLayer;
 
+pub mod activity;
 pub mod ai;
 pub mod bridge;
 pub mod config;
@@ -52,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(discord::routes().layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)))
         .merge(ai::routes())
         .merge(bridge::routes(&origins))
+        .merge(activity::routes(&state))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use critfumble_core::EmbeddedCore;
 use tokio::sync::{Notify, watch};
 
+use crate::activity::{ActivitySettings, ActivityState, DiscordApi, Rooms, SessionKey};
 use crate::ai::{AiMemory, AiService, AiSettings, Providers};
 use crate::bridge::{BridgeState, EventHub, Presence, SeenMessages};
 use crate::config::Config;
@@ -214,6 +215,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if webhook_secret.is_none() {
         tracing::warn!("no CRITFUMBLE_WEBHOOK_SECRET: POST /vtt/accounts/link answers 503");
     }
+    let redis_client_for_activity = redis_client.clone();
     let hub = match (redis_client, &redis_connection) {
         (Some(client), Some(connection)) => {
             EventHub::redis(client, connection.clone(), &config.redis_prefix)
@@ -228,6 +230,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         None => Presence::local(),
     };
     let bridge = BridgeState::new(seen, hub, presence, config.bridge_origins.clone());
+    let activity = activity_state(&config, redis_client_for_activity, &redis_connection).await?;
     let outbox_wake = Arc::new(Notify::new());
     let state = AppState::new(Parts {
         core: core.clone(),
@@ -238,6 +241,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         discord: discord_http.clone(),
         ai,
         bridge,
+        activity,
         webhook_secret,
     });
     tokio::spawn(crate::outbox::drain::run(
@@ -299,4 +303,67 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         stop,
         server,
     })
+}
+
+/// The Discord Activity: Discord's API with the client secret and bot token, the session
+/// key, and the rooms (in Redis when FumbleBot shares it).
+async fn activity_state(
+    config: &Config,
+    redis_client: Option<redis::Client>,
+    redis_connection: &Option<redis::aio::ConnectionManager>,
+) -> anyhow::Result<ActivityState> {
+    let client_id = config
+        .discord_client_id
+        .or(config.discord_application_id)
+        .map(|id| id.to_string());
+    let discord = DiscordApi::new(
+        config
+            .activity_api_base
+            .as_deref()
+            .unwrap_or(&config.discord_api_base),
+        client_id,
+        config.discord_client_secret.clone(),
+        config.discord_token.clone(),
+    )
+    .context("the activity's discord client")?;
+    if !discord.can_exchange() {
+        tracing::warn!(
+            "no DISCORD_CLIENT_SECRET (or application id): POST /activity/api/token answers 503"
+        );
+    }
+    let sessions = match &config.activity_secret {
+        Some(secret) => SessionKey::from_secret(secret).with_context(|| {
+            format!(
+                "FUMBLEBOT_ACTIVITY_SECRET must be at least {} characters",
+                crate::activity::session::MIN_KEY_BYTES
+            )
+        })?,
+        None => {
+            if config.redis_url.is_some() {
+                tracing::warn!(
+                    "no FUMBLEBOT_ACTIVITY_SECRET: sessions of this process's activity work \
+                     only on this process"
+                );
+            }
+            SessionKey::generate()
+        }
+    };
+    let rooms = match (redis_client, redis_connection) {
+        (Some(client), Some(connection)) => {
+            Rooms::redis(client, connection.clone(), &config.redis_prefix)
+                .await
+                .context("the activity's rooms in redis")?
+        }
+        _ => Rooms::memory(),
+    };
+    if config.activity_dir.is_none() {
+        tracing::warn!("no FUMBLEBOT_ACTIVITY_DIR: /activity/ serves only its API");
+    }
+    Ok(ActivityState::new(ActivitySettings {
+        discord,
+        sessions,
+        rooms,
+        app_dir: config.activity_dir.clone(),
+        roll_rate: config.activity_roll_rate,
+    }))
 }

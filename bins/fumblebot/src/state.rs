@@ -1,5 +1,5 @@
-//! `AppState`: what every handler shares. Cheap to clone. The services of later issues (the
-//! AI service, the VTT bridge, the Activity) add their own parts beside these.
+//! `AppState`: what every handler shares. Cheap to clone. Each service (the AI service, the
+//! VTT bridge, the Activity) keeps its own part here.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use serenity::all::Http;
 use tokio::sync::Notify;
 
+use crate::activity::ActivityState;
 use crate::ai::AiService;
 use crate::bridge::BridgeState;
 use crate::core_access::CoreAccess;
@@ -34,6 +35,7 @@ struct Inner {
     discord: Arc<Http>,
     ai: AiService,
     bridge: BridgeState,
+    activity: ActivityState,
     webhook_secret: Option<WebhookSecret>,
     recent: Mutex<HashMap<u64, VecDeque<String>>>,
 }
@@ -57,6 +59,8 @@ pub struct Parts {
     pub ai: AiService,
     /// The VTT bridge.
     pub bridge: BridgeState,
+    /// The Discord Activity.
+    pub activity: ActivityState,
     /// The secret webhooks to Core are signed with.
     pub webhook_secret: Option<WebhookSecret>,
 }
@@ -74,6 +78,7 @@ impl AppState {
                 discord: parts.discord,
                 ai: parts.ai,
                 bridge: parts.bridge,
+                activity: parts.activity,
                 webhook_secret: parts.webhook_secret,
                 recent: Mutex::new(HashMap::new()),
             }),
@@ -118,6 +123,11 @@ impl AppState {
     /// The VTT bridge.
     pub fn bridge(&self) -> &BridgeState {
         &self.inner.bridge
+    }
+
+    /// The Discord Activity.
+    pub fn activity(&self) -> &ActivityState {
+        &self.inner.activity
     }
 
     /// The secret webhooks to Core are signed with.

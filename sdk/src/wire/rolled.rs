@@ -277,6 +277,14 @@ impl RolledNode {
         }
     }
 
+    /// Every dice node of the tree, in post-order (the order the engine rolled them).
+    pub fn dice_nodes(&self) -> impl Iterator<Item = &RolledDice> {
+        self.post_order().into_iter().filter_map(|node| match node {
+            RolledNode::Dice(dice) => Some(dice),
+            _ => None,
+        })
+    }
+
     /// Every node of the tree, children before their parent and in evaluation order: the
     /// order in which the engine rolls their dice. Walked without recursion.
     pub fn post_order(&self) -> Vec<&RolledNode> {

@@ -370,3 +370,76 @@ fn roll_record_from_new_and_context_roll() {
         json!({"campaign_id": Uuid::nil(), "source": "foundry"})
     );
 }
+
+#[test]
+fn table_messages_are_tagged_snake_case_and_refuse_strangers() {
+    let join: TableClientMessage = serde_json::from_value(json!({
+        "type": "join", "session": "s", "instance_id": "i-1", "since": 4
+    }))
+    .unwrap();
+    assert_eq!(
+        join,
+        TableClientMessage::Join {
+            session: "s".into(),
+            instance_id: "i-1".into(),
+            since: Some(4)
+        }
+    );
+    // A client cannot slip in a user of its choosing, or an unknown message.
+    for body in [
+        json!({"type": "join", "session": "s", "instance_id": "i", "user_id": "1"}),
+        json!({"type": "roll", "expression": "1d20", "total": 20}),
+        json!({"type": "shout"}),
+    ] {
+        assert!(
+            serde_json::from_value::<TableClientMessage>(body.clone()).is_err(),
+            "{body}"
+        );
+    }
+    let refused = TableServerMessage::Refused {
+        message: "no".into(),
+        retry_after_ms: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&refused).unwrap(),
+        json!({"type": "refused", "message": "no"})
+    );
+}
+
+#[test]
+fn table_dice_and_luck_come_from_the_rolled_tree() {
+    let roll = new_roll();
+    let dice = TableDie::all_in(roll.rolled.as_ref().unwrap());
+    assert_eq!(
+        dice,
+        [TableDie {
+            faces: Some(20),
+            value: 12,
+            kept: true,
+            critical: false,
+            fumble: false
+        }]
+    );
+    // 12 on a d20 is 11/19 of the way up; then a natural 20 and a dropped 1.
+    let luck = TableLuck::default().with(&dice);
+    assert_eq!(luck.score, Some(11.0 / 19.0));
+    let more = [
+        TableDie {
+            faces: Some(20),
+            value: 20,
+            kept: true,
+            critical: true,
+            fumble: false,
+        },
+        TableDie {
+            faces: Some(20),
+            value: 1,
+            kept: false,
+            critical: false,
+            fumble: true,
+        },
+    ];
+    let luck = luck.with(&more);
+    assert_eq!((luck.dice, luck.criticals, luck.fumbles), (2, 1, 0));
+    assert!((luck.score.unwrap() - 30.0 / 38.0).abs() < 1e-12);
+}

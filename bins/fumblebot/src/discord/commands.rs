@@ -130,6 +130,9 @@ pub fn all() -> Vec<CreateCommand> {
             )),
         CreateCommand::new("status")
             .description("Who has the browser extension connected to this channel's VTT game"),
+        CreateCommand::new("table").description(
+            "Open the shared dice table (a Discord Activity) for everyone in the call",
+        ),
         CreateCommand::new("help").description("What FumbleBot can do"),
     ]
 }

@@ -8,7 +8,7 @@ use serenity::all::{
 };
 
 use super::reply::{Reply, whisper};
-use super::{autocomplete, campaign, check, roll, saved, stats, status};
+use super::{autocomplete, campaign, check, roll, saved, stats, status, table};
 use crate::outbox::DiscordActor;
 use crate::ratelimit::Verdict;
 use crate::state::AppState;
@@ -195,6 +195,7 @@ async fn run_command(
             _ => missing("a subcommand"),
         },
         "status" => status::status(state, invocation),
+        "table" => table::launch(),
         "help" => whisper(HELP),
         other => whisper(&format!(
             "FumbleBot has no command /{}.",
@@ -265,4 +266,5 @@ const HELP: &str = "**FumbleBot**
 `/save attack 1d20+5`, `/saved`, `/r attack`, `/unsave attack`: saved rolls.
 `/campaign new`, `/link`, `/unlink`: link this channel to a campaign (Manage Channels).
 `/session start|end`: game sessions. `/ask`: the AI game-master assistant.
-`/status`: who has the browser extension connected to this channel's VTT game.";
+`/status`: who has the browser extension connected to this channel's VTT game.
+`/table`: open the shared dice table (a Discord Activity) for everyone in the call.";

@@ -147,6 +147,9 @@ pub async fn roll_and_report(
         );
     }
     state.wake_outbox();
+    if let OutboxItem::Roll(report) = &entry.item {
+        crate::activity::relay_discord_roll(state, report, &invocation.actor);
+    }
     state.remember_expression(invocation.user_id, expression);
     Ok(Posted {
         content,
@@ -256,7 +259,7 @@ fn report(
 
 /// The rolled tree as the report carries it: the dice crate's serialization, read into
 /// whatever type the SDK gives `NewRoll::rolled`.
-fn dice_tree<T: serde::de::DeserializeOwned + Default>(rolled: &Rolled<'_>) -> T {
+pub(crate) fn dice_tree<T: serde::de::DeserializeOwned + Default>(rolled: &Rolled<'_>) -> T {
     serde_json::to_value(rolled)
         .and_then(serde_json::from_value)
         .unwrap_or_default()

@@ -36,7 +36,7 @@ async fn a_command_over_the_gateway_is_answered_and_stored() {
         names,
         [
             "roll", "stats", "check", "save", "saved", "r", "unsave", "ask", "campaign", "link",
-            "unlink", "session", "status", "help"
+            "unlink", "session", "status", "table", "help"
         ]
     );
     bot.discord.wait_for_identify().await;

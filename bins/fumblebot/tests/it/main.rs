@@ -7,9 +7,11 @@
 )]
 
 mod fake_discord;
+mod fake_discord_oauth;
 mod fake_provider;
 mod harness;
 
+mod activity;
 mod ai_service;
 mod bridge;
 mod commands;
