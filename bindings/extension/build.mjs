@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { icon } from './icon.mjs';
 import { manifest } from './manifest.mjs';
@@ -24,7 +24,7 @@ const coreOrigins = (process.env.CRITFUMBLE_CORE_ORIGINS ?? 'http://127.0.0.1:80
   .split(',')
   .map((origin) => new URL(origin.trim()).origin);
 const bridgeUrl = new URL(process.env.CRITFUMBLE_BRIDGE_URL ?? 'http://127.0.0.1:8090').origin;
-const out = join(HERE, process.env.CRITFUMBLE_EXTENSION_OUT ?? 'dist');
+const out = resolve(HERE, process.env.CRITFUMBLE_EXTENSION_OUT ?? 'dist');
 const diceWasm = join(
   dirname(createRequire(import.meta.url).resolve('@crit-fumble/dice/package.json')),
   'pkg/web/critfumble_dice_wasm_bg.wasm',

@@ -55,8 +55,9 @@ class GameStream {
           } catch {
             // Not the bridge's JSON.
           }
-          // 403 and 404 will not change by retrying soon: the slowest retry.
-          this.failures = [403, 404].includes(response.status) ? 10 : this.failures + 1;
+          // 404 until the game's campaign is linked, 403 until the user joins it: both
+          // back off like any failure, so a link made a moment later is picked up soon.
+          this.failures += 1;
           this.state('error', { status: response.status, error });
         } else {
           this.failures = 0;

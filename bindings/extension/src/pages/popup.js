@@ -49,8 +49,9 @@ function showPage(state, tab) {
   $('foundry').hidden = true;
   if (!page) {
     text(box, 'p', 'No VTT game in this tab.', 'muted');
+    // Any web page may be a Foundry server (it is self-hosted): offer to enable it here.
     const url = tab?.url ? new URL(tab.url) : null;
-    if (url && /^https?:$/.test(url.protocol) && !state.foundry_origins.includes(`${url.origin}/*`)) $('foundry').hidden = false;
+    if (url && /^https?:$/.test(url.protocol)) $('foundry').hidden = false;
     return;
   }
   text(box, 'p', `${VTTS[page.vtt].label}: game ${page.game_id}`);
