@@ -181,7 +181,13 @@ unverified('Discord to VTT: Discord messages appear in the Roll20 chat, and host
   }
   const lines = await waitFor('the Discord messages in the Roll20 chat', async () => {
     const found = await roll20.evaluate(() =>
-      [...document.querySelectorAll('#textchat .message.general')].map((m) => m.textContent.replace(/^.*?:/, '').trim()).filter((t) => t.includes('(Discord)')),
+      [...document.querySelectorAll('#textchat .message.general')]
+        .map((message) => {
+          const copy = message.cloneNode(true);
+          for (const part of copy.querySelectorAll('.avatar, .tstamp, .by, .spacer')) part.remove();
+          return copy.textContent.trim();
+        })
+        .filter((text) => text.includes('(Discord)')),
     );
     return found.length >= HOSTILE.length ? found : null;
   });
@@ -196,7 +202,7 @@ unverified('Discord to VTT: Discord messages appear in the Roll20 chat, and host
   await screenshot(roll20, 'roll20-chat-after-injection');
 });
 
-unverified('the service worker stops in the middle of a stream of events: nothing is lost or doubled', async () => {
+scenario('the service worker stops in the middle of a stream of events: nothing is lost or doubled', async () => {
   const texts = Array.from({ length: 20 }, (_, index) => `stream message ${index + 1}`);
   const controller = await system.context.newPage();
   await controller.goto(`chrome-extension://${system.extensionId}/log.html`);
@@ -301,7 +307,7 @@ function ddbRoll(id, userId) {
   };
 }
 
-unverified('a message the bridge refuses is logged with its error, and nothing else breaks', async () => {
+scenario('a message the bridge refuses is logged with its error, and nothing else breaks', async () => {
   const brokenId = await roll20.evaluate(() => {
     const id = window.fixture.postRoll({ dice: [5], modifier: 0 }).id;
     // A roll message missing its dice and its total (as a broken sheet or script leaves
@@ -380,8 +386,9 @@ unverified('the popup: state, preferences, and a dice roll from the wasm package
   await popup.waitForSelector('#roll-total');
   const total = Number(await popup.textContent('#roll-total'));
   const detail = await popup.textContent('#roll-detail');
-  // The detail lists the four dice, the dropped one struck in Markdown: the three kept + 2 is the total.
-  const dice = [...detail.matchAll(/\d+/g)].map(Number).slice(2, 6);
+  // The detail lists the four dice in parentheses (`4d6kh3 (5, 1, 5, 5) + 2 = 17`): the
+  // three highest + 2 is the total.
+  const dice = detail.match(/\(([^)]*)\)/)[1].split(',').map(Number);
   assert.equal(dice.length, 4, detail);
   const kept = [...dice].sort((a, b) => b - a).slice(0, 3);
   assert.equal(total, kept.reduce((sum, die) => sum + die, 0) + 2, detail);
