@@ -169,7 +169,7 @@ scenario('VTT to Discord: a Roll20 roll is verified, stored in Core once and rel
   assert.deepEqual(all.map((roll) => roll.expression), ['1d20+3']);
 });
 
-unverified('Discord to VTT: Discord messages appear in the Roll20 chat, and hostile text stays inert', async () => {
+scenario('Discord to VTT: Discord messages appear in the Roll20 chat, and hostile text stays inert', async () => {
   await waitFor('the bridge stream', async () => {
     const streams = await system.inWorker(async () => (await chrome.storage.session.get('streams')).streams ?? {});
     return streams[`roll20:${ROLL20_GAME}`]?.state === 'connected';
