@@ -2,10 +2,12 @@
 //! asks it), a fresh bridge token for the extension when the user agrees, and the linked
 //! VTT accounts with an unlink button.
 //!
-//! The page and the extension speak through `window.postMessage` on the page's own
-//! origin: the page sends `{type: "critfumble:hello"}`, the extension's content script
-//! answers `{type: "critfumble:extension", version}`; after consent the page sends
-//! `{type: "critfumble:bridge-token", token, core_url, expires_at}`.
+//! The page and the extension find each other through `window.postMessage` on the page's
+//! own origin: the page sends `{type: "critfumble:hello"}`, the extension's content script
+//! answers `{type: "critfumble:extension", version, extension_id}`. After consent the page
+//! hands over `{type: "critfumble:bridge-token", token, core_url, expires_at}`: in
+//! Chromium with `chrome.runtime.sendMessage(extension_id, …)` (the extension's
+//! `externally_connectable`), in Firefox, whose `extension_id` is null, by `postMessage`.
 
 use askama::Template;
 use axum::extract::State;

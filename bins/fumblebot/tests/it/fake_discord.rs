@@ -3,6 +3,11 @@
 //! RESUME, and dispatches such as INTERACTION_CREATE). It follows Discord's documented wire
 //! format (developers/docs: topics/gateway, gateway-events, interactions/receiving-and-
 //! responding) with our own values, and records every REST request it receives.
+//!
+//! The same fake runs as a process for the browser extension's end-to-end test
+//! (`cargo run -p critfumble-fumblebot --example fake_discord`), controlled over HTTP:
+//! `GET /_fake/requests` (every REST request, with when it arrived), `POST /_fake/dispatch`
+//! (`{"event", "data"}`: a gateway dispatch to every client) and `GET /_fake/identified`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +36,8 @@ pub(crate) struct Recorded {
     pub(crate) body: Value,
     /// Files of a multipart body: (part name, file name, bytes).
     pub(crate) files: Vec<(String, String, Vec<u8>)>,
+    /// When it arrived.
+    pub(crate) received_at: std::time::SystemTime,
 }
 
 #[derive(Default)]
@@ -63,6 +70,9 @@ impl FakeDiscord {
         let router = Router::new()
             .route("/gateway", get(gateway))
             .route("/api/v10/{*rest}", any(rest))
+            .route("/_fake/requests", get(control_requests))
+            .route("/_fake/identified", get(control_identified))
+            .route("/_fake/dispatch", axum::routing::post(control_dispatch))
             .with_state(shared.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         FakeDiscord { shared }
@@ -121,12 +131,51 @@ impl FakeDiscord {
 
     /// Sends a dispatch (op 0) to every connected gateway client.
     pub(crate) async fn dispatch(&self, event: &str, data: Value) {
-        let sequence = self.shared.sequence.fetch_add(1, Ordering::SeqCst) + 1;
-        let frame = json!({"op": 0, "t": event, "s": sequence, "d": data}).to_string();
-        for socket in self.shared.sockets.lock().await.iter() {
-            let _ = socket.send(frame.clone());
-        }
+        dispatch(&self.shared, event, data).await;
     }
+}
+
+async fn dispatch(shared: &Shared, event: &str, data: Value) {
+    let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst) + 1;
+    let frame = json!({"op": 0, "t": event, "s": sequence, "d": data}).to_string();
+    for socket in shared.sockets.lock().await.iter() {
+        let _ = socket.send(frame.clone());
+    }
+}
+
+/// `GET /_fake/requests`: every REST request so far, `received_at_ms` since the epoch.
+async fn control_requests(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let requests = shared.requests.lock().await;
+    Json(Value::Array(
+        requests
+            .iter()
+            .map(|request| {
+                let received_at_ms = request
+                    .received_at
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |since| since.as_secs_f64() * 1_000.0);
+                json!({"method": request.method.as_str(), "path": request.path,
+                       "body": request.body, "received_at_ms": received_at_ms})
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /_fake/identified`: how many gateway clients identified.
+async fn control_identified(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(json!({"identified": shared.identified.load(Ordering::SeqCst)}))
+}
+
+/// `POST /_fake/dispatch` with `{"event", "data"}`.
+async fn control_dispatch(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let Some(event) = body["event"].as_str() else {
+        return StatusCode::BAD_REQUEST;
+    };
+    dispatch(&shared, event, body["data"].clone()).await;
+    StatusCode::NO_CONTENT
 }
 
 /// A message object as Discord returns it from the webhook routes.
@@ -190,6 +239,7 @@ async fn rest(
         path: path.clone(),
         body: body.clone(),
         files,
+        received_at: std::time::SystemTime::now(),
     };
     shared.requests.lock().await.push(recorded);
     shared.arrived.notify_waiters();
