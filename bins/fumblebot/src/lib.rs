@@ -36,7 +36,7 @@ pub mod run;
 pub mod state;
 
 pub use config::Config;
-pub use run::{Running, start};
+pub use run::{Running, SHUTDOWN_GRACE, start};
 pub use state::AppState;
 
 /// The largest request body FumbleBot accepts (Discord's interactions are a few KB).

@@ -4,6 +4,12 @@ use clap::Parser;
 use critfumble_fumblebot::Config;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's allocator: a request allocates many small, short-lived
+/// values on two threads, and glibc's `malloc`/`free` were about 13 % of the interactions
+/// bench's samples (bins/fumblebot/README.md, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()

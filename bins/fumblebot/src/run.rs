@@ -21,6 +21,9 @@ use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, Parts};
 use critfumble_sdk::api_key::ApiKey;
 
+/// How long a stopping FumbleBot lets requests in flight finish.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A started FumbleBot.
 #[derive(Debug)]
 pub struct Running {
@@ -47,10 +50,20 @@ impl Running {
         &self.state
     }
 
-    /// Stops accepting requests, finishes those in flight, and returns.
-    pub async fn stop(self) {
+    /// Stops accepting requests, finishes those in flight, and returns. Requests still
+    /// running after [`SHUTDOWN_GRACE`] are cut: the extensions' event streams and the
+    /// Activity's sockets never end by themselves, and their clients reconnect (to another
+    /// process, with `Last-Event-ID`) and miss nothing.
+    pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        let _ = self.server.await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.server)
+            .await
+            .is_err()
+        {
+            tracing::info!("closing the connections still open after the shutdown grace");
+            self.server.abort();
+            let _ = self.server.await;
+        }
     }
 }
 

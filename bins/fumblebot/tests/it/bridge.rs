@@ -701,6 +701,32 @@ async fn an_idle_stream_gets_keep_alives() {
     );
 }
 
+/// Stopping FumbleBot returns even while an extension's event stream is open (the stream
+/// never ends by itself), after the shutdown grace, so that the process exits on SIGTERM.
+#[tokio::test]
+async fn stopping_returns_with_an_event_stream_open() {
+    let bridge = Bridge::start().await;
+    bridge
+        .campaign("930000000000000902", Vtt::Roll20, "game-s")
+        .await;
+    let origin = bridge.url("");
+    let response = listen(&bridge, &origin, "game-s", None).await;
+    let mut stream = response.bytes_stream();
+    let first = stream.next().await.unwrap().unwrap();
+    assert!(std::str::from_utf8(&first).unwrap().contains("connected"));
+    let started = std::time::Instant::now();
+    let stopped = tokio::time::timeout(
+        critfumble_fumblebot::SHUTDOWN_GRACE * 4,
+        bridge.bot.running.stop(),
+    )
+    .await;
+    assert!(
+        stopped.is_ok(),
+        "stop() still waiting after {:?}",
+        started.elapsed()
+    );
+}
+
 /// A flood from one token is cut at 100 requests per 10 s, before Core is asked anything.
 #[tokio::test]
 async fn a_flood_from_one_token_is_rate_limited() {
