@@ -5,10 +5,11 @@
 // test/output/screenshots/ and the measurements of §4 in test/output/measurements.json.
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { HOSTS } from './vtt-server.js';
-import { GUILD_ID, OUTPUT, System, USER, waitFor } from './system.js';
+import { GUILD_ID, OUTPUT, System, USER, waitFor, withinMs } from './system.js';
 
 const CHANNELS = {
   roll20: '930000000000000201',
@@ -27,23 +28,26 @@ const HOSTILE = [
   '&{template:default} ?{Query} %{macro} #macro',
 ];
 
+const SCENARIO_TIMEOUT_MS = 150_000;
+
 let system;
 let roll20;
 const measurements = {};
 const campaigns = {};
 /**
- * The scenarios not yet seen passing on this machine when this was committed (the last
- * run stopped at the first of them, waiting for the bridge stream, which this commit's
- * backoff change targets): they run and report, marked todo, so that scripts/test-all
- * does not fail on them until they are seen passing.
+ * A scenario not yet seen passing on this machine (Foundry: see the README's Status): it
+ * runs and reports, marked todo, so that scripts/test-all does not fail on it.
  */
 function unverified(name, fn, options = {}) {
-  return test(name, { todo: 'not yet seen passing: see bindings/extension/README.md', ...options }, fn);
+  return scenario(name, fn, { todo: 'not yet seen passing: see bindings/extension/README.md', ...options });
 }
 
-/** node:test takes its options before the function. */
+/**
+ * node:test takes its options before the function. A scenario that hangs fails after
+ * SCENARIO_TIMEOUT_MS instead of holding up the run.
+ */
 function scenario(name, fn, options = {}) {
-  return test(name, options, fn);
+  return test(name, { timeout: SCENARIO_TIMEOUT_MS, ...options }, fn);
 }
 
 function percentile(values, p) {
@@ -217,7 +221,7 @@ scenario('the service worker stops in the middle of a stream of events: nothing 
     if (index === 6 || index === 13) {
       const stopped = system.context.serviceWorkers()[0]?.evaluate(() => new Promise(() => {})).catch(() => 'stopped');
       await cdp.send('ServiceWorker.stopAllWorkers');
-      assert.equal(await stopped, 'stopped', 'the service worker was stopped');
+      assert.equal(await withinMs(stopped, 60_000, 'the service worker was not stopped'), 'stopped', 'the service worker was stopped');
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -236,7 +240,29 @@ scenario('the service worker stops in the middle of a stream of events: nothing 
   await controller.close();
 });
 
-unverified('VTT to Discord from Foundry v12 and v13 (enabled per origin) and D&D Beyond', async () => {
+scenario('VTT to Discord from D&D Beyond: this user\'s roll in the game log is stored once and relayed once', async () => {
+  campaigns.ddb = await campaign('D&D Beyond table', CHANNELS.ddb, 'dndbeyond', '1234567', { asService: true });
+  const ddb = await system.context.newPage();
+  await ddb.goto(`https://${HOSTS.ddb}/campaigns/1234567`);
+  await ddb.evaluate(() => window.fixture.open);
+  await waitFor('the D&D Beyond page registered', async () => {
+    const tabs = await system.inWorker(async () => (await chrome.storage.session.get('tabs')).tabs ?? {});
+    return Object.values(tabs).some((page) => page.vtt === 'dndbeyond');
+  });
+  const rollId = crypto.randomUUID();
+  const message = ddbRoll(rollId, '123456789');
+  // Another player's roll in the same game log is theirs to report, not this user's.
+  const other = ddbRoll(crypto.randomUUID(), '987654321');
+  assert.equal(system.vtt.pushGameLog(other), 1);
+  system.vtt.pushGameLog(message);
+  const stored = await storedAndRelayedOnce(campaigns.ddb, CHANNELS.ddb, rollId, /on D&D Beyond — Perception: check: 1d20\+5 = \*\*18\*\* ✓/);
+  assert.equal(stored.verified, true);
+  assert.equal((await coreRolls(campaigns.ddb)).length, 1);
+  await screenshot(ddb, 'ddb-game-log');
+  await ddb.close();
+});
+
+unverified('VTT to Discord from Foundry v12 and v13 (enabled per origin)', async () => {
   for (const [key, host, world] of [['foundry12', HOSTS.foundry12, 'stormwreck-isle'], ['foundry13', HOSTS.foundry13, 'stormwreck-isle-13']]) {
     const version = key === 'foundry13' ? 13 : 12;
     const [page, tabId] = await openTab(`https://${host}/game?v=${version}`);
@@ -258,26 +284,6 @@ unverified('VTT to Discord from Foundry v12 and v13 (enabled per origin) and D&D
     await screenshot(page, `foundry-v${version}-chat`);
     await page.close();
   }
-
-  campaigns.ddb = await campaign('D&D Beyond table', CHANNELS.ddb, 'dndbeyond', '1234567', { asService: true });
-  const ddb = await system.context.newPage();
-  await ddb.goto(`https://${HOSTS.ddb}/campaigns/1234567`);
-  await ddb.evaluate(() => window.fixture.open);
-  await waitFor('the D&D Beyond page registered', async () => {
-    const tabs = await system.inWorker(async () => (await chrome.storage.session.get('tabs')).tabs ?? {});
-    return Object.values(tabs).some((page) => page.vtt === 'dndbeyond');
-  });
-  const rollId = crypto.randomUUID();
-  const message = ddbRoll(rollId, '123456789');
-  // Another player's roll in the same game log is theirs to report, not this user's.
-  const other = ddbRoll(crypto.randomUUID(), '987654321');
-  assert.equal(system.vtt.pushGameLog(other), 1);
-  system.vtt.pushGameLog(message);
-  const stored = await storedAndRelayedOnce(campaigns.ddb, CHANNELS.ddb, rollId, /on D&D Beyond — Perception: 1d20\+5 = \*\*18\*\* ✓/);
-  assert.equal(stored.verified, true);
-  assert.equal((await coreRolls(campaigns.ddb)).length, 1);
-  await screenshot(ddb, 'ddb-game-log');
-  await ddb.close();
 });
 
 function ddbRoll(id, userId) {
@@ -332,46 +338,77 @@ scenario('a message the bridge refuses is logged with its error, and nothing els
   await storedAndRelayedOnce(campaigns.roll20, CHANNELS.roll20, posted.id, /1d20\+2 = \*\*11\*\* ✓/);
 });
 
-unverified('FumbleBot away: rolls wait in the queue and are sent once when it returns', async () => {
+scenario('FumbleBot away: rolls wait in the queue and are sent once when it returns', async () => {
   await system.stopBot();
   const posted = [];
   for (const die of [2, 3, 4]) posted.push(await roll20.evaluate((d) => window.fixture.postRoll({ dice: [d], modifier: 10 }), die));
   await waitFor('three queued messages', async () => (await system.inWorker(async () => (await chrome.storage.local.get('queue')).queue ?? [])).length === 3);
+  // The worker has set the alarm that wakes it to try again; the test moves it to now,
+  // as if its time had come (unpacked extensions' alarms have no 30 s minimum), rather
+  // than waiting out a backoff that grows while FumbleBot restarts.
+  const alarm = await system.inWorker(async () => chrome.alarms.get('critfumble-queue'));
+  assert.ok(alarm && alarm.scheduledTime > Date.now() - 1_000, JSON.stringify(alarm));
   await system.startBot();
+  await system.inWorker(async () => chrome.alarms.create('critfumble-queue', { when: Date.now() }));
   for (const [index, roll] of posted.entries()) {
     await storedAndRelayedOnce(campaigns.roll20, CHANNELS.roll20, roll.id, new RegExp(`1d20\\+10 = \\*\\*${12 + index}\\*\\* ✓`));
   }
   assert.deepEqual(await system.inWorker(async () => (await chrome.storage.local.get('queue')).queue), []);
-}, { timeout: 180_000 });
+}, { timeout: 120_000 });
 
-unverified('a revoked token: "sign in again" in the popup, no more retries, and a new token sends what waited', async () => {
-  // A second token, pasted in the options page (the fallback), then revoked in Core before first use.
-  const issued = await system.core('POST', '/v1/me/tokens', { name: 'pasted', scopes: ['read', 'rolls:write'] });
+scenario('a revoked token: "sign in again" in the popup, no more retries, and a new token sends what waited', async () => {
+  // A second token, issued on Core's Tokens page (the browser holds the session of the
+  // first scenario), revoked there, then pasted in the options page (the fallback).
+  // Revoked before its first use: FumbleBot caches a token Core accepted for up to a
+  // minute, so a token in use stops working within that minute.
+  const tokens = await system.context.newPage();
+  await tokens.goto(`${system.coreUrl}/tokens`);
+  await tokens.fill('input[name="name"]', 'pasted in the extension');
+  await tokens.click('form[action="/tokens"] button');
+  const issued = (await tokens.textContent('#new-token')).trim();
+  assert.match(issued, /^cfk_/);
+  await tokens.goto(`${system.coreUrl}/tokens`);
+  await tokens.click('tr:has-text("pasted in the extension") button.danger');
+  await tokens.waitForSelector('tr:has-text("pasted in the extension") >> text=revoked');
+  await screenshot(tokens, 'core-tokens-revoked');
+  await tokens.close();
+  const refusedByCore = await fetch(`${system.coreUrl}/v1/me`, { headers: { authorization: `Bearer ${issued}` } });
+  assert.equal(refusedByCore.status, 401);
   const options = await system.context.newPage();
   await options.goto(`chrome-extension://${system.extensionId}/options.html`);
   const original = (await system.inWorker(async () => (await chrome.storage.local.get('auth')).auth)).token;
-  await options.fill('#token-input', issued.token);
+  await options.fill('#token-input', issued);
   await options.click('#token button');
-  await waitFor('the pasted token', async () => /A token is stored/.test(await options.textContent('#token-state')));
-  await system.core('DELETE', `/v1/me/tokens/${issued.id}`);
+  await waitFor('the pasted token', async () => /A token is stored|no longer works/.test(await options.textContent('#token-state')));
+  assert.equal((await system.inWorker(async () => (await chrome.storage.local.get('auth')).auth)).token, issued);
+  const sent = system.bridgeRequests.length;
   const posted = await roll20.evaluate(() => window.fixture.postRoll({ dice: [19], modifier: 1 }));
   await waitFor('the revoked state', async () => (await system.inWorker(async () => (await chrome.storage.local.get('auth')).auth)).state === 'revoked');
+  const revokedAt = system.bridgeRequests.length;
   const tabId = await tabIdOf(`https://${HOSTS.roll20}/*`);
   const popup = await popupFor(tabId);
   await popup.waitForSelector('#sign-in');
   assert.match(await popup.textContent('#auth'), /sign in again/i);
   assert.equal(await popup.getAttribute('#sign-in', 'href'), `${system.coreUrl}/link-vtt`);
   await screenshot(popup, 'popup-sign-in-again');
-  // Nothing is retried while signed out: the roll waits, and the log names the refusal once.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  // Nothing is retried while signed out: a second roll waits too, the bridge sees no
+  // request at all (the roll was refused once, or the event stream was refused first),
+  // and the log names the refusal once.
+  const second = await roll20.evaluate(() => window.fixture.postRoll({ dice: [7], modifier: 1 }));
+  await waitFor('both rolls queued', async () => (await system.inWorker(async () => (await chrome.storage.local.get('queue')).queue ?? [])).length === 2);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  assert.deepEqual(system.bridgeRequests.slice(revokedAt), []);
+  const tried = system.bridgeRequests.slice(sent).filter((request) => request.path === '/vtt/rolls');
+  assert.ok(tried.length <= 1, JSON.stringify(tried));
   const queue = await system.inWorker(async () => (await chrome.storage.local.get('queue')).queue);
-  assert.deepEqual(queue.map((entry) => entry.key), [`roll20:${ROLL20_GAME}:${posted.id}`]);
+  assert.deepEqual(queue.map((entry) => entry.key), [`roll20:${ROLL20_GAME}:${posted.id}`, `roll20:${ROLL20_GAME}:${second.id}`]);
   const log = await system.inWorker(async () => (await chrome.storage.local.get('log')).log);
   assert.equal(log.filter((entry) => /no longer accepts the token/.test(entry.message)).length, 1);
   // Signing in again (the working token, pasted) sends what waited.
   await options.fill('#token-input', original);
   await options.click('#token button');
   await storedAndRelayedOnce(campaigns.roll20, CHANNELS.roll20, posted.id, /1d20\+1 = \*\*20\*\* ✓/);
+  await storedAndRelayedOnce(campaigns.roll20, CHANNELS.roll20, second.id, /1d20\+1 = \*\*8\*\* ✓/);
   await popup.close();
   await options.close();
 });
@@ -408,7 +445,7 @@ scenario('the popup: state, preferences, and a dice roll from the wasm package',
   await popup.close();
 });
 
-unverified('measurements: main-thread time per message, fixture to Discord latency, zip size', async () => {
+scenario('measurements: main-thread time per message, fixture to Discord latency, zip size', async () => {
   await system.inWorker(async () => chrome.storage.session.set({ metrics: [] }));
   const count = Number(process.env.EXTENSION_LATENCY_ROLLS ?? 100);
   const posted = [];
@@ -421,9 +458,11 @@ unverified('measurements: main-thread time per message, fixture to Discord laten
     const found = (await system.channelMessages(CHANNELS.roll20)).filter((m) => /1d20\+1\d\d = /.test(m.body.content));
     return found.length >= count ? found : null;
   }, { timeoutMs: 60_000 });
+  // Every roll arrived, once (the timings are measured, not asserted: see the README).
   const latencies = posted.map((roll) => {
-    const relay = relays.find((m) => m.body.content.includes(`= **${roll.total}**`));
-    return relay.received_at_ms - roll.postedAt;
+    const matching = relays.filter((m) => m.body.content.includes(`= **${roll.total}**`));
+    assert.equal(matching.length, 1, `the roll totalling ${roll.total} is relayed once`);
+    return matching[0].received_at_ms - roll.postedAt;
   });
   const handling = await system.inWorker(async () => (await chrome.storage.session.get('metrics')).metrics);
   const { size } = statSync(join(system.distDir, 'critfumble-extension-chromium-0.1.0.zip'));
@@ -432,6 +471,7 @@ unverified('measurements: main-thread time per message, fixture to Discord laten
     content_script_ms: { p50: percentile(handling, 50), p99: percentile(handling, 99), max: Math.max(...handling), samples: handling.length },
     fixture_to_discord_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
     zip_bytes: size,
+    load_average: loadavg().map((load) => Number(load.toFixed(2))),
   });
   console.log(JSON.stringify(measurements));
   assert.equal(handling.length, count);

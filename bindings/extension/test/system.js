@@ -41,12 +41,22 @@ export function freePort() {
   });
 }
 
+/** `promise`, or an error with `message` if it has not settled within `ms`. */
+export function withinMs(promise, ms, message) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export async function waitFor(what, check, { timeoutMs = 20_000, everyMs = 200 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
     try {
-      last = await check();
+      // A check that hangs (a request never answered) fails at the deadline too.
+      last = await withinMs(check(), Math.max(deadline - Date.now(), everyMs), 'the check itself did not finish');
       if (last) return last;
     } catch (error) {
       last = error;
@@ -156,6 +166,13 @@ export class System {
         `--ignore-certificate-errors-spki-list=${this.vtt.spki}`,
       ],
     });
+    // Every request to the bridge, the service worker's included (playwright reports them
+    // in Chromium), so that a scenario can count what the extension sent.
+    this.bridgeRequests = [];
+    this.context.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === this.botUrl) this.bridgeRequests.push({ method: request.method(), path: url.pathname, at: Date.now() });
+    });
     this.worker = this.context.serviceWorkers()[0] ?? (await this.context.waitForEvent('serviceworker', { timeout: 20_000 }));
     this.extensionId = new URL(this.worker.url()).host;
   }
@@ -182,10 +199,16 @@ export class System {
     await waitFor('fumblebot on the fake gateway', async () => (await (await fetch(`${this.discord.base}/_fake/identified`)).json()).identified > 0);
   }
 
+  /**
+   * Stops FumbleBot: SIGTERM, then SIGKILL after a few seconds, since its graceful
+   * shutdown waits for the extension's open event stream to end, which it never does.
+   */
   async stopBot() {
     const exited = new Promise((resolve) => this.bot.once('exit', resolve));
     this.bot.kill('SIGTERM');
+    const killer = setTimeout(() => this.bot.kill('SIGKILL'), 5_000);
     await exited;
+    clearTimeout(killer);
   }
 
   /** Core's API with the service key, acting for `discordId` when given. */
@@ -248,7 +271,8 @@ export class System {
       worker = this.context.serviceWorkers().find((candidate) => candidate.url().startsWith(`chrome-extension://${this.extensionId}/`)) ?? (await waiting);
       await page.close();
     }
-    return worker.evaluate(fn, arg);
+    // A worker stopped while it evaluates may never answer: fail instead of hanging.
+    return withinMs(worker.evaluate(fn, arg), 20_000, 'the service worker did not answer within 20 s');
   }
 
   async stop() {

@@ -7,6 +7,7 @@ import { auth, gameKey, getSession, prefs, setSession } from '../shared/store.js
 import { StreamManager } from '../offscreen/streams.js';
 import { bridgeUrl } from './bridge.js';
 import { deliverEvent, lastEvents } from './events.js';
+import { flush } from './queue.js';
 import { serialized } from './serialized.js';
 import { allTabs } from './tabs.js';
 
@@ -79,4 +80,6 @@ export const onStreamState = serialized(async (message) => {
   };
   await setSession('streams', streams);
   if (message.state === 'signed_out') await onSignedOut();
+  // The bridge answers again: what waited for it is sent now, not at the end of its backoff.
+  if (message.state === 'connected') flush();
 });

@@ -6,6 +6,7 @@
 
 import { auth, setLocal } from '../shared/store.js';
 import { log } from './log.js';
+import { serialized } from './serialized.js';
 
 /** The shape of Core's user tokens (critfumble-sdk's `ApiKey`: `cfk_` and base62). */
 const TOKEN_PATTERN = /^cfk_[A-Za-z0-9_]{16,200}$/;
@@ -25,13 +26,16 @@ export async function storeToken({ token, coreUrl, expiresAt }) {
   await log('info', 'a new token was stored');
 }
 
-/** The bridge refused the token (401): stop using it until a new one. */
-export async function markRevoked() {
+/**
+ * The bridge refused the token (401): stop using it until a new one. One call at a time:
+ * the stream and the queue can both be refused at once, and the user is told once.
+ */
+export const markRevoked = serialized(async () => {
   const current = await auth();
   if (current.state === 'revoked') return;
   await setLocal('auth', { ...current, state: 'revoked' });
   await log('error', 'the bridge no longer accepts the token: sign in again from Core');
-}
+});
 
 /** Forgets the token (the options page's "sign out"). */
 export async function forgetToken() {

@@ -9,6 +9,11 @@ import { EventStreamParser } from './sse.js';
 
 const RETRY_DEFAULT_MS = 3_000;
 const RETRY_MAX_MS = 60_000;
+/**
+ * The longest wait while the bridge answers 403 or 404 (the game's campaign not linked
+ * yet, the user not yet a member): the user is fixing that in Core's web app right now.
+ */
+const RETRY_UNLINKED_MAX_MS = 10_000;
 const DELIVER_RETRY_MS = 250;
 
 class GameStream {
@@ -38,6 +43,7 @@ class GameStream {
     while (!this.stopped) {
       const { bridgeUrl, token } = this.manager;
       this.abort = new AbortController();
+      let waitMaxMs = RETRY_MAX_MS;
       const url = `${bridgeUrl}/vtt/events?vtt=${encodeURIComponent(this.vtt)}&game_id=${encodeURIComponent(this.gameId)}`;
       const headers = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
       if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
@@ -56,8 +62,9 @@ class GameStream {
             // Not the bridge's JSON.
           }
           // 404 until the game's campaign is linked, 403 until the user joins it: both
-          // back off like any failure, so a link made a moment later is picked up soon.
+          // back off with a shorter cap, so a link made a moment later is picked up soon.
           this.failures += 1;
+          if (response.status === 403 || response.status === 404) waitMaxMs = RETRY_UNLINKED_MAX_MS;
           this.state('error', { status: response.status, error });
         } else {
           this.failures = 0;
@@ -71,7 +78,7 @@ class GameStream {
         this.state('error', { status: 0, error: String(error.message ?? error) });
       }
       if (this.stopped) return;
-      const backoff = Math.min(RETRY_MAX_MS, this.retryMs * 2 ** Math.min(this.failures, 5));
+      const backoff = Math.min(waitMaxMs, this.retryMs * 2 ** Math.min(this.failures, 5));
       await sleep(this.failures === 0 ? this.retryMs : backoff);
     }
   }
