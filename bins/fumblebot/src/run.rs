@@ -50,17 +50,18 @@ impl Running {
         &self.state
     }
 
-    /// Stops accepting requests, finishes those in flight, and returns. Requests still
-    /// running after [`SHUTDOWN_GRACE`] are cut: the extensions' event streams and the
-    /// Activity's sockets never end by themselves, and their clients reconnect (to another
-    /// process, with `Last-Event-ID`) and miss nothing.
+    /// Stops accepting requests, finishes those in flight, and returns, at the latest after
+    /// [`SHUTDOWN_GRACE`]: the extensions' event streams and the Activity's sockets never
+    /// end by themselves. Connections still open then are left to end with the process
+    /// (the binary exits once this returns); their clients reconnect, to another process
+    /// with `Last-Event-ID`, and miss nothing.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
         if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.server)
             .await
             .is_err()
         {
-            tracing::info!("closing the connections still open after the shutdown grace");
+            tracing::info!("leaving the connections still open after the shutdown grace");
             self.server.abort();
             let _ = self.server.await;
         }
