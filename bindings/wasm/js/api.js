@@ -369,6 +369,32 @@ function reader(wasm, utf8) {
 }
 
 /**
+ * `stats` over the instance that `instance()` gives (it may throw, as `analyze`
+ * does until the .wasm is loaded) and that instance's reader, `take()`.
+ */
+function statsOf(instance, take) {
+  return function stats(expr, options) {
+    options ??= NO_OPTIONS;
+    try {
+      const header = instance().statsTree(str(expr, 'expr'), dialectOf(options), options.vars);
+      return take()(header);
+    } catch (error) {
+      throw rethrow(error);
+    }
+  };
+}
+
+/**
+ * `{ stats }` alone, over an instance of the glue that has `statsTree`: the
+ * `stats` .wasm that build.sh makes for the Discord Activity (not in the npm
+ * package), or the analysis one. A bundler keeps nothing of the roller's readers.
+ */
+export function bindStats(instance, utf8) {
+  const take = reader(instance, utf8);
+  return { stats: statsOf(() => instance, () => take) };
+}
+
+/**
  * The API over the wasm glue (`web` or `nodejs` target): `wasm`, the main
  * instance, and `analysis()`, which gives the instance of parse, bounds,
  * stats and statsVs (loading it on first use in Node, throwing in a browser
@@ -470,15 +496,7 @@ export function bind(wasm, utf8, analysis) {
     }
   }
 
-  function stats(expr, options) {
-    options ??= NO_OPTIONS;
-    try {
-      const header = analyze().statsTree(str(expr, 'expr'), dialectOf(options), options.vars);
-      return takeAnalysis(header);
-    } catch (error) {
-      throw rethrow(error);
-    }
-  }
+  const stats = statsOf(analyze, () => takeAnalysis);
 
   function statsVs(a, b, options) {
     options ??= NO_OPTIONS;

@@ -11,13 +11,15 @@ use critfumble_dice::{Dialect, DiceError, ParseOptions, RollOptions};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[cfg(feature = "analysis")]
+#[cfg(feature = "stats")]
 mod analysis;
 #[cfg(feature = "roll")]
 mod roll;
 
+#[cfg(feature = "stats")]
+pub(crate) use analysis::stats_tree;
 #[cfg(feature = "analysis")]
-pub(crate) use analysis::{bounds_tree, parse_tree, stats_tree, stats_vs_tree};
+pub(crate) use analysis::{bounds_tree, parse_tree, stats_vs_tree};
 #[cfg(all(test, feature = "roll"))]
 pub(crate) use roll::roll_json;
 #[cfg(feature = "roll")]

@@ -17,7 +17,9 @@
 //! gives `roll` and `rollInline`, the one every caller loads; the feature
 //! `analysis` gives `parse`, `bounds`, `stats` and `statsVs`, which read an
 //! expression without rolling it, loaded only by those who use them (the
-//! distributions and bounds are a third of the engine's code).
+//! distributions and bounds are a third of the engine's code). The feature
+//! `stats`, part of `analysis`, gives `stats` alone: the Discord Activity's
+//! `.wasm`, which is not in the npm package.
 //! Both are on by default, for the native unit tests.
 #![deny(missing_docs)]
 
@@ -245,7 +247,7 @@ pub fn bounds_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result
     hand_over(|out| api::bounds_tree(expr, &options, out))
 }
 
-#[cfg(feature = "analysis")]
+#[cfg(feature = "stats")]
 /// The distribution of `expr`: the object `critfumble stats --json` prints.
 #[wasm_bindgen(js_name = statsTree)]
 pub fn stats_tree(expr: &str, dialect: Option<String>, vars: JsValue) -> Result<usize, JsValue> {

@@ -305,6 +305,33 @@ describe('the package', () => {
     assert.ok(gzipped <= 96_000, `${gzipped} bytes gzipped`);
   });
 
+  test("the Activity's stats .wasm (built for size) gives what the package's stats gives", async () => {
+    // pkg/web/critfumble_dice_stats*: `stats` alone at opt-level "z" (build.sh), read
+    // through bindStats, as bins/fumblebot/activity does; the oracle is the package's
+    // own stats, from the analysis .wasm built at opt-level 3.
+    const glue = await import(new URL('../pkg/web/critfumble_dice_stats.js', import.meta.url));
+    glue.initSync({ module: readFileSync(`${dir}/pkg/web/critfumble_dice_stats_bg.wasm`) });
+    const { bindStats } = await import(new URL('../js/api.js', import.meta.url));
+    const small = bindStats(glue, (buffer) => (start, end) => Buffer.from(buffer, start, end - start).toString('utf8'));
+    let compared = 0;
+    for (const c of CASES) {
+      let expected;
+      try {
+        expected = stats(c.expr, options(c));
+      } catch (error) {
+        assert.throws(() => small.stats(c.expr, options(c)), (thrown) =>
+          thrown instanceof DiceError && thrown.start === error.start && thrown.end === error.end && thrown.message === error.message);
+        compared += 1;
+        continue;
+      }
+      assert.deepEqual(small.stats(c.expr, options(c)), expected, c.expr);
+      compared += 1;
+    }
+    assert.ok(compared >= 20, `only ${compared} cases`);
+    assert.equal(typeof glue.rollTotal, 'undefined', 'the stats .wasm has no roller');
+    assert.equal(typeof glue.parseTree, 'undefined', 'nor the parser export');
+  });
+
   test('its version follows the crate', () => {
     const cargo = readFileSync(`${dir}/../../Cargo.toml`, 'utf8');
     const version = /\[workspace\.package\][^[]*?\nversion = "([^"]+)"/.exec(cargo)?.[1];

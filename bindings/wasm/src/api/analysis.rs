@@ -1,17 +1,21 @@
 //! The functions of the second .wasm: what reads an expression without
-//! rolling it (its tree, bounds and distribution).
+//! rolling it (its tree, bounds and distribution). Feature `stats` alone
+//! keeps only the distribution (`stats_tree`).
 
 use super::{Failure, Options, encode};
 use crate::tree::Encoder;
 use critfumble_dice::{DiceError, DistOptions, Distribution, StatsReport, parse_with};
+#[cfg(feature = "analysis")]
 use serde::Serialize;
 
+#[cfg(feature = "analysis")]
 /// The AST as `Expr` serializes it.
 pub(crate) fn parse_tree(input: &str, options: &Options, out: &mut Encoder) -> Result<(), Failure> {
     let expr = parse_with(input, &options.parse).map_err(|e| Failure::dice(input, &e))?;
     encode(&expr, out)
 }
 
+#[cfg(feature = "analysis")]
 /// Exactly the line `critfumble bounds --json` prints.
 pub(crate) fn bounds_tree(
     input: &str,
@@ -49,6 +53,7 @@ pub(crate) fn stats_tree(input: &str, options: &Options, out: &mut Encoder) -> R
     )
 }
 
+#[cfg(feature = "analysis")]
 /// `critfumble stats A --vs B --json`: its keys in its (alphabetical) order.
 #[derive(Serialize)]
 struct VersusJson<'a> {
@@ -59,6 +64,7 @@ struct VersusJson<'a> {
     less: f64,
 }
 
+#[cfg(feature = "analysis")]
 /// Exactly the line `critfumble stats A --vs B --json` prints. An error in
 /// `b` keeps its span (into `b`) and says in its message that it is in `b`.
 pub(crate) fn stats_vs_tree(

@@ -145,7 +145,18 @@ async function rollFrom(frame, expression) {
   return entry.locator('.total').textContent();
 }
 
+/** Calls Core with the service key, as FumbleBot does, acting for `discordId` if given. */
+async function core(method, path, body, discordId) {
+  const headers = { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' };
+  if (discordId) headers['x-act-as-discord-id'] = discordId;
+  const response = await fetch(`${coreUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
 test('two players with DiscordSDKMock share one table, and Core stores the roll', async () => {
+  // Mira has a saved roll in Core, which her table offers as a quick button.
+  await core('PUT', `/v1/users/discord/${MIRA}`, { name: 'Mira', avatar: null });
+  await core('PUT', '/v1/me/saved-rolls/Fireball', { expression: '8d6' }, MIRA);
   const pages = [];
   for (const [user, size] of [[MIRA, VIEWPORTS.desktop], [TOM, VIEWPORTS.phone]]) {
     const code = `mock-code-${user}`;
@@ -177,9 +188,16 @@ test('two players with DiscordSDKMock share one table, and Core stores the roll'
   assert.equal(await seen.locator('.die').count(), 2);
   assert.equal(await seen.locator('.die.dropped').count(), 1);
 
-  // Quick buttons roll too.
+  // Quick buttons roll too, and so do saved rolls from Core.
   await tom.locator('#quick').getByRole('button', { name: 'Advantage', exact: true }).click();
   await mira.locator('#log .roll', { hasText: '2d20kh1' }).filter({ hasText: 'Tom' }).waitFor();
+  const fireball = mira.locator('#quick button.saved', { hasText: 'Fireball' });
+  assert.equal(await fireball.getAttribute('title'), '8d6');
+  assert.equal(await tom.locator('#quick button.saved').count(), 0, "Tom has no saved rolls; Mira's are hers");
+  await fireball.click();
+  const burst = tom.locator('#log .roll', { hasText: '8d6' }).filter({ hasText: 'Mira' });
+  await burst.waitFor();
+  assert.equal(await burst.locator('.die').count(), 8);
 
   // Core holds Mira's roll as an activity roll in the instance's channel, with her total.
   const stored = await storedRoll('Attack');
@@ -193,13 +211,36 @@ test('two players with DiscordSDKMock share one table, and Core stores the roll'
   for (const page of pages) await page.context().close();
 });
 
+/**
+ * The app's files (not its API) that `page` fetches, as the browser received them:
+ * `files()` gives them once every request seen so far has been measured.
+ */
+function appFiles(page) {
+  const measured = [];
+  page.on('requestfinished', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (!path.startsWith('/.proxy/activity/') || path.startsWith('/.proxy/activity/api/')) return;
+    measured.push((async () => {
+      const response = await request.response();
+      const sizes = await request.sizes();
+      return { path, encoding: await response.headerValue('content-encoding'), bytes: sizes.responseBodySize };
+    })());
+  });
+  return { files: () => Promise.all(measured) };
+}
+
+/** The first load's budget (issue 16): everything the table needs, gzipped. */
+const FIRST_LOAD_BUDGET = 150_000;
+
 test('the real SDK in a fake Discord client, behind /.proxy, shares the table', async () => {
   const frames = [];
   const pages = [];
+  let firstLoad;
   for (const user of [MIRA, TOM]) {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
     const page = await context.newPage();
     page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+    firstLoad ??= appFiles(page);
     await page.goto(`${discord.origin}/host.html?user=${user}`);
     const frame = page.frameLocator('#activity');
     await frame.locator('#status', { hasText: 'Connected' }).waitFor();
@@ -210,11 +251,42 @@ test('the real SDK in a fake Discord client, behind /.proxy, shares the table', 
     pages.push(page);
   }
   const [mira, tom] = frames;
+
+  // The preview works inside Discord too, so its .wasm has been fetched; and what the
+  // browser fetched of the app, gzipped as FumbleBot serves it, is within the budget.
+  await mira.locator('#expression').fill('4d6kh3');
+  await mira.locator('#preview .bounds', { hasText: '3 to 18' }).waitFor();
+  const files = await firstLoad.files();
+  const fetched = files.map((file) => file.path.split('/').pop()).sort();
+  assert.ok(fetched.some((name) => name.endsWith('.wasm')), fetched.join(', '));
+  assert.ok(!fetched.some((name) => name.startsWith('mock-')), `the mock is not loaded in Discord: ${fetched}`);
+  for (const file of files) assert.equal(file.encoding, 'gzip', file.path);
+  const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+  console.log(`first load inside Discord: ${bytes} B gzipped (${files.map((f) => `${f.path.split('/').pop() || 'index.html'} ${f.bytes}`).join(', ')})`);
+  assert.ok(bytes <= FIRST_LOAD_BUDGET, `${bytes} B`);
+  await mira.locator('#expression').fill('');
+
   const total = await rollFrom(tom, '4d6kh3 "Strength"');
   const seen = mira.locator('#log .roll', { hasText: 'Strength' });
   await seen.waitFor();
   assert.equal(await seen.locator('.total').textContent(), total);
   assert.equal(await seen.locator('.die').count(), 4);
+
+  // The proxy drops Mira's socket (the first it opened) and refuses her retries while Tom
+  // rolls; once it lets her through, she has the roll she missed, once.
+  discord.refuseSockets(true);
+  discord.dropSocket(0);
+  await mira.locator('#status', { hasText: 'Reconnecting' }).waitFor();
+  const missedTotal = await rollFrom(tom, '1d12 "Missed"');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(await mira.locator('#log .roll', { hasText: 'Missed' }).count(), 0, 'Mira was away');
+  discord.refuseSockets(false);
+  await mira.locator('#status', { hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+  const missed = mira.locator('#log .roll', { hasText: 'Missed' });
+  await missed.waitFor();
+  assert.equal(await missed.count(), 1);
+  assert.equal(await missed.locator('.total').textContent(), missedTotal);
+  assert.equal(await mira.locator('#log .roll', { hasText: 'Strength' }).count(), 1, 'nothing doubled');
   await screenshots(pages[0], 'table-sdk-mira');
   await screenshots(pages[1], 'table-sdk-tom');
   const stored = await storedRoll('Strength');

@@ -97,7 +97,16 @@ export async function fakeDiscord({ clientId, clientSecret, botToken, users, ins
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
+  // The proxy's WebSockets in the order they were opened, and whether it refuses new ones:
+  // a test drops one and refuses the client's retries for a while, as a proxy that lost a
+  // connection might.
+  const sockets = [];
+  let refusing = false;
   server.on('upgrade', (req, socket, head) => {
+    if (refusing) {
+      socket.destroy();
+      return;
+    }
     const target = new URL(fumblebot());
     const upstream = connect(Number(target.port), target.hostname, () => {
       const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
@@ -108,7 +117,16 @@ export async function fakeDiscord({ clientId, clientSecret, botToken, users, ins
     });
     upstream.on('error', () => socket.destroy());
     socket.on('error', () => upstream.destroy());
+    sockets.push({ socket, upstream });
   });
+  /** Cuts the `index`th WebSocket the proxy opened, both ways, without a close frame. */
+  const dropSocket = (index) => {
+    sockets[index].socket.destroy();
+    sockets[index].upstream.destroy();
+  };
+  const refuseSockets = (refuse) => {
+    refusing = refuse;
+  };
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, grant, origin: `http://127.0.0.1:${server.address().port}` };
+  return { server, grant, dropSocket, refuseSockets, origin: `http://127.0.0.1:${server.address().port}` };
 }

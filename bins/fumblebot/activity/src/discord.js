@@ -3,8 +3,10 @@
 // authenticate with Discord's access token. Inside Discord the real SDK talks to the client
 // over postMessage; opened on its own (no `frame_id` in the URL) the app uses the SDK's
 // DiscordSDKMock, whose code (`mock_code`, or `?mock_code=`) only a test's fake Discord
-// accepts.
-import { DiscordSDK, DiscordSDKMock } from '@discord/embedded-app-sdk';
+// accepts. The mock is a chunk of its own, fetched only then: inside Discord it is never
+// loaded (see build.js).
+// `@discord/embedded-app-sdk/discord` is the SDK's output/Discord.mjs, resolved by build.js.
+import { DiscordSDK } from '@discord/embedded-app-sdk/discord';
 import { apiUrl } from './paths.js';
 
 /** Thrown when FumbleBot refuses, with its error body's message. */
@@ -18,10 +20,11 @@ async function clientId() {
   return config.client_id;
 }
 
-function makeSdk(id, params) {
+async function makeSdk(id, params) {
   if (params.has('frame_id')) {
     return { sdk: new DiscordSDK(id, { disableConsoleLogOverride: true }), instanceId: null };
   }
+  const { DiscordSDKMock } = await import('./mock.js');
   const sdk = new DiscordSDKMock(id, params.get('guild_id'), params.get('channel_id'), null);
   const code = params.get('mock_code') ?? 'mock_code';
   sdk._updateCommandMocks({ authorize: async () => ({ code }) });
@@ -33,7 +36,7 @@ function makeSdk(id, params) {
 export async function signIn() {
   const params = new URLSearchParams(location.search);
   const id = await clientId();
-  const made = makeSdk(id, params);
+  const made = await makeSdk(id, params);
   const sdk = made.sdk;
   await sdk.ready();
   const { code } = await sdk.commands.authorize({

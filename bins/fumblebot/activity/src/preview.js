@@ -1,9 +1,10 @@
 // What an expression can give, shown while it is typed: the bounds, the mean and a small
-// chart of the distribution, all computed in the browser by @crit-fumble/dice's analysis
-// WebAssembly (bindings/wasm). Only that .wasm is loaded: rolls are made by FumbleBot, so
-// the package's roller (its main .wasm) is never fetched.
-import initAnalysis, * as analysisWasm from '../../../../bindings/wasm/pkg/web/critfumble_dice_analysis.js';
-import { bind } from '../../../../bindings/wasm/js/api.js';
+// chart of the distribution, all computed in the browser by the dice engine's WebAssembly
+// (bindings/wasm). Only its `stats` .wasm is loaded, built for size for this page: rolls
+// are made by FumbleBot, so the package's roller (its main .wasm) is never fetched, and
+// the preview calls nothing but `stats`.
+import initStats, * as statsWasm from '../../../../bindings/wasm/pkg/web/critfumble_dice_stats.js';
+import { bindStats } from '../../../../bindings/wasm/js/api.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** The most bars drawn; wider distributions are summed into this many. */
@@ -11,18 +12,14 @@ const MAX_BARS = 60;
 
 let dice = null;
 
-/** Loads the analysis .wasm from next to the page's script. */
+/** Loads the stats .wasm from next to the page's script. */
 export async function loadDice() {
-  await initAnalysis({ module_or_path: new URL('critfumble_dice_analysis_bg.wasm', import.meta.url) });
+  await initStats({ module_or_path: new URL('critfumble_dice_stats_bg.wasm', import.meta.url) });
   const decoder = new TextDecoder();
-  dice = bind(
-    {},
-    (buffer) => {
-      const bytes = new Uint8Array(buffer);
-      return (start, end) => decoder.decode(bytes.subarray(start, end));
-    },
-    () => analysisWasm,
-  );
+  dice = bindStats(statsWasm, (buffer) => {
+    const bytes = new Uint8Array(buffer);
+    return (start, end) => decoder.decode(bytes.subarray(start, end));
+  });
 }
 
 export function diceReady() {
