@@ -20,12 +20,13 @@ const CORE_ORIGINS = __CORE_ORIGINS__;
 /** The most handling times kept for the measurement of the content scripts. */
 const METRICS_MAX = 5_000;
 
-async function signedOut() {
-  await markRevoked();
+/** The bridge refused `token` (401): the user must sign in again, unless a new token replaced it meanwhile. */
+async function signedOut(token) {
+  await markRevoked(token);
   await syncStreams();
 }
-whenSignedOut(signedOut);
-whenStreamSignedOut(signedOut);
+whenSignedOut((answer) => signedOut(answer.token));
+whenStreamSignedOut((report) => signedOut(report.token));
 
 function isExtensionPage(sender) {
   return typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
@@ -89,7 +90,7 @@ async function link(tabId) {
   if (page.player.is_gm && page.game_id) body.game_id = page.game_id;
   const answer = await post('/vtt/accounts/link', body);
   if (answer.status === 401) {
-    await signedOut();
+    await signedOut(answer.token);
     return { ok: false, error: 'sign in again' };
   }
   if (answer.status < 200 || answer.status >= 300) {
