@@ -6,7 +6,7 @@
 import { VTTS, isVtt } from '../shared/vtt.js';
 import { auth, gameKey, getLocal, getSession, prefs, setLocal, setSession } from '../shared/store.js';
 import { errorMessage, post } from './bridge.js';
-import { injectFoundry, registerFoundry, foundryOrigins } from './foundry.js';
+import { enableFoundry, forgetUngranted, foundryOrigins, injectFoundry, registerFoundry } from './foundry.js';
 import { log } from './log.js';
 import { enqueue, flush, onAlarm, whenSignedOut } from './queue.js';
 import { onStreamState, syncStreams, whenStreamSignedOut } from './streams.js';
@@ -147,11 +147,14 @@ const handlers = {
   // The popup and the options page.
   'popup-state': async (message, sender) => (isExtensionPage(sender) ? popupState(message.tab_id) : null),
   link: async (message, sender) => (isExtensionPage(sender) ? link(message.tab_id) : null),
+  // The user clicked "Enable Foundry VTT here" and the browser granted the tab's origin.
   'foundry-enabled': async (message, sender) => {
     if (!isExtensionPage(sender)) return null;
-    const origins = await registerFoundry();
-    if (message.tab_id !== undefined) await injectFoundry(message.tab_id);
-    return { origins };
+    // The origin is the tab's own (readable now that it is granted), not the popup's word.
+    const tab = await chrome.tabs.get(Number(message.tab_id));
+    const origins = await enableFoundry(tab.url);
+    await injectFoundry(tab.id);
+    return { ok: true, origins };
   },
   'prefs-changed': async (_message, sender) => {
     if (!isExtensionPage(sender)) return null;
@@ -202,8 +205,7 @@ chrome.tabs.onRemoved.addListener(async (tabId) => {
   await syncStreams();
 });
 chrome.alarms.onAlarm.addListener(onAlarm);
-chrome.permissions.onAdded.addListener(() => registerFoundry());
-chrome.permissions.onRemoved.addListener(() => registerFoundry());
+chrome.permissions.onRemoved.addListener(() => forgetUngranted());
 chrome.runtime.onStartup.addListener(() => {
   syncStreams();
   flush();
