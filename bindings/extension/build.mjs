@@ -9,6 +9,13 @@
 //   CRITFUMBLE_BRIDGE_URL    FumbleBot's URL until the user sets another in the options
 //                            page. Default: FumbleBot's local default, http://127.0.0.1:8090.
 //   CRITFUMBLE_EXTENSION_OUT where to build (default: dist).
+//   CRITFUMBLE_TEST_FOUNDRY_ORIGINS
+//                            for the end-to-end test only, comma-separated: origins added
+//                            to host_permissions, so that the popup's "Enable Foundry VTT
+//                            here" gets them without the browser's prompt (headless
+//                            Chromium cannot answer it). Foundry still runs only where the
+//                            user enabled it. Refused when building into dist/, the shipped
+//                            output.
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +32,13 @@ const coreOrigins = (process.env.CRITFUMBLE_CORE_ORIGINS ?? 'http://127.0.0.1:80
   .map((origin) => new URL(origin.trim()).origin);
 const bridgeUrl = new URL(process.env.CRITFUMBLE_BRIDGE_URL ?? 'http://127.0.0.1:8090').origin;
 const out = resolve(HERE, process.env.CRITFUMBLE_EXTENSION_OUT ?? 'dist');
+const testFoundryOrigins = (process.env.CRITFUMBLE_TEST_FOUNDRY_ORIGINS ?? '')
+  .split(',')
+  .filter((origin) => origin.trim() !== '')
+  .map((origin) => new URL(origin.trim()).origin);
+if (testFoundryOrigins.length > 0 && out === resolve(HERE, 'dist')) {
+  throw new Error('CRITFUMBLE_TEST_FOUNDRY_ORIGINS is for test builds: set CRITFUMBLE_EXTENSION_OUT to a directory other than dist');
+}
 const diceWasm = join(
   dirname(createRequire(import.meta.url).resolve('@crit-fumble/dice/package.json')),
   'pkg/web/critfumble_dice_wasm_bg.wasm',
@@ -74,7 +88,7 @@ async function buildFor(browser) {
   copyFileSync(diceWasm, join(dir, 'dice.wasm'));
   mkdirSync(join(dir, 'icons'));
   for (const size of [16, 32, 48, 128]) writeFileSync(join(dir, `icons/${size}.png`), icon(size));
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest({ browser, version, coreOrigins }), null, 2)}\n`);
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest({ browser, version, coreOrigins, testFoundryOrigins }), null, 2)}\n`);
   const entries = Object.fromEntries(files(dir).map((path) => [relative(dir, path), readFileSync(path)]));
   const zip = zipSync(entries, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') });
   const zipPath = join(out, `critfumble-extension-${browser}-${version}.zip`);

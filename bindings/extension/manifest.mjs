@@ -7,7 +7,12 @@
 export const ROLL20_MATCHES = ['https://app.roll20.net/editor*'];
 export const DDB_MATCHES = ['https://www.dndbeyond.com/*'];
 
-export function manifest({ browser, version, coreOrigins }) {
+/**
+ * `testFoundryOrigins` is for the end-to-end test only (build.mjs's
+ * CRITFUMBLE_TEST_FOUNDRY_ORIGINS): origins held from install, so that enabling Foundry
+ * there from the popup needs no permission prompt, which headless Chromium cannot answer.
+ */
+export function manifest({ browser, version, coreOrigins, testFoundryOrigins = [] }) {
   const firefox = browser === 'firefox';
   const linkPages = coreOrigins.map((origin) => `${origin}/link-vtt*`);
   const result = {
@@ -21,7 +26,7 @@ export function manifest({ browser, version, coreOrigins }) {
     options_ui: { page: 'options.html', open_in_tab: true },
     background: firefox ? { scripts: ['background.js'], type: 'module' } : { service_worker: 'background.js', type: 'module' },
     permissions: ['storage', 'alarms', 'scripting', 'activeTab', ...(firefox ? [] : ['offscreen'])],
-    host_permissions: ['https://app.roll20.net/*', 'https://www.dndbeyond.com/*'],
+    host_permissions: ['https://app.roll20.net/*', 'https://www.dndbeyond.com/*', ...testFoundryOrigins.map((origin) => `${origin}/*`)],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     content_scripts: [
       { matches: ROLL20_MATCHES, js: ['page/roll20.js'], world: 'MAIN', run_at: 'document_idle' },

@@ -35,14 +35,6 @@ let roll20;
 const measurements = {};
 const campaigns = {};
 /**
- * A scenario not yet seen passing on this machine (Foundry: see the README's Status): it
- * runs and reports, marked todo, so that scripts/test-all does not fail on it.
- */
-function unverified(name, fn, options = {}) {
-  return scenario(name, fn, { todo: 'not yet seen passing: see bindings/extension/README.md', ...options });
-}
-
-/**
  * node:test takes its options before the function. A scenario that hangs fails after
  * SCENARIO_TIMEOUT_MS instead of holding up the run.
  */
@@ -262,25 +254,94 @@ scenario('VTT to Discord from D&D Beyond: this user\'s roll in the game log is s
   await ddb.close();
 });
 
-unverified('VTT to Discord from Foundry v12 and v13 (enabled per origin)', async () => {
-  for (const [key, host, world] of [['foundry12', HOSTS.foundry12, 'stormwreck-isle'], ['foundry13', HOSTS.foundry13, 'stormwreck-isle-13']]) {
-    const version = key === 'foundry13' ? 13 : 12;
+/** The Foundry servers of the fixtures: host, world id, Foundry user id (test/fixtures/foundry.js). */
+const FOUNDRY = [
+  { key: 'foundry12', version: 12, host: HOSTS.foundry12, world: 'stormwreck-isle', user: 'dSFkPELEE0DkKXgp' },
+  { key: 'foundry13', version: 13, host: HOSTS.foundry13, world: 'stormwreck-isle-13', user: 'hQ3nV8cLm2TzR5aW' },
+];
+/** What Discord text could make Foundry do beyond the Roll20 list: enrichers and a roll command. */
+const FOUNDRY_HOSTILE = [...HOSTILE, '@UUID[Actor.dSFkPELEE0DkKXgp]{Aldric} and @Check[dex]', '[[/r 1d20]]{Sneak}'];
+
+async function pageOfTab(tabId) {
+  return system.inWorker(async (id) => (await chrome.storage.session.get('tabs')).tabs?.[id], tabId);
+}
+
+scenario('Foundry v12 and v13: enabled per origin from the popup, linked, a roll relayed once, Discord chat written back inert', async () => {
+  let discordId = 962000000000000000n;
+  for (const { key, version, host, world, user } of FOUNDRY) {
     const [page, tabId] = await openTab(`https://${host}/game?v=${version}`);
     await page.waitForFunction(() => window.game?.ready);
-    // The user enables Foundry for this origin from the popup (the optional permission).
+    // The test build holds this origin from install; that alone does not enable Foundry:
+    // no script of the extension ran in the page, and the worker knows no game in the tab.
+    assert.equal(await page.evaluate(() => globalThis.__critfumbleFoundry), undefined);
+    assert.equal(await pageOfTab(tabId), undefined);
+    assert.deepEqual(await system.inWorker(async () => (await chrome.storage.local.get('foundry_origins')).foundry_origins ?? []), version === 12 ? [] : [`https://${HOSTS.foundry12}/*`]);
+    // The user enables Foundry for this origin in the popup.
     const popup = await popupFor(tabId);
     await popup.waitForSelector('#foundry-button');
+    await screenshot(popup, `popup-foundry-v${version}-enable`);
     await popup.click('#foundry-button');
-    await waitFor('the Foundry page registered', async () => system.inWorker(async (id) => (await chrome.storage.session.get('tabs')).tabs?.[id]?.game_id, tabId));
+    const registered = await waitFor('the Foundry page registered', () => pageOfTab(tabId));
+    assert.deepEqual(registered, { vtt: 'foundry', game_id: world, player: { id: user, name: 'Gamemaster', is_gm: true }, origin: `https://${host}` });
+    const enabled = await system.inWorker(async () => (await chrome.storage.local.get('foundry_origins')).foundry_origins);
+    assert.ok(enabled.includes(`https://${host}/*`), JSON.stringify(enabled));
+    // Linking reads the Foundry user from the page (game.user); the GM's world comes along.
     await popup.reload();
     await popup.waitForSelector('#link-button');
     await popup.click('#link-button');
     await waitFor('the Foundry link', async () => /Account linked/.test(await popup.textContent('#link-state')));
+    const linked = (await system.core('GET', '/v1/me/vtt-accounts')).items.find((account) => account.vtt === 'foundry' && account.vtt_user_id === user);
+    assert.equal(linked?.display_name, 'Gamemaster');
+    await screenshot(popup, `popup-foundry-v${version}-linked`);
     await popup.close();
     campaigns[key] = await campaign(`Foundry v${version} table`, CHANNELS[key], 'foundry', world);
+
+    // VTT to Discord: a roll, and a chat line.
     const posted = await page.evaluate(() => window.fixture.roll({ dice: [10], modifier: 4 }));
-    const stored = await storedAndRelayedOnce(campaigns[key], CHANNELS[key], posted.id, /on Foundry — Perception Skill Check: 1d20 \+ 4 = \*\*14\*\* ✓/);
+    const stored = await storedAndRelayedOnce(campaigns[key], CHANNELS[key], posted.id, /🎲 \*\*Aldric\*\* on Foundry — Perception Skill Check: 1d20 \+ 4 = \*\*14\*\* ✓/);
+    assert.equal(stored.total, 14);
     assert.equal(stored.verified, true);
+    await page.evaluate(async () => {
+      await window.ChatMessage.create({ content: '<p>Onward, to the <em>keep</em>.</p>' });
+    });
+    await waitFor('the chat line in Discord', async () => (await system.channelMessages(CHANNELS[key])).some((m) => m.body.content === '💬 **Aldric**: Onward, to the keep.'));
+
+    // Discord to VTT: written as out-of-character messages, as text, nothing run.
+    await waitFor('the bridge stream', async () => {
+      const streams = await system.inWorker(async () => (await chrome.storage.session.get('streams')).streams ?? {});
+      return streams[`foundry:${world}`]?.state === 'connected';
+    }, { timeoutMs: 90_000 });
+    for (const text of FOUNDRY_HOSTILE) {
+      discordId += 1n;
+      await system.discordMessage(CHANNELS[key], text, { id: String(discordId) });
+    }
+    const written = await waitFor('the Discord messages in the Foundry chat', async () => {
+      const found = await page.evaluate(() => window.fixture.messages.filter((message) => message.speaker.alias === 'Nelly (Discord)'));
+      return found.length >= FOUNDRY_HOSTILE.length ? found : null;
+    });
+    // Long enough for a duplicate to have arrived, had one been written.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal((await page.evaluate(() => window.fixture.messages.filter((message) => message.speaker.alias === 'Nelly (Discord)'))).length, FOUNDRY_HOSTILE.length);
+    for (const message of written) {
+      assert.equal(message.style, 1, 'out of character');
+      assert.deepEqual(message.rolls, []);
+      assert.deepEqual(message.flags, { critfumble: { discord: true } });
+    }
+    // What the reader sees is the Discord text (the zero-width spaces that break `[[` and
+    // `@Check[` are invisible); sorted, as in the Roll20 scenario.
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll('.chat-message')]
+        .filter((item) => item.querySelector('.message-sender').textContent === 'Nelly (Discord)')
+        .map((item) => item.querySelector('.message-content').textContent.replaceAll('\u200b', '')),
+    );
+    assert.deepEqual([...shown].sort(), [...FOUNDRY_HOSTILE].sort());
+    assert.deepEqual(await page.evaluate(() => window.fixture.commandsRun), []);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.equal(await page.locator('.chat-message img').count(), 0);
+    // What the extension created is not sent back to Discord: the one chat line above only.
+    const chat = (await system.channelMessages(CHANNELS[key])).filter((m) => m.body.content.startsWith('💬'));
+    assert.deepEqual(chat.map((m) => m.body.content), ['💬 **Aldric**: Onward, to the keep.']);
+    assert.equal((await coreRolls(campaigns[key])).length, 1);
     await screenshot(page, `foundry-v${version}-chat`);
     await page.close();
   }

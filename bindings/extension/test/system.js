@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { discord as discordOAuth } from '../../../bins/core-server/e2e/fakes.js';
-import { startVttServer } from './vtt-server.js';
+import { HOSTS, startVttServer } from './vtt-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXTENSION_ROOT = join(HERE, '..');
@@ -132,7 +132,12 @@ export class System {
     await healthy(this.coreUrl);
   }
 
-  /** Builds the extension into the test output, with this Core's origin and this FumbleBot. */
+  /**
+   * Builds the extension into the test output, with this Core's origin and this FumbleBot,
+   * holding the Foundry fixtures' origins from install (build.mjs's test-only setting:
+   * headless Chromium cannot answer the permission prompt; the user's click in the popup
+   * still is what enables Foundry there).
+   */
   buildExtension() {
     this.distDir = join(OUTPUT, 'dist');
     execFileSync(process.execPath, ['build.mjs'], {
@@ -142,6 +147,7 @@ export class System {
         CRITFUMBLE_CORE_ORIGINS: this.coreUrl,
         CRITFUMBLE_BRIDGE_URL: this.botUrl,
         CRITFUMBLE_EXTENSION_OUT: this.distDir,
+        CRITFUMBLE_TEST_FOUNDRY_ORIGINS: [HOSTS.foundry12, HOSTS.foundry13].map((host) => `https://${host}`).join(','),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

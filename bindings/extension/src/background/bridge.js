@@ -26,11 +26,12 @@ export async function bridgeUrl() {
 
 /**
  * POSTs `body` as JSON to `path` on the bridge with the token. Resolves to
- * `{status, body, retry_after}`; status 0 when the bridge could not be reached.
+ * `{status, body, retry_after, token}` (`token`: the one sent, so that a 401 revokes that
+ * one and not a newer); status 0 when the bridge could not be reached.
  */
 export async function post(path, body) {
   const { token } = await auth();
-  if (!token) return { status: 401, body: { error: { message: 'no token: sign in from Core' } } };
+  if (!token) return { status: 401, body: { error: { message: 'no token: sign in from Core' } }, token: null };
   let response;
   try {
     response = await fetch(`${await bridgeUrl()}${path}`, {
@@ -39,7 +40,7 @@ export async function post(path, body) {
       body: JSON.stringify(body),
     });
   } catch (error) {
-    return { status: 0, body: { error: { message: `the bridge is unreachable: ${error.message}` } } };
+    return { status: 0, body: { error: { message: `the bridge is unreachable: ${error.message}` } }, token };
   }
   let answer = null;
   try {
@@ -52,6 +53,7 @@ export async function post(path, body) {
     status: response.status,
     body: answer,
     retry_after: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+    token,
   };
 }
 

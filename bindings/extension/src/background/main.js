@@ -6,7 +6,7 @@
 import { VTTS, isVtt } from '../shared/vtt.js';
 import { auth, gameKey, getLocal, getSession, prefs, setLocal, setSession } from '../shared/store.js';
 import { errorMessage, post } from './bridge.js';
-import { injectFoundry, registerFoundry, foundryOrigins } from './foundry.js';
+import { enableFoundry, forgetUngranted, foundryOrigins, injectFoundry, registerFoundry } from './foundry.js';
 import { log } from './log.js';
 import { enqueue, flush, onAlarm, whenSignedOut } from './queue.js';
 import { onStreamState, syncStreams, whenStreamSignedOut } from './streams.js';
@@ -20,12 +20,13 @@ const CORE_ORIGINS = __CORE_ORIGINS__;
 /** The most handling times kept for the measurement of the content scripts. */
 const METRICS_MAX = 5_000;
 
-async function signedOut() {
-  await markRevoked();
+/** The bridge refused `token` (401): the user must sign in again, unless a new token replaced it meanwhile. */
+async function signedOut(token) {
+  await markRevoked(token);
   await syncStreams();
 }
-whenSignedOut(signedOut);
-whenStreamSignedOut(signedOut);
+whenSignedOut((answer) => signedOut(answer.token));
+whenStreamSignedOut((report) => signedOut(report.token));
 
 function isExtensionPage(sender) {
   return typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
@@ -89,7 +90,7 @@ async function link(tabId) {
   if (page.player.is_gm && page.game_id) body.game_id = page.game_id;
   const answer = await post('/vtt/accounts/link', body);
   if (answer.status === 401) {
-    await signedOut();
+    await signedOut(answer.token);
     return { ok: false, error: 'sign in again' };
   }
   if (answer.status < 200 || answer.status >= 300) {
@@ -146,11 +147,14 @@ const handlers = {
   // The popup and the options page.
   'popup-state': async (message, sender) => (isExtensionPage(sender) ? popupState(message.tab_id) : null),
   link: async (message, sender) => (isExtensionPage(sender) ? link(message.tab_id) : null),
+  // The user clicked "Enable Foundry VTT here" and the browser granted the tab's origin.
   'foundry-enabled': async (message, sender) => {
     if (!isExtensionPage(sender)) return null;
-    const origins = await registerFoundry();
-    if (message.tab_id !== undefined) await injectFoundry(message.tab_id);
-    return { origins };
+    // The origin is the tab's own (readable now that it is granted), not the popup's word.
+    const tab = await chrome.tabs.get(Number(message.tab_id));
+    const origins = await enableFoundry(tab.url);
+    await injectFoundry(tab.id);
+    return { ok: true, origins };
   },
   'prefs-changed': async (_message, sender) => {
     if (!isExtensionPage(sender)) return null;
@@ -201,8 +205,7 @@ chrome.tabs.onRemoved.addListener(async (tabId) => {
   await syncStreams();
 });
 chrome.alarms.onAlarm.addListener(onAlarm);
-chrome.permissions.onAdded.addListener(() => registerFoundry());
-chrome.permissions.onRemoved.addListener(() => registerFoundry());
+chrome.permissions.onRemoved.addListener(() => forgetUngranted());
 chrome.runtime.onStartup.addListener(() => {
   syncStreams();
   flush();

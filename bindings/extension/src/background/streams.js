@@ -79,7 +79,7 @@ export const onStreamState = serialized(async (message) => {
     at: Date.now(),
   };
   await setSession('streams', streams);
-  if (message.state === 'signed_out') await onSignedOut();
+  if (message.state === 'signed_out') await onSignedOut(message);
   // The bridge answers again: what waited for it is sent now, not at the end of its backoff.
   if (message.state === 'connected') flush();
 });

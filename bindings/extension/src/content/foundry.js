@@ -51,4 +51,6 @@ if (!globalThis.__critfumbleFoundryContent) {
     // The alias Foundry shows above the message; `foundry` is the escaped HTML content.
     send('content', { type: 'create', content: event.foundry, alias: `${event.author} (Discord)` });
   });
+  // The page-world script may have announced the page before this script listened.
+  send('content', { type: 'hello' });
 }

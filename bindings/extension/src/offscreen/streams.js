@@ -51,7 +51,8 @@ class GameStream {
       try {
         const response = await fetch(url, { headers, signal: this.abort.signal, cache: 'no-store' });
         if (response.status === 401) {
-          this.state('signed_out', { status: 401 });
+          // The token refused, so that the worker revokes it only if it is still the stored one.
+          this.state('signed_out', { status: 401, token });
           return;
         }
         if (!response.ok || !response.body) {

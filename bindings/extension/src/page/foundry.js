@@ -12,12 +12,14 @@ function start() {
   const { game, Hooks, ChatMessage, CONST } = globalThis;
   // `game.world.id`: the world's id, the game Core links a campaign to.
   // `game.user`: the signed-in Foundry user (its `id`, `name` and `isGM`).
-  send('page', {
-    type: 'page',
-    vtt: 'foundry',
-    game_id: String(game.world.id),
-    player: { id: String(game.user.id), name: game.user.name ?? null, is_gm: game.user.isGM === true },
-  });
+  const announce = () =>
+    send('page', {
+      type: 'page',
+      vtt: 'foundry',
+      game_id: String(game.world.id),
+      player: { id: String(game.user.id), name: game.user.name ?? null, is_gm: game.user.isGM === true },
+    });
+  announce();
   Hooks.on('createChatMessage', (message, _options, userId) => {
     // Every client sees every message; each one reports only its own user's.
     if (userId !== game.user.id) return;
@@ -26,6 +28,12 @@ function start() {
     send('page', { type: 'message', id: String(message.id), data: JSON.stringify(data), has_rolls: (data.rolls?.length ?? 0) > 0 });
   });
   listen('content', (message) => {
+    // The content script started after this script announced the page (both injected
+    // into a tab open when Foundry was enabled): it asks again.
+    if (message.type === 'hello') {
+      announce();
+      return;
+    }
     if (message.type !== 'create' || typeof message.content !== 'string') return;
     const generation = game.release?.generation ?? 12;
     const data = {

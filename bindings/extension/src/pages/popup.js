@@ -122,8 +122,9 @@ async function rollDice(event) {
     const origin = new URL(tab.url).origin;
     // Asked from the click itself: the browser shows its permission prompt.
     const granted = await chrome.permissions.request({ origins: [`${origin}/*`] });
-    if (granted) await chrome.runtime.sendMessage({ kind: 'foundry-enabled', tab_id: tab.id });
+    const answer = granted ? await chrome.runtime.sendMessage({ kind: 'foundry-enabled', tab_id: tab.id }) : null;
     await refresh(tab);
+    if (granted && !answer?.ok) text($('foundry'), 'p', answer?.error ?? 'enabling Foundry VTT failed', 'bad');
   });
   chrome.storage.onChanged.addListener(() => refresh(tab));
 })();
