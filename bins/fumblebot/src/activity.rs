@@ -50,9 +50,6 @@ pub use discord_api::DiscordApi;
 pub use room::Rooms;
 pub use session::SessionKey;
 
-/// How long Discord's word on an instance's members is trusted before it is asked again
-/// (a user who is not in the cached list makes it ask at once).
-const INSTANCE_TTL: Duration = Duration::from_secs(30);
 /// Instances remembered at most.
 const INSTANCES_MAX: usize = 50_000;
 /// Code exchanges one address may make per minute.
@@ -78,6 +75,7 @@ struct Inner {
     rooms: Rooms,
     app_dir: Option<PathBuf>,
     roll_rate: u32,
+    instance_ttl: Duration,
     instances: Mutex<HashMap<String, (Instant, discord_api::ActivityInstance)>>,
 }
 
@@ -94,6 +92,10 @@ pub struct ActivitySettings {
     pub app_dir: Option<PathBuf>,
     /// Rolls per user per second.
     pub roll_rate: u32,
+    /// How long Discord's word on an instance's members is trusted before it is asked
+    /// again (a user who is not in the cached list makes it ask at once). An open socket
+    /// checks that its user is still there this often.
+    pub instance_ttl: Duration,
 }
 
 impl ActivityState {
@@ -106,6 +108,7 @@ impl ActivityState {
                 rooms: settings.rooms,
                 app_dir: settings.app_dir,
                 roll_rate: settings.roll_rate.max(1),
+                instance_ttl: settings.instance_ttl,
                 instances: Mutex::default(),
             }),
         }
@@ -126,6 +129,11 @@ impl ActivityState {
         self.inner.roll_rate
     }
 
+    /// How long Discord's list of an instance's users is reused.
+    pub fn instance_ttl(&self) -> Duration {
+        self.inner.instance_ttl
+    }
+
     /// The channel of `instance_id` if Discord lists `user_id` in it; `Ok(None)` when the
     /// instance exists but the user is not in it.
     pub async fn channel_of(
@@ -135,7 +143,7 @@ impl ActivityState {
     ) -> Result<Option<String>, discord_api::DiscordApiError> {
         let cached = room::lock(&self.inner.instances)
             .get(instance_id)
-            .filter(|(at, _)| at.elapsed() < INSTANCE_TTL)
+            .filter(|(at, _)| at.elapsed() < self.inner.instance_ttl)
             .map(|(_, instance)| instance.clone());
         if let Some(instance) = cached
             && instance.users.iter().any(|user| user == user_id)
@@ -153,7 +161,8 @@ impl ActivityState {
             .then(|| instance.location.channel_id.clone());
         let mut instances = room::lock(&self.inner.instances);
         if instances.len() >= INSTANCES_MAX {
-            instances.retain(|_, (at, _)| at.elapsed() < INSTANCE_TTL);
+            let ttl = self.inner.instance_ttl;
+            instances.retain(|_, (at, _)| at.elapsed() < ttl);
             if instances.len() >= INSTANCES_MAX {
                 instances.clear();
             }

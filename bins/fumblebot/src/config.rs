@@ -149,6 +149,15 @@ pub struct Config {
     /// Rolls one user may make at the Activity's table per second.
     #[arg(long, env = "FUMBLEBOT_ACTIVITY_ROLL_RATE", default_value_t = 3)]
     pub activity_roll_rate: u32,
+    /// How long Discord's list of an activity instance's users is reused, in milliseconds:
+    /// a user who leaves the instance loses its table within twice this long, and Discord
+    /// is asked about each open instance about once per period.
+    #[arg(
+        long,
+        env = "FUMBLEBOT_ACTIVITY_INSTANCE_TTL_MS",
+        default_value_t = 30_000
+    )]
+    pub activity_instance_ttl_ms: u64,
 }
 
 /// The providers' public API roots, as their official SDKs default to.
@@ -254,6 +263,7 @@ impl Config {
             activity_secret: None,
             activity_dir: None,
             activity_roll_rate: 3,
+            activity_instance_ttl_ms: 30_000,
         }
     }
 

@@ -379,5 +379,6 @@ async fn activity_state(
         rooms,
         app_dir: config.activity_dir.clone(),
         roll_rate: config.activity_roll_rate,
+        instance_ttl: std::time::Duration::from_millis(config.activity_instance_ttl_ms),
     }))
 }

@@ -6,7 +6,10 @@
 //!
 //! Anything wrong on the socket (a forged or expired session, an instance the user is not
 //! in, a message that is not one of ours) closes that socket with a [`close`] code and a
-//! reason, and nothing else: the room and its other sockets go on.
+//! reason, and nothing else: the room and its other sockets go on. A user who leaves the
+//! instance (Discord no longer lists them) is closed out the same way: each socket asks
+//! again once per lifetime of the instance list (`--activity-instance-ttl-ms`), so within
+//! two of them. If Discord cannot be asked then, a user already at the table stays.
 
 use std::time::Duration;
 
@@ -132,6 +135,10 @@ async fn in_room(
     joined: super::room::Joined,
 ) -> Result<(), Closing> {
     let mut feed = joined.feed;
+    let mut recheck = tokio::time::interval(state.activity().instance_ttl());
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // An interval's first tick is at once; the join has just checked.
+    recheck.tick().await;
     send(
         socket,
         &TableServerMessage::Joined {
@@ -163,6 +170,7 @@ async fn in_room(
                     }
                 }
             }
+            _ = recheck.tick() => still_in(state, instance_id, user).await?,
             fed = feed.recv() => match fed {
                 Ok(text) => {
                     if socket.send(Message::Text(Utf8Bytes::from(&*text))).await.is_err() {
@@ -174,6 +182,27 @@ async fn in_room(
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
+        }
+    }
+}
+
+/// `Err` closes the socket of a user Discord no longer lists in the instance (or whose
+/// instance has ended). When Discord cannot be asked, the user stays: they were checked
+/// when they joined.
+async fn still_in(state: &AppState, instance_id: &str, user: &TableUser) -> Result<(), Closing> {
+    let left = || closing(close::NOT_IN_INSTANCE, "you left that activity instance");
+    match state.activity().channel_of(instance_id, &user.id).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) | Err(DiscordApiError::NoInstance | DiscordApiError::Refused { .. }) => {
+            Err(left())
+        }
+        Err(DiscordApiError::Unavailable(message)) => {
+            tracing::warn!(%message, "cannot recheck an activity instance's users");
+            Ok(())
+        }
+        Err(DiscordApiError::NotConfigured(what)) => {
+            tracing::error!(what, "the activity cannot check instances");
+            Ok(())
         }
     }
 }

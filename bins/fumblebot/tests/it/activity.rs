@@ -43,8 +43,18 @@ fn activity_config(oauth: &FakeDiscordOAuth) -> impl FnOnce(&mut Config) + use<>
 
 impl Table {
     async fn start() -> Table {
+        Table::start_with(|_| {}).await
+    }
+
+    /// A table whose FumbleBot's config `more` changes after the Activity's own settings.
+    async fn start_with(more: impl FnOnce(&mut Config)) -> Table {
         let oauth = FakeDiscordOAuth::start().await;
-        let bot = TestBot::start_with(activity_config(&oauth)).await;
+        let activity = activity_config(&oauth);
+        let bot = TestBot::start_with(move |config| {
+            activity(config);
+            more(config);
+        })
+        .await;
         oauth.instance(INSTANCE, CHANNEL_ID, &[MIRA, TOM]).await;
         Table { bot, oauth }
     }
@@ -453,6 +463,59 @@ async fn bad_sockets_are_closed_with_a_reason_and_the_room_goes_on() {
         next_roll(&mut mira_socket).await.label.as_deref(),
         Some("still here")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_who_leaves_the_instance_loses_the_table() {
+    // Discord's list of the instance's users is reused for 200 ms, not 30 s.
+    let table = Table::start_with(|config| config.activity_instance_ttl_ms = 200).await;
+    let mira = table.sign_in(MIRA, "Mira").await;
+    let tom = table.sign_in(TOM, "Tom").await;
+    let mut mira_socket = table.connect().await;
+    join(&mut mira_socket, &mira.session, None).await;
+    let mut tom_socket = table.connect().await;
+    join(&mut tom_socket, &tom.session, None).await;
+    // Past two lifetimes of the list, both are still at the table.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    roll(&mut tom_socket, "1d20 \"before\"").await;
+    assert_eq!(
+        next_roll(&mut mira_socket).await.label.as_deref(),
+        Some("before")
+    );
+
+    // Tom leaves the voice channel: Discord lists only Mira. His socket is closed without
+    // him sending anything, and he cannot join again.
+    table.oauth.instance(INSTANCE, CHANNEL_ID, &[MIRA]).await;
+    let (code, reason) = tokio::time::timeout(Duration::from_secs(5), closed(&mut tom_socket))
+        .await
+        .expect("closed within 5 s");
+    assert_eq!(
+        (code, reason.as_str()),
+        (
+            table_close::NOT_IN_INSTANCE,
+            "you left that activity instance"
+        )
+    );
+    let mut again = table.connect().await;
+    join_raw(&mut again, &tom.session, INSTANCE).await;
+    assert_eq!(closed(&mut again).await.0, table_close::NOT_IN_INSTANCE);
+
+    // Mira's table goes on, and she sees that Tom has gone.
+    roll(&mut mira_socket, "1d20 \"after\"").await;
+    let mut seen_roll = false;
+    let mut tom_gone = false;
+    while !(seen_roll && tom_gone) {
+        match next(&mut mira_socket).await {
+            TableServerMessage::Roll { roll, .. } => {
+                assert_eq!(roll.label.as_deref(), Some("after"));
+                seen_roll = true;
+            }
+            TableServerMessage::Participants { participants } => {
+                tom_gone = participants.iter().all(|p| p.user.id != TOM);
+            }
+            _ => {}
+        }
+    }
 }
 
 async fn join_raw(socket: &mut Socket, session: &str, instance_id: &str) {
