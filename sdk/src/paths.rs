@@ -25,6 +25,10 @@ pub const AUTH_LOGOUT: &str = "/auth/logout";
 
 /// `GET`: the calling user.
 pub const ME: &str = "/v1/me";
+/// `GET`: the token or key the request presents, as [`ApiKeyInfo`](crate::wire::ApiKeyInfo)
+/// (its scopes, its expiry, never its secret). Any credentials may ask, whatever their
+/// scopes, so that a client can learn what a token may do before it is refused.
+pub const ME_CURRENT_TOKEN: &str = "/v1/me/token";
 /// `GET` (list) and `POST` (issue) the caller's user tokens.
 pub const ME_TOKENS: &str = "/v1/me/tokens";
 /// `DELETE`: revoke one of the caller's user tokens.

@@ -37,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::READYZ, get(health::readyz))
         .route(paths::OPENAPI, get(openapi_json))
         .route(paths::ME, get(users::me))
+        .route(paths::ME_CURRENT_TOKEN, get(me::current_token))
         .route(
             paths::ME_TOKENS,
             get(me::list_tokens).post(me::create_token),
@@ -232,7 +233,7 @@ async fn method_not_allowed() -> AppError {
     paths(
         health::healthz, health::readyz,
         users::upsert_user, users::me,
-        me::create_token, me::list_tokens, me::revoke_token, me::list_vtt_accounts,
+        me::current_token, me::create_token, me::list_tokens, me::revoke_token, me::list_vtt_accounts,
         me::unlink_vtt_account,
         saved_rolls::list_saved_rolls, saved_rolls::get_saved_roll, saved_rolls::save_roll,
         saved_rolls::delete_saved_roll,

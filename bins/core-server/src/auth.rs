@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use critfumble_sdk::api_key::{KeyRejection, parse_bearer};
 use critfumble_sdk::paths::ACT_AS_DISCORD_ID_HEADER;
-use critfumble_sdk::wire::{Campaign, KeyScope, MemberRole, TokenScope, User};
+use critfumble_sdk::wire::{ApiKeyInfo, Campaign, KeyScope, MemberRole, TokenScope, User};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -17,7 +17,7 @@ use crate::store::Store;
 
 mod scopes;
 
-pub use scopes::{Ai, Authorized, Read, RollsWrite, RouteScope, Tokens, Write};
+pub use scopes::{Ai, Authorized, Read, RollsWrite, RouteScope, Tokens, Unscoped, Write};
 
 /// The name of the browser session cookie.
 pub const SESSION_COOKIE: &str = "cf_session";
@@ -30,8 +30,8 @@ pub struct Caller {
     /// The user the request acts as: the token's or cookie's owner, or the user a service
     /// key names in `x-act-as-discord-id`. `None` only for a service acting for nobody.
     pub user: Option<User>,
-    /// The API key used, if any (none for a cookie).
-    pub key_id: Option<Uuid>,
+    /// The API key or user token presented, if any (none for a cookie).
+    pub key: Option<ApiKeyInfo>,
     /// What the credentials may do: every scope for a service key and a browser session,
     /// the token's own for a user token.
     pub scopes: Vec<TokenScope>,
@@ -81,9 +81,9 @@ impl Caller {
 
     /// Who the request is counted against for rate limits.
     fn principal(&self) -> Option<Principal> {
-        match (&self.user, self.key_id) {
+        match (&self.user, &self.key) {
             (Some(user), _) => Some(Principal::User(user.id)),
-            (None, Some(key)) => Some(Principal::Service(key)),
+            (None, Some(key)) => Some(Principal::Service(key.id)),
             (None, None) => None,
         }
     }
@@ -201,8 +201,8 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> AppResult<Caller> 
 /// key acting for a user names both.
 fn record_identity(caller: &Caller, parts: &Parts) {
     let span = tracing::Span::current();
-    if let Some(key) = caller.key_id {
-        span.record("key_id", tracing::field::display(key));
+    if let Some(key) = &caller.key {
+        span.record("key_id", tracing::field::display(key.id));
     }
     if let Some(user) = &caller.user {
         span.record("user_id", tracing::field::display(user.id));
@@ -237,7 +237,7 @@ async fn identify(parts: &Parts, state: &AppState) -> AppResult<Caller> {
             return Ok(Caller {
                 service: false,
                 user: Some(user),
-                key_id: None,
+                key: None,
                 scopes: TokenScope::ALL.to_vec(),
             });
         }
@@ -305,7 +305,7 @@ async fn caller_from_key(
             Ok(Caller {
                 service: true,
                 user,
-                key_id: Some(key.info.id),
+                key: Some(key.info),
                 scopes: TokenScope::ALL.to_vec(),
             })
         }
@@ -316,8 +316,8 @@ async fn caller_from_key(
             Ok(Caller {
                 service: false,
                 user: Some(user),
-                key_id: Some(key.info.id),
-                scopes: key.info.scopes,
+                scopes: key.info.scopes.clone(),
+                key: Some(key.info),
             })
         }
     }

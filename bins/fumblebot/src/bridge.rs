@@ -2,11 +2,25 @@
 //! `GET /vtt/events` and `POST /vtt/accounts/link`. Every call carries a Core user token,
 //! checked with Core ([`auth`]); CORS admits only the extension's origins and the web app;
 //! bodies are limited, and each token and each game has a rate limit.
+//!
+//! FumbleBot acts in Core with its own service key, so the bridge checks the token's scopes
+//! itself, as Core checks them on its own routes ([`BridgeRoute::scopes`]); a token without
+//! one is refused with 403 naming it, before the body is read:
+//!
+//! | route | scopes | why |
+//! | --- | --- | --- |
+//! | `POST /vtt/rolls` | `read`, `rolls:write` | reports the user's roll to Core, as `POST /v1/rolls` needs `rolls:write` |
+//! | `POST /vtt/chat` | `read`, `rolls:write` | speaks for the user in the campaign's channel: the extension's bridge writing, as rolls |
+//! | `POST /vtt/accounts/link` | `read`, `rolls:write` | Core stores a link for the user; Core's Link page gives the extension exactly `read` and `rolls:write` (`TokenScope::DEFAULT`), so the extension links with the token it sends rolls with, and a read-only token links nothing |
+//! | `GET /vtt/events` | `read` | reads the game's chat from Discord |
+//!
+//! Every route needs `read`: each reads the game's campaign as the token's user, and Core
+//! says whose a token is (`GET /v1/me`) only to a token that may read.
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
 use axum::routing::{get, post};
-use critfumble_sdk::wire::{ErrorCode, Vtt};
+use critfumble_sdk::wire::{ErrorCode, TokenScope, Vtt};
 use serenity::all::{ChannelId, CreateMessage};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -33,6 +47,42 @@ pub use seen::SeenMessages;
 pub const BRIDGE_BODY_LIMIT_BYTES: usize = 9 * 1024 * 1024;
 /// Requests (rolls and chat) one game may send per 10 s, from every extension in it.
 pub const GAME_RATE: u32 = 300;
+
+/// A route of the bridge, and the scopes it needs of the caller's token (the table in the
+/// module's documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BridgeRoute {
+    /// `POST /vtt/rolls`.
+    Rolls,
+    /// `POST /vtt/chat`.
+    Chat,
+    /// `POST /vtt/accounts/link`.
+    AccountsLink,
+    /// `GET /vtt/events`.
+    Events,
+}
+
+impl BridgeRoute {
+    /// The method and path, as error messages name the route.
+    pub const fn name(self) -> &'static str {
+        match self {
+            BridgeRoute::Rolls => "POST /vtt/rolls",
+            BridgeRoute::Chat => "POST /vtt/chat",
+            BridgeRoute::AccountsLink => "POST /vtt/accounts/link",
+            BridgeRoute::Events => "GET /vtt/events",
+        }
+    }
+
+    /// The scopes the caller's token must hold.
+    pub const fn scopes(self) -> &'static [TokenScope] {
+        match self {
+            BridgeRoute::Rolls | BridgeRoute::Chat | BridgeRoute::AccountsLink => {
+                &[TokenScope::Read, TokenScope::RollsWrite]
+            }
+            BridgeRoute::Events => &[TokenScope::Read],
+        }
+    }
+}
 
 /// The bridge's state.
 #[derive(Debug)]

@@ -79,6 +79,14 @@ impl CoreClient {
         self.http.json(Call::get(paths::ME.into())).await
     }
 
+    /// `GET /v1/me/token`: the token (or key) this client presents, with its scopes; any
+    /// credentials may ask.
+    pub async fn current_token(&self) -> Result<ApiKeyInfo, SdkError> {
+        self.http
+            .json(Call::get(paths::ME_CURRENT_TOKEN.into()))
+            .await
+    }
+
     /// `GET /v1/me/tokens`: the caller's user tokens.
     pub async fn list_tokens(&self, page: &PageRequest) -> Result<Page<ApiKeyInfo>, SdkError> {
         self.http

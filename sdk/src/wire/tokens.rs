@@ -25,7 +25,8 @@ pub enum TokenScope {
     /// Read what the user may see: campaigns, characters, sessions, rolls, AI logs, usage.
     #[serde(rename = "read")]
     Read,
-    /// Report the user's own rolls (`POST /v1/rolls`): the browser extension's bridge.
+    /// Report the user's own rolls (`POST /v1/rolls`): the browser extension's bridge, which
+    /// FumbleBot also asks of its rolls, chat and account links (`/vtt/...`).
     #[serde(rename = "rolls:write")]
     RollsWrite,
     /// Change campaigns, members, characters, sessions and links.

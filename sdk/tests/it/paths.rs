@@ -12,6 +12,7 @@ const ALL: &[&str] = &[
     paths::AUTH_DISCORD_CALLBACK,
     paths::AUTH_LOGOUT,
     paths::ME,
+    paths::ME_CURRENT_TOKEN,
     paths::ME_TOKENS,
     paths::ME_TOKEN,
     paths::ME_VTT_ACCOUNTS,

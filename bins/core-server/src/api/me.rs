@@ -1,19 +1,36 @@
-//! The caller's own things: user tokens for the browser extension and linked VTT accounts.
+//! The caller's own things: user tokens for the browser extension (and the one presented),
+//! and linked VTT accounts.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use critfumble_sdk::wire::{
-    ApiKeyInfo, CreateTokenRequest, CreatedToken, ErrorBody, KeyScope, Page, PageRequest,
-    VttAccountLink,
+    ApiKeyInfo, CreateTokenRequest, CreatedToken, ErrorBody, ErrorCode, KeyScope, Page,
+    PageRequest, VttAccountLink,
 };
 use uuid::Uuid;
 
-use crate::auth::{Authorized, Caller, Read, Tokens, Write};
+use crate::auth::{Authorized, Caller, Read, Tokens, Unscoped, Write};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use critfumble_sdk::api_key::{ApiKey, StoredApiKey};
+
+/// The token or key the request presents: its scopes and expiry, never its secret. Any
+/// credentials may ask, whatever their scopes, so that a client (FumbleBot's VTT bridge,
+/// the extension) can learn what a token may do; a browser session presents no token (404).
+#[utoipa::path(get, path = "/v1/me/token", tag = "me",
+    responses((status = 200, body = ApiKeyInfo), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn current_token(caller: Authorized<Unscoped>) -> AppResult<Json<ApiKeyInfo>> {
+    caller.key.clone().map(Json).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::NotFound,
+            "this request presents a browser session, not a token",
+        )
+    })
+}
 
 /// Issues a user token (shown once), for the browser extension or a script. Needs the
 /// `tokens` scope (the web app's session holds it), a user rather than a service key, and

@@ -146,7 +146,7 @@ async fn check_source(state: &AppState, caller: &Caller, roll: &NewRoll) -> AppR
     };
     let source = roll.source;
     let Some(vtt) = source.vtt() else {
-        let session_web_roll = source == RollSource::Web && caller.key_id.is_none();
+        let session_web_roll = source == RollSource::Web && caller.key.is_none();
         if session_web_roll {
             return Ok(());
         }

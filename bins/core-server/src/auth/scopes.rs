@@ -11,10 +11,10 @@ use super::{Caller, authenticate};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// A scope a route can name: one marker type per [`TokenScope`].
+/// A scope a route can name: one marker type per [`TokenScope`], and [`Unscoped`].
 pub trait RouteScope: Send + Sync + 'static {
-    /// The scope the credentials must hold.
-    const SCOPE: TokenScope;
+    /// The scope the credentials must hold (`None`: any credentials will do).
+    const SCOPE: Option<TokenScope>;
 }
 
 macro_rules! route_scopes {
@@ -25,7 +25,7 @@ macro_rules! route_scopes {
             pub struct $name;
 
             impl RouteScope for $name {
-                const SCOPE: TokenScope = TokenScope::$scope;
+                const SCOPE: Option<TokenScope> = Some(TokenScope::$scope);
             }
         )+
     };
@@ -44,6 +44,14 @@ route_scopes! {
     Tokens => Tokens,
 }
 
+/// `GET /v1/me/token`, where any credentials describe themselves: no scope.
+#[derive(Clone, Copy, Debug)]
+pub struct Unscoped;
+
+impl RouteScope for Unscoped {
+    const SCOPE: Option<TokenScope> = None;
+}
+
 /// The authenticated caller of a route that needs the scope `S`: a user token without it
 /// is refused with 403 before the handler runs. Dereferences to the [`Caller`].
 #[derive(Clone, Debug)]
@@ -53,10 +61,11 @@ impl<S: RouteScope> Authorized<S> {
     /// `caller`, checked for the scope `S` (403 without it), for the web app's pages,
     /// which authenticate once and then call the API's handlers.
     pub fn for_caller(caller: Caller) -> AppResult<Self> {
-        if !caller.may(S::SCOPE) {
+        if let Some(scope) = S::SCOPE
+            && !caller.may(scope)
+        {
             return Err(AppError::forbidden(format!(
-                "this token lacks the '{}' scope that this route needs",
-                S::SCOPE
+                "this token lacks the '{scope}' scope that this route needs"
             )));
         }
         Ok(Authorized(caller, PhantomData))

@@ -1,9 +1,10 @@
-//! `/v1/me`: user tokens (issue, list, revoke) and linked VTT accounts via signed webhooks.
+//! `/v1/me`: user tokens (issue, list, revoke, the one presented) and linked VTT accounts
+//! via signed webhooks.
 
 use critfumble_sdk::webhook::WebhookSecret;
 use critfumble_sdk::wire::{
-    CreateTokenRequest, PageRequest, TokenScope, Vtt, VttAccountLinked, VttAccountUnlinked,
-    WebhookEvent, WebhookPayload,
+    ApiKeyInfo, CreateTokenRequest, KeyScope, PageRequest, TokenScope, Vtt, VttAccountLinked,
+    VttAccountUnlinked, WebhookEvent, WebhookPayload,
 };
 use reqwest::Method;
 
@@ -12,6 +13,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     user_tokens_issue_list_revoke,
+    the_presented_token_describes_itself,
     webhooks_link_vtt_accounts_once,
     webhook_signatures_are_checked,
     webhook_secrets_rotate_without_downtime,
@@ -87,6 +89,106 @@ async fn user_tokens_issue_list_revoke(backend: Backend) {
     let error = extension.me().await.unwrap_err();
     assert_eq!(error.status(), Some(401));
     assert!(error.api_body().unwrap().error.message.contains("revoked"));
+}
+
+/// `GET /v1/me/token` answers what Core issued (the record `POST /v1/me/tokens` returned),
+/// to any token whatever its scopes, and to the service key; a browser session has no token.
+async fn the_presented_token_describes_itself(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let alice = server.user("510", "Alice").await;
+    let alice_client = server.client(&server.token_for(&alice).await);
+    let issue = |scopes: Vec<TokenScope>| {
+        let alice_client = &alice_client;
+        async move {
+            alice_client
+                .create_token(&CreateTokenRequest {
+                    name: "scoped".to_owned(),
+                    expires_at: None,
+                    scopes,
+                })
+                .await
+        }
+    };
+    // What matters of a token's record; `last_used_at` changes as it is used.
+    let essentials = |key: &ApiKeyInfo| {
+        (
+            key.id,
+            key.scope,
+            key.user_id,
+            key.scopes.clone(),
+            key.expires_at,
+            key.revoked_at,
+        )
+    };
+    for scopes in [
+        vec![TokenScope::Read],
+        vec![TokenScope::Ai],
+        TokenScope::DEFAULT.to_vec(),
+    ] {
+        let created = issue(scopes.clone()).await.unwrap();
+        let token = Auth::Token(created.token.clone());
+        let presented = server.client(&token).current_token().await.unwrap();
+        assert_eq!(
+            essentials(&presented),
+            essentials(&created.key),
+            "{scopes:?}"
+        );
+        assert_eq!(presented.scopes, scopes);
+        assert_eq!(presented.user_id, Some(alice.id));
+        // The secret is never in the answer.
+        let text = server
+            .get(&token, "/v1/me/token")
+            .await
+            .expect(200)
+            .text
+            .clone();
+        assert!(!text.contains(&created.token), "{text}");
+    }
+    // A revoked token learns nothing.
+    let revoked = issue(TokenScope::DEFAULT.to_vec()).await.unwrap();
+    alice_client.revoke_token(revoked.key.id).await.unwrap();
+    let error = server
+        .client(&Auth::Token(revoked.token))
+        .current_token()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(401));
+    // The service key, acting for nobody or for a user, describes itself.
+    for auth in [Auth::Service, Auth::ServiceFor("510".to_owned())] {
+        let key: ApiKeyInfo = server.get(&auth, "/v1/me/token").await.expect(200).json();
+        assert_eq!(key.scope, KeyScope::Service, "{auth:?}");
+        assert_eq!(key.user_id, None, "{auth:?}");
+        assert_eq!(key.scopes, TokenScope::ALL, "{auth:?}");
+    }
+    server
+        .get(&Auth::None, "/v1/me/token")
+        .await
+        .expect_error(401, "unauthorized");
+    let session = format!("session-{}", uuid::Uuid::new_v4().simple());
+    server
+        .store
+        .insert_web_session(
+            &critfumble_core::token::sha256_hex(session.as_bytes()),
+            alice.id,
+            chrono::Utc::now().timestamp_millis() + 3_600_000,
+        )
+        .await
+        .unwrap();
+    let body = server
+        .get(&Auth::Cookie(session), "/v1/me/token")
+        .await
+        .expect_error(404, "not_found");
+    assert!(
+        body.error.message.contains("browser session"),
+        "{}",
+        body.error.message
+    );
+    let doc: serde_json::Value = server.get(&Auth::None, "/openapi.json").await.json();
+    assert_eq!(
+        doc["paths"]["/v1/me/token"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["$ref"],
+        "#/components/schemas/ApiKeyInfo"
+    );
 }
 
 fn linked(discord_id: &str, vtt_user_id: &str) -> WebhookEvent {

@@ -24,6 +24,7 @@ pub async fn chat(
         &state,
         &headers,
         super::auth::peer_ip(&peer),
+        super::BridgeRoute::Chat,
         body,
         BRIDGE_BODY_LIMIT_BYTES,
         VttChatRequest::validate,

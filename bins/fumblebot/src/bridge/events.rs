@@ -407,7 +407,13 @@ pub async fn events(
     peer: super::auth::Peer,
     query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let user = super::auth::caller(&state, &headers, super::auth::peer_ip(&peer)).await?;
+    let user = super::auth::caller(
+        &state,
+        &headers,
+        super::auth::peer_ip(&peer),
+        super::BridgeRoute::Events,
+    )
+    .await?;
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(ErrorCode::BadRequest, rejection.body_text()).field("vtt")
     })?;

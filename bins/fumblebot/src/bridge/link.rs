@@ -46,6 +46,7 @@ pub async fn link(
         &state,
         &headers,
         super::auth::peer_ip(&peer),
+        super::BridgeRoute::AccountsLink,
         body,
         LINK_BODY_LIMIT_BYTES,
         VttLinkRequest::validate,

@@ -35,6 +35,7 @@ pub async fn rolls(
         &state,
         &headers,
         super::auth::peer_ip(&peer),
+        super::BridgeRoute::Rolls,
         body,
         BRIDGE_BODY_LIMIT_BYTES,
         VttRollRequest::validate,

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use critfumble_sdk::wire::{
-    Campaign, DiscordLinkRequest, ErrorBody, Vtt, VttChatEvent, VttGame, VttLinkReceipt,
-    VttLinkStatus, VttRollReceipt,
+    Campaign, DiscordLinkRequest, ErrorBody, Vtt, VttAccountLink, VttChatEvent, VttGame,
+    VttLinkReceipt, VttLinkStatus, VttRollReceipt,
 };
 use futures_util::StreamExt as _;
 use reqwest::Method;
@@ -23,7 +23,7 @@ pub(crate) const MIRA: &str = "700000000000000021";
 const BOB: &str = "700000000000000022";
 
 /// A fixture of `critfumble-vtt`'s tests, and the record its `.expected.json` holds.
-fn fixture(path: &str) -> (String, Value) {
+pub(crate) fn fixture(path: &str) -> (String, Value) {
     let root = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../vtt-parsers/tests/fixtures/"
@@ -148,8 +148,21 @@ impl Bridge {
         .unwrap()
     }
 
+    /// The VTT accounts Core holds linked to the user `discord_id`.
+    pub(crate) async fn vtt_accounts_of(&self, discord_id: &str) -> Vec<VttAccountLink> {
+        self.bot
+            .core
+            .client()
+            .acting_as(discord_id)
+            .unwrap()
+            .list_vtt_accounts()
+            .await
+            .unwrap()
+            .items
+    }
+
     /// The messages the fake Discord received in `channel`.
-    async fn channel_messages(&self, channel: &str) -> Vec<Recorded> {
+    pub(crate) async fn channel_messages(&self, channel: &str) -> Vec<Recorded> {
         let path = format!("/api/v10/channels/{channel}/messages");
         self.bot
             .discord
@@ -293,7 +306,8 @@ async fn only_members_with_a_token_core_accepts_are_heard() {
         let (status, answer) = bridge.post("/vtt/rolls", token, body.clone()).await;
         assert_eq!(status, expected, "{token:?}: {answer}");
     }
-    // Core's service key is not a user token: /v1/me refuses it to act for nobody.
+    // Core's service key is not a user token: Core says so (`GET /v1/me/token`), and the
+    // bridge acts for users only.
     let service = bridge.bot.core.service_key.clone();
     let (status, _) = bridge.post("/vtt/rolls", Some(&service), body).await;
     assert_ne!(status, 200);
@@ -541,18 +555,10 @@ async fn linking_is_signed_applied_once_and_conflicts_are_reported() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "already_linked");
-    let accounts = bridge
-        .bot
-        .core
-        .client()
-        .acting_as(MIRA)
-        .unwrap()
-        .list_vtt_accounts()
-        .await
-        .unwrap();
-    assert_eq!(accounts.items.len(), 1);
-    assert_eq!(accounts.items[0].vtt_user_id, "-M54pm-khgKWF5-SLCa3");
-    assert!(accounts.items[0].verified_at.is_some());
+    let accounts = bridge.vtt_accounts_of(MIRA).await;
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].vtt_user_id, "-M54pm-khgKWF5-SLCa3");
+    assert!(accounts[0].verified_at.is_some());
     // Bob claims Mira's Roll20 account: Core refuses, and says so.
     let (status, body) = bridge
         .post("/vtt/accounts/link", Some(&bridge.bob), link)

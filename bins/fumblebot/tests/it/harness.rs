@@ -103,11 +103,23 @@ impl TestCore {
         }
     }
 
-    /// A user token with every scope for a new user (what the web app's login issues and
-    /// the extension holds), stored directly.
+    /// A user token for a new user with the scopes Core's Link page gives the extension
+    /// (`TokenScope::DEFAULT`), stored directly.
     pub(crate) async fn user_token(&self, discord_id: &str, name: &str) -> String {
+        self.user_token_with_scopes(discord_id, name, critfumble_sdk::wire::TokenScope::DEFAULT)
+            .await
+    }
+
+    /// A user token with `scopes` for the user `discord_id` (created or updated through
+    /// Core's API), stored in Core's database as the web app's login does.
+    pub(crate) async fn user_token_with_scopes(
+        &self,
+        discord_id: &str,
+        name: &str,
+        scopes: &[critfumble_sdk::wire::TokenScope],
+    ) -> String {
         use critfumble_sdk::api_key::{ApiKey, KeyPepper, StoredApiKey};
-        use critfumble_sdk::wire::{KeyScope, TokenScope, UpsertUserRequest};
+        use critfumble_sdk::wire::{KeyScope, UpsertUserRequest};
         let user = self
             .client()
             .upsert_user(
@@ -132,7 +144,7 @@ impl TestCore {
             now,
         )
         .with_expiry(Some(now + chrono::TimeDelta::days(30)))
-        .with_scopes(TokenScope::ALL.to_vec());
+        .with_scopes(scopes.to_vec());
         self.store.insert_api_key(&stored).await.unwrap();
         key.expose_secret().to_owned()
     }

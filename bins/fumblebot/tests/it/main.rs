@@ -14,6 +14,7 @@ mod harness;
 mod activity;
 mod ai_service;
 mod bridge;
+mod bridge_scopes;
 mod commands;
 mod durability;
 mod failover;

@@ -34,6 +34,17 @@ async fn users_me_tokens_and_vtt_accounts() {
     let (got, request) = exchange(&server, Reply::json(200, &user()), client.me()).await;
     assert_eq!((got, route(&request)), (user(), "GET /v1/me".into()));
 
+    let (got, request) = exchange(
+        &server,
+        Reply::json(200, &token_info()),
+        client.current_token(),
+    )
+    .await;
+    assert_eq!(
+        (got, route(&request)),
+        (token_info(), "GET /v1/me/token".into())
+    );
+
     let page = Page::last(vec![token_info()]);
     let paging = PageRequest {
         cursor: Some("abc".into()),

@@ -77,6 +77,7 @@ fn cases() -> Vec<Case> {
             }
         )),
         case!("me", user(), |c| c.me()),
+        case!("current_token", token_info(), |c| c.current_token()),
         case!("list_tokens", Page::last(vec![token_info()]), |c| c
             .list_tokens(&PageRequest::default())),
         case!(
@@ -254,9 +255,9 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn the_table_covers_every_method() {
-    // The 49 public async methods of CoreClient (`acting_as` sends nothing).
+    // The 50 public async methods of CoreClient (`acting_as` sends nothing).
     let cases = cases();
-    assert_eq!(cases.len(), 49);
+    assert_eq!(cases.len(), 50);
     let names: std::collections::HashSet<_> = cases.iter().map(|case| case.name).collect();
     assert_eq!(names.len(), cases.len(), "a method is listed twice");
 }
