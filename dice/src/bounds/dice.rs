@@ -193,6 +193,21 @@ pub(super) fn dice_bounds(
             chain.times(original_count)
         };
     }
+    // `mt`: the number of values that enough dice share, at most the dice
+    // over the set size and at most the distinct faces they can show. It
+    // comes before the margin of success, as in the roll (`eval::pool`).
+    for modifier in &dice.modifiers {
+        if let ModifierKind::Matches {
+            min_count,
+            total: true,
+            ..
+        } = modifier.kind
+        {
+            let sets = (kept.hi / min_count as f64).floor();
+            let faces = value.hi - value.lo + 1.0;
+            total = Interval::whole(0.0, sets.min(faces).max(0.0));
+        }
+    }
     for modifier in &dice.modifiers {
         if let ModifierKind::MarginOfSuccess(target) = modifier.kind {
             let t = target.value as f64;
@@ -208,20 +223,6 @@ pub(super) fn dice_bounds(
                     ..total
                 },
             };
-        }
-    }
-    // `mt`: the number of values that enough dice share, at most the dice
-    // over the set size and at most the distinct faces they can show.
-    for modifier in &dice.modifiers {
-        if let ModifierKind::Matches {
-            min_count,
-            total: true,
-            ..
-        } = modifier.kind
-        {
-            let sets = (kept.hi / min_count as f64).floor();
-            let faces = value.hi - value.lo + 1.0;
-            total = Interval::whole(0.0, sets.min(faces).max(0.0));
         }
     }
     Ok(DiceBounds { total, kept, value })

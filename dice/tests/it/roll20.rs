@@ -93,6 +93,14 @@ fn matches() {
     assert_eq!(flagged("4d6mt", &[1, 2, 3, 4]), (0.0, vec![]));
     assert_eq!(flagged("4d6kh3mt", &[6, 1, 1, 6]), (1.0, vec![6, 6]));
     assert_eq!(bounds(R20, "4d6mt"), (Some(0.0), Some(2.0)));
+    // With a margin of success the total is the sets' margin over (or under) the target,
+    // in the bounds as in the roll (found by fuzz-dice: `d2ms2mt` rolled -2 with bounds 0 to 0).
+    assert_eq!(total(R20, "4d6mtms>=1", &[3, 5, 3, 1]), Ok(0.0));
+    assert_eq!(bounds(R20, "4d6mtms>=1"), (Some(-1.0), Some(1.0)));
+    assert_eq!(total(R20, "4d6mtms<=1", &[3, 5, 3, 3]), Ok(0.0));
+    assert_eq!(bounds(R20, "4d6mtms<=1"), (Some(-1.0), Some(1.0)));
+    assert_eq!(total(R20, "d2ms2mt", &[1]), Ok(-2.0));
+    assert_eq!(bounds(R20, "d2ms2mt"), (Some(-2.0), Some(-2.0)));
     assert_eq!(bounds(R20, "20d6mt"), (Some(0.0), Some(6.0)));
     assert_eq!(bounds(R20, "4d6m"), (Some(4.0), Some(24.0)));
     for (input, printed) in [
