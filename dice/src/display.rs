@@ -314,13 +314,24 @@ fn write_modifiers<W: Write>(modifiers: &[Modifier], dialect: Dialect, out: &mut
                 cap: None,
             }
         );
-        // `!` followed by `!` or `p` would read as `!!` or `!p`: write it as `x` there.
-        if bare_explode
-            && modifiers
+        let next_char = || {
+            modifiers
                 .get(i + 1)
-                .is_some_and(|next| matches!(first_char(next.kind, dialect), Some('!' | 'p')))
-        {
+                .and_then(|next| first_char(next.kind, dialect))
+        };
+        // `!` followed by `!` or `p` would read as `!!` or `!p`: write it as `x` there.
+        if bare_explode && matches!(next_char(), Some('!' | 'p')) {
             out.write_char('x')?;
+        } else if let ModifierKind::Matches {
+            min_count: 2,
+            on: None,
+            total,
+        } = modifier.kind
+            && next_char().is_some_and(|c| c.is_ascii_alphabetic())
+        {
+            // `m` or `mt` followed by a letter would read as another modifier (`m` then
+            // `sa` as `ms`): write the set size, which is otherwise left out, there.
+            out.write_str(if total { "mt2" } else { "m2" })?;
         } else {
             write_modifier(modifier.kind, dialect, out)?;
         }

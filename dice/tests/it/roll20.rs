@@ -107,9 +107,16 @@ fn matches() {
         ("4d6m", "4d6m"),
         ("6d6MT3>3", "6d6mt3>=3"),
         ("4d6mt2", "4d6mt"),
+        // Before another letter the set size is written, or `m` then `sa` would read as
+        // `ms` (found by fuzz-dice).
+        ("4d6m2sa", "4d6m2sa"),
+        ("4d6mt2sd", "4d6mt2sd"),
+        ("4d6mkh3", "4d6m2kh3"),
     ] {
         let expr = parse_with(input, &ParseOptions::dialect(R20)).expect("parses");
         assert_eq!(expr.to_string(), printed);
+        let again = parse_with(printed, &ParseOptions::dialect(R20)).expect("the text parses");
+        assert_eq!(again, expr, "{printed}");
     }
     assert!(
         parse_with("4d6m1", &ParseOptions::dialect(R20))
