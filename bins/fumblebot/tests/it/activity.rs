@@ -80,6 +80,14 @@ impl Table {
     async fn connect(&self) -> Socket {
         connect_to(&self.bot).await
     }
+
+    /// Signs `id` in and joins the table from the start: the session and the open socket.
+    async fn seat(&self, id: &str, name: &str) -> (TableTokenResponse, Socket) {
+        let signed_in = self.sign_in(id, name).await;
+        let mut socket = self.connect().await;
+        join(&mut socket, &signed_in.session, None).await;
+        (signed_in, socket)
+    }
 }
 
 async fn connect_to(bot: &TestBot) -> Socket {
@@ -350,12 +358,8 @@ async fn a_roll_at_the_table_reaches_everyone_and_core_stores_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconnecting_client_gets_what_it_missed() {
     let table = Table::start().await;
-    let mira = table.sign_in(MIRA, "Mira").await;
-    let tom = table.sign_in(TOM, "Tom").await;
-    let mut mira_socket = table.connect().await;
-    join(&mut mira_socket, &mira.session, None).await;
-    let mut tom_socket = table.connect().await;
-    join(&mut tom_socket, &tom.session, None).await;
+    let (_, mut mira_socket) = table.seat(MIRA, "Mira").await;
+    let (tom, mut tom_socket) = table.seat(TOM, "Tom").await;
     roll(&mut mira_socket, "1d20 \"one\"").await;
     let first = next_roll(&mut tom_socket).await;
     assert_eq!(next_roll(&mut mira_socket).await, first);
@@ -469,12 +473,8 @@ async fn bad_sockets_are_closed_with_a_reason_and_the_room_goes_on() {
 async fn a_user_who_leaves_the_instance_loses_the_table() {
     // Discord's list of the instance's users is reused for 200 ms, not 30 s.
     let table = Table::start_with(|config| config.activity_instance_ttl_ms = 200).await;
-    let mira = table.sign_in(MIRA, "Mira").await;
-    let tom = table.sign_in(TOM, "Tom").await;
-    let mut mira_socket = table.connect().await;
-    join(&mut mira_socket, &mira.session, None).await;
-    let mut tom_socket = table.connect().await;
-    join(&mut tom_socket, &tom.session, None).await;
+    let (_, mut mira_socket) = table.seat(MIRA, "Mira").await;
+    let (tom, mut tom_socket) = table.seat(TOM, "Tom").await;
     // Past two lifetimes of the list, both are still at the table.
     tokio::time::sleep(Duration::from_millis(500)).await;
     roll(&mut tom_socket, "1d20 \"before\"").await;
