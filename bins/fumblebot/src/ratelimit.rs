@@ -1,7 +1,12 @@
 //! Rate limits per user and per guild, and any other named count (the bridge's tokens,
 //! games and failed token checks, the AI service's campaigns): fixed windows, counted in
-//! memory, or in Redis when several processes share the load (one `INCR` per key and
-//! window), so that one limit holds across every process.
+//! memory, or in Redis when several processes share the load (one atomic round trip per
+//! command), so that one limit holds across every process.
+//!
+//! A key's window opens at its first count and lasts the window's length; the next count
+//! after it ends opens a new one. Windows aligned to the clock instead would let a burst
+//! of twice the limit through around every boundary, and would split a short burst in two
+//! whenever it happened to straddle one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -31,12 +36,38 @@ pub struct RateLimiter {
 }
 
 enum Counters {
-    /// By key: when the key's current window ends (Unix seconds), and the count in it.
-    Memory(Mutex<HashMap<String, (u64, u32)>>),
+    /// By key: when the key's current window ends (Unix milliseconds), and the count in it.
+    Memory(Mutex<HashMap<String, Window>>),
     Redis {
         connection: ConnectionManager,
         prefix: String,
     },
+}
+
+/// One key's current window: its count, and how long until it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    ends_ms: u64,
+    count: u32,
+}
+
+/// What one key's count says: its count so far, and the milliseconds left in its window.
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    count: u32,
+    left_ms: u64,
+}
+
+impl Counted {
+    fn verdict(self, limit: u32) -> Verdict {
+        if self.count > limit {
+            Verdict::Limited {
+                retry_after_secs: self.left_ms.div_ceil(1000).max(1),
+            }
+        } else {
+            Verdict::Allowed
+        }
+    }
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -46,6 +77,14 @@ impl std::fmt::Debug for RateLimiter {
             .field("per_guild", &self.per_guild)
             .finish_non_exhaustive()
     }
+}
+
+fn now_ms() -> u64 {
+    chrono::Utc::now().timestamp_millis().max(0).unsigned_abs()
+}
+
+fn window_ms(window: Duration) -> u64 {
+    u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl RateLimiter {
@@ -79,33 +118,31 @@ impl RateLimiter {
     /// Redis failure lets the command run: the limits protect, they must not take the bot
     /// down with Redis.
     pub async fn check(&self, user: &str, guild: Option<&str>) -> Verdict {
-        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
-        self.check_at(user, guild, now).await
+        self.check_at(user, guild, now_ms()).await
     }
 
-    /// [`RateLimiter::check`] at the Unix time `now` (seconds).
-    pub(crate) async fn check_at(&self, user: &str, guild: Option<&str>, now: u64) -> Verdict {
+    /// [`RateLimiter::check`] at the Unix time `now_ms` (milliseconds; the Redis counters
+    /// keep time on Redis's clock).
+    pub(crate) async fn check_at(&self, user: &str, guild: Option<&str>, now_ms: u64) -> Verdict {
         let mut keys = vec![(format!("u:{user}"), self.per_user)];
         if let Some(guild) = guild {
             keys.push((format!("g:{guild}"), self.per_guild));
         }
-        self.check_keys(&keys, RATE_WINDOW, now).await
+        self.check_keys(&keys, RATE_WINDOW, now_ms).await
     }
 
     /// Counts one request against `key` (named by the caller, such as `ai:c:<campaign>`)
     /// with its own `limit` per `window`, in the same counters.
     pub async fn check_key(&self, key: &str, limit: u32, window: Duration) -> Verdict {
-        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
-        self.check_keys(&[(key.to_owned(), limit)], window, now)
+        self.check_keys(&[(key.to_owned(), limit)], window, now_ms())
             .await
     }
 
-    /// Whether `key` already reached `limit` in this window of `window`, without counting
-    /// anything: for counts of failures, checked before an attempt and counted after it
-    /// failed (with [`RateLimiter::check_key`]).
+    /// Whether `key` already reached `limit` in its current window of `window`, without
+    /// counting anything: for counts of failures, checked before an attempt and counted
+    /// after it failed (with [`RateLimiter::check_key`]).
     pub async fn peek_key(&self, key: &str, limit: u32, window: Duration) -> Verdict {
-        let now = chrono::Utc::now().timestamp().max(0).unsigned_abs();
-        self.peek_at(key, limit, window, now).await
+        self.peek_at(key, limit, window, now_ms()).await
     }
 
     pub(crate) async fn peek_at(
@@ -113,70 +150,81 @@ impl RateLimiter {
         key: &str,
         limit: u32,
         window: Duration,
-        now: u64,
+        now_ms: u64,
     ) -> Verdict {
-        let window_secs = window.as_secs().max(1);
-        let window_index = now / window_secs;
-        let retry_after_secs = ((window_index + 1) * window_secs - now).max(1);
-        let count = match &self.counters {
+        let window_ms = window_ms(window);
+        let counted = match &self.counters {
             Counters::Memory(map) => {
                 let map = map
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 map.get(key)
-                    .filter(|(ends, _)| *ends == (window_index + 1) * window_secs)
-                    .map_or(0, |(_, count)| *count)
+                    .filter(|window| window.ends_ms > now_ms)
+                    .map_or(
+                        Counted {
+                            count: 0,
+                            left_ms: window_ms,
+                        },
+                        |window| Counted {
+                            count: window.count,
+                            left_ms: window.ends_ms - now_ms,
+                        },
+                    )
             }
             Counters::Redis { connection, prefix } => {
-                let counted: Result<Option<u32>, _> = redis::cmd("GET")
-                    .arg(format!("{prefix}:rate:{key}:{window_secs}:{window_index}"))
+                let counted: Result<(Option<u32>, i64), _> = redis::pipe()
+                    .cmd("GET")
+                    .arg(redis_key(prefix, key, window_ms))
+                    .cmd("PTTL")
+                    .arg(redis_key(prefix, key, window_ms))
                     .query_async(&mut connection.clone())
                     .await;
                 match counted {
-                    Ok(count) => count.unwrap_or(0),
+                    Ok((count, left_ms)) => Counted {
+                        count: count.unwrap_or(0),
+                        left_ms: redis_left_ms(left_ms, window_ms),
+                    },
                     Err(error) => {
                         tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
-                        0
+                        return Verdict::Allowed;
                     }
                 }
             }
         };
-        if count >= limit {
-            Verdict::Limited { retry_after_secs }
-        } else {
-            Verdict::Allowed
+        // A peek asks whether one more would pass: `limit` counted already means no.
+        Counted {
+            count: counted.count.saturating_add(1),
+            ..counted
         }
+        .verdict(limit)
     }
 
-    async fn check_keys(&self, keys: &[(String, u32)], window: Duration, now: u64) -> Verdict {
-        let window_secs = window.as_secs().max(1);
-        let window_index = now / window_secs;
-        let retry_after_secs = ((window_index + 1) * window_secs - now).max(1);
-        let counts = match self.count(keys, window_secs, window_index, now).await {
+    async fn check_keys(&self, keys: &[(String, u32)], window: Duration, now_ms: u64) -> Verdict {
+        let counts = match self.count(keys, window_ms(window), now_ms).await {
             Ok(counts) => counts,
             Err(error) => {
                 tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
                 return Verdict::Allowed;
             }
         };
-        if counts
+        // Over several limits, the command waits for the last of their windows to end.
+        counts
             .iter()
             .zip(keys)
-            .any(|(count, (_, limit))| count > limit)
-        {
-            Verdict::Limited { retry_after_secs }
-        } else {
-            Verdict::Allowed
-        }
+            .map(|(counted, (_, limit))| counted.verdict(*limit))
+            .max_by_key(|verdict| match verdict {
+                Verdict::Allowed => 0,
+                Verdict::Limited { retry_after_secs } => *retry_after_secs,
+            })
+            .unwrap_or(Verdict::Allowed)
     }
 
     async fn count(
         &self,
         keys: &[(String, u32)],
-        window_secs: u64,
-        window: u64,
-        now: u64,
-    ) -> Result<Vec<u32>, redis::RedisError> {
+        window_ms: u64,
+        now_ms: u64,
+    ) -> Result<Vec<Counted>, redis::RedisError> {
         match &self.counters {
             Counters::Memory(map) => {
                 let mut map = map
@@ -184,45 +232,84 @@ impl RateLimiter {
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 // Keys count in windows of different lengths: what has ended is what goes.
                 if map.len() > 100_000 {
-                    map.retain(|_, (ends, _)| *ends > now);
+                    map.retain(|_, window| window.ends_ms > now_ms);
                 }
-                let ends = (window + 1) * window_secs;
                 Ok(keys
                     .iter()
                     .map(|(key, _)| {
-                        let slot = map.entry(key.clone()).or_insert((ends, 0));
-                        if slot.0 != ends {
-                            *slot = (ends, 0);
+                        let window = map.entry(key.clone()).or_insert(Window {
+                            ends_ms: 0,
+                            count: 0,
+                        });
+                        if window.ends_ms <= now_ms {
+                            *window = Window {
+                                ends_ms: now_ms.saturating_add(window_ms),
+                                count: 0,
+                            };
                         }
-                        slot.1 = slot.1.saturating_add(1);
-                        slot.1
+                        window.count = window.count.saturating_add(1);
+                        Counted {
+                            count: window.count,
+                            left_ms: window.ends_ms - now_ms,
+                        }
                     })
                     .collect())
             }
             Counters::Redis { connection, prefix } => {
+                // In one MULTI: open the window if the key has none (SET NX with its
+                // length), count, and read what is left of it. INCR keeps the key's expiry.
                 let mut pipeline = redis::pipe();
+                pipeline.atomic();
                 for (key, _) in keys {
-                    let key = format!("{prefix}:rate:{key}:{window_secs}:{window}");
+                    let key = redis_key(prefix, key, window_ms);
                     pipeline
+                        .cmd("SET")
+                        .arg(&key)
+                        .arg(0)
+                        .arg("PX")
+                        .arg(window_ms)
+                        .arg("NX")
+                        .ignore()
                         .cmd("INCR")
                         .arg(&key)
-                        .cmd("EXPIRE")
-                        .arg(&key)
-                        .arg(2 * window_secs)
-                        .ignore();
+                        .cmd("PTTL")
+                        .arg(&key);
                 }
-                pipeline.query_async(&mut connection.clone()).await
+                // Two replies per key: its count, then what is left of its window.
+                let replies: Vec<i64> = pipeline.query_async(&mut connection.clone()).await?;
+                Ok(replies
+                    .chunks_exact(2)
+                    .map(|reply| Counted {
+                        count: u32::try_from(reply[0]).unwrap_or(u32::MAX),
+                        left_ms: redis_left_ms(reply[1], window_ms),
+                    })
+                    .collect())
             }
         }
     }
+}
+
+/// The Redis key of `key`'s counter in windows of `window_ms` (a key counted in windows of
+/// two lengths keeps two counters).
+fn redis_key(prefix: &str, key: &str, window_ms: u64) -> String {
+    format!("{prefix}:rate:{key}:{window_ms}ms")
+}
+
+/// What `PTTL` says is left of a window: negative when the key has no expiry or is gone,
+/// which counts as a whole window.
+fn redis_left_ms(pttl: i64, window_ms: u64) -> u64 {
+    u64::try_from(pttl)
+        .ok()
+        .filter(|left| *left > 0)
+        .unwrap_or(window_ms)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Three seconds into a window.
-    const NOW: u64 = 1_700_000_003;
+    /// Some time, in Unix milliseconds; the windows do not care where it falls.
+    const NOW: u64 = 1_700_000_003_500;
 
     #[tokio::test]
     async fn users_and_guilds_are_limited_separately() {
@@ -233,9 +320,10 @@ mod tests {
                 Verdict::Allowed
             );
         }
-        // The fourth command of user 1 is refused until the window ends, 7 s later.
-        match limiter.check_at("1", Some("g"), NOW).await {
-            Verdict::Limited { retry_after_secs } => assert_eq!(retry_after_secs, 7),
+        // The fourth command of user 1, 2.5 s after the first, waits for the window the
+        // first one opened: 7.5 s, said as 8.
+        match limiter.check_at("1", Some("g"), NOW + 2_500).await {
+            Verdict::Limited { retry_after_secs } => assert_eq!(retry_after_secs, 8),
             Verdict::Allowed => panic!("a fourth command in one window ran"),
         }
         // User 2 may run one more in the guild (the guild counted 4 so far), then the
@@ -255,7 +343,6 @@ mod tests {
     async fn a_peek_counts_nothing_and_sees_what_was_counted() {
         let limiter = RateLimiter::in_memory(20, 300);
         let window = Duration::from_secs(60);
-        // 1,700,000,003 is 23 s into a minute.
         for _ in 0..2 {
             assert_eq!(
                 limiter.peek_at("f:ip", 2, window, NOW).await,
@@ -268,28 +355,43 @@ mod tests {
                 .await;
         }
         assert_eq!(
-            limiter.peek_at("f:ip", 2, window, NOW).await,
+            limiter.peek_at("f:ip", 2, window, NOW + 23_000).await,
             Verdict::Limited {
                 retry_after_secs: 37
             }
         );
-        // The next minute starts afresh.
+        // A minute after the first failure, the count starts afresh.
         assert_eq!(
-            limiter.peek_at("f:ip", 2, window, NOW + 37).await,
+            limiter.peek_at("f:ip", 2, window, NOW + 60_000).await,
             Verdict::Allowed
         );
     }
 
     #[tokio::test]
-    async fn a_new_window_starts_afresh() {
-        let limiter = RateLimiter::in_memory(1, 100);
-        assert_eq!(limiter.check_at("1", None, NOW).await, Verdict::Allowed);
+    async fn a_window_opens_at_its_first_count_wherever_the_clock_is() {
+        let limiter = RateLimiter::in_memory(2, 100);
+        // Two commands a few milliseconds apart, on either side of a whole ten seconds
+        // (1,700,000,010,000): one window, so the third is refused.
+        for at in [NOW + 6_499, NOW + 6_501] {
+            assert_eq!(limiter.check_at("1", None, at).await, Verdict::Allowed);
+        }
+        assert_eq!(
+            limiter.check_at("1", None, NOW + 6_600).await,
+            Verdict::Limited {
+                retry_after_secs: 10
+            }
+        );
+        // The window ends 10 s after the first; a refused command counted in it too, and
+        // the next one opens a new window.
         assert!(matches!(
-            limiter.check_at("1", None, NOW + 6).await,
+            limiter.check_at("1", None, NOW + 16_498).await,
             Verdict::Limited {
                 retry_after_secs: 1
             }
         ));
-        assert_eq!(limiter.check_at("1", None, NOW + 7).await, Verdict::Allowed);
+        assert_eq!(
+            limiter.check_at("1", None, NOW + 16_499).await,
+            Verdict::Allowed
+        );
     }
 }

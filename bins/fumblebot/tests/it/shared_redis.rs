@@ -184,3 +184,65 @@ async fn two_processes_share_the_bridge_limits() {
         assert_eq!(response.status().as_u16(), 429);
     }
 }
+
+/// The limiter's Redis counters give the verdicts its memory ones give (the unit tests'
+/// known answers), on Redis's clock, and each counter expires with its window.
+#[tokio::test]
+async fn redis_counters_count_as_memory_ones_do() {
+    use critfumble_fumblebot::ratelimit::{RateLimiter, Verdict};
+    if !redis_available().await {
+        return;
+    }
+    let client = redis::Client::open("redis://127.0.0.1:6379").expect("redis url");
+    let mut connection = redis::aio::ConnectionManager::new(client)
+        .await
+        .expect("redis");
+    let prefix = format!("test:{}", uuid::Uuid::new_v4().simple());
+    let limiter = RateLimiter::redis(2, 3, connection.clone(), &prefix);
+    for _ in 0..2 {
+        assert_eq!(limiter.check("1", Some("g")).await, Verdict::Allowed);
+    }
+    // The third of user 1 waits for the 10 s window their first command opened.
+    match limiter.check("1", Some("g")).await {
+        Verdict::Limited { retry_after_secs } => {
+            assert!((9..=10).contains(&retry_after_secs), "{retry_after_secs}");
+        }
+        Verdict::Allowed => panic!("a third command of user 1 ran"),
+    }
+    // The guild counted 3: full for user 2 as well, and not for user 2 outside it.
+    assert!(matches!(
+        limiter.check("2", Some("g")).await,
+        Verdict::Limited { .. }
+    ));
+    assert_eq!(limiter.check("2", None).await, Verdict::Allowed);
+    // A peek counts nothing: two peeks, then two counts, then the limit.
+    let minute = Duration::from_secs(60);
+    for _ in 0..2 {
+        assert_eq!(limiter.peek_key("f", 2, minute).await, Verdict::Allowed);
+    }
+    for _ in 0..2 {
+        assert_eq!(limiter.check_key("f", 2, minute).await, Verdict::Allowed);
+    }
+    match limiter.peek_key("f", 2, minute).await {
+        Verdict::Limited { retry_after_secs } => {
+            assert!((59..=60).contains(&retry_after_secs), "{retry_after_secs}");
+        }
+        Verdict::Allowed => panic!("a peek after two counts of two allowed"),
+    }
+    // Four counters (user 1, user 2, the guild, "f"), each expiring within its window.
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:rate:*"))
+        .query_async(&mut connection)
+        .await
+        .expect("KEYS");
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    for key in keys {
+        let left_ms: i64 = redis::cmd("PTTL")
+            .arg(&key)
+            .query_async(&mut connection)
+            .await
+            .expect("PTTL");
+        let window_ms = if key.contains(":f:") { 60_000 } else { 10_000 };
+        assert!((1..=window_ms).contains(&left_ms), "{key}: {left_ms}");
+    }
+}
