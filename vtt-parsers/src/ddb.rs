@@ -141,7 +141,9 @@ fn roll(at: &At<'_>, action: Option<&str>) -> Result<ExtraRoll, VttError> {
         _ => None,
     };
     let label = match (action, roll_type) {
-        (Some(action), Some(roll_type)) => Some(format!("{action}: {roll_type}")),
+        // "Perception check", "Greataxe to hit": a relayed roll reads
+        // "— Perception check: 1d20+5", with one colon before the formula.
+        (Some(action), Some(roll_type)) => Some(format!("{action} {roll_type}")),
         (Some(action), None) => Some(action.to_string()),
         (None, Some(roll_type)) => Some(roll_type.to_string()),
         (None, None) => None,

@@ -247,7 +247,7 @@ scenario('VTT to Discord from D&D Beyond: this user\'s roll in the game log is s
   const other = ddbRoll(crypto.randomUUID(), '987654321');
   assert.equal(system.vtt.pushGameLog(other), 1);
   system.vtt.pushGameLog(message);
-  const stored = await storedAndRelayedOnce(campaigns.ddb, CHANNELS.ddb, rollId, /on D&D Beyond — Perception: check: 1d20\+5 = \*\*18\*\* ✓/);
+  const stored = await storedAndRelayedOnce(campaigns.ddb, CHANNELS.ddb, rollId, /on D&D Beyond — Perception check: 1d20\+5 = \*\*18\*\* ✓/);
   assert.equal(stored.verified, true);
   assert.equal((await coreRolls(campaigns.ddb)).length, 1);
   await screenshot(ddb, 'ddb-game-log');
