@@ -73,6 +73,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Dialect {
     /// Our default, the table's last column: Foundry's meaning for compare
     /// points, `r`, `cs`/`cf` and `d%`; Roll20's for a group of one roll

@@ -29,6 +29,7 @@ impl Span {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum LimitKind {
     /// Total dice rolled by one expression, explosions and rerolls included.
     Dice,
