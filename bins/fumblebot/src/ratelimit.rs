@@ -44,7 +44,7 @@ enum Counters {
     },
 }
 
-/// One key's current window: its count, and how long until it ends.
+/// One key's current window in memory: when it ends, and its count so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Window {
     ends_ms: u64,
@@ -152,43 +152,11 @@ impl RateLimiter {
         window: Duration,
         now_ms: u64,
     ) -> Verdict {
-        let window_ms = window_ms(window);
-        let counted = match &self.counters {
-            Counters::Memory(map) => {
-                let map = map
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                map.get(key)
-                    .filter(|window| window.ends_ms > now_ms)
-                    .map_or(
-                        Counted {
-                            count: 0,
-                            left_ms: window_ms,
-                        },
-                        |window| Counted {
-                            count: window.count,
-                            left_ms: window.ends_ms - now_ms,
-                        },
-                    )
-            }
-            Counters::Redis { connection, prefix } => {
-                let counted: Result<(Option<u32>, i64), _> = redis::pipe()
-                    .cmd("GET")
-                    .arg(redis_key(prefix, key, window_ms))
-                    .cmd("PTTL")
-                    .arg(redis_key(prefix, key, window_ms))
-                    .query_async(&mut connection.clone())
-                    .await;
-                match counted {
-                    Ok((count, left_ms)) => Counted {
-                        count: count.unwrap_or(0),
-                        left_ms: redis_left_ms(left_ms, window_ms),
-                    },
-                    Err(error) => {
-                        tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
-                        return Verdict::Allowed;
-                    }
-                }
+        let counted = match self.counted(key, window_ms(window), now_ms).await {
+            Ok(counted) => counted,
+            Err(error) => {
+                tracing::warn!(%error, "rate-limit counters unavailable: allowing the request");
+                return Verdict::Allowed;
             }
         };
         // A peek asks whether one more would pass: `limit` counted already means no.
@@ -197,6 +165,46 @@ impl RateLimiter {
             ..counted
         }
         .verdict(limit)
+    }
+
+    /// What `key` counted so far in its current window, without counting.
+    async fn counted(
+        &self,
+        key: &str,
+        window_ms: u64,
+        now_ms: u64,
+    ) -> Result<Counted, redis::RedisError> {
+        match &self.counters {
+            Counters::Memory(map) => {
+                let map = map
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(match map.get(key) {
+                    Some(window) if window.ends_ms > now_ms => Counted {
+                        count: window.count,
+                        left_ms: window.ends_ms - now_ms,
+                    },
+                    _ => Counted {
+                        count: 0,
+                        left_ms: window_ms,
+                    },
+                })
+            }
+            Counters::Redis { connection, prefix } => {
+                let key = redis_key(prefix, key, window_ms);
+                let (count, left_ms): (Option<u32>, i64) = redis::pipe()
+                    .cmd("GET")
+                    .arg(&key)
+                    .cmd("PTTL")
+                    .arg(&key)
+                    .query_async(&mut connection.clone())
+                    .await?;
+                Ok(Counted {
+                    count: count.unwrap_or(0),
+                    left_ms: redis_left_ms(left_ms, window_ms),
+                })
+            }
+        }
     }
 
     async fn check_keys(&self, keys: &[(String, u32)], window: Duration, now_ms: u64) -> Verdict {

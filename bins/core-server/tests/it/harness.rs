@@ -289,6 +289,21 @@ impl TestServer {
         Auth::Token(key.expose_secret().to_owned())
     }
 
+    /// A live browser session of `user_id` for an hour, stored as the login callback stores
+    /// one: the cookie's value.
+    pub(crate) async fn web_session_for(&self, user_id: uuid::Uuid) -> String {
+        let session = format!("session-{}", uuid::Uuid::new_v4().simple());
+        self.store
+            .insert_web_session(
+                &critfumble_core::token::sha256_hex(session.as_bytes()),
+                user_id,
+                chrono::Utc::now().timestamp_millis() + 3_600_000,
+            )
+            .await
+            .unwrap();
+        session
+    }
+
     /// Delivers a signed `vtt_account.linked` webhook, as FumbleBot does once the extension
     /// proved who is logged in to the VTT: `gm_of` are the games the account GMs.
     pub(crate) async fn link_vtt_account(

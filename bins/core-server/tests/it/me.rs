@@ -164,16 +164,7 @@ async fn the_presented_token_describes_itself(backend: Backend) {
         .get(&Auth::None, "/v1/me/token")
         .await
         .expect_error(401, "unauthorized");
-    let session = format!("session-{}", uuid::Uuid::new_v4().simple());
-    server
-        .store
-        .insert_web_session(
-            &critfumble_core::token::sha256_hex(session.as_bytes()),
-            alice.id,
-            chrono::Utc::now().timestamp_millis() + 3_600_000,
-        )
-        .await
-        .unwrap();
+    let session = server.web_session_for(alice.id).await;
     let body = server
         .get(&Auth::Cookie(session), "/v1/me/token")
         .await

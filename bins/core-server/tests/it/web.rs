@@ -29,17 +29,7 @@ struct Browser {
 
 impl Browser {
     async fn of(server: &TestServer, user_id: uuid::Uuid) -> Browser {
-        let session = format!("session-{}", uuid::Uuid::new_v4().simple());
-        let expires = chrono::Utc::now().timestamp_millis() + 3_600_000;
-        server
-            .store
-            .insert_web_session(
-                &critfumble_core::token::sha256_hex(session.as_bytes()),
-                user_id,
-                expires,
-            )
-            .await
-            .unwrap();
+        let session = server.web_session_for(user_id).await;
         Browser::with_cookie(server, &session)
     }
 

@@ -55,27 +55,21 @@ async fn start_with_token(scopes: &[TokenScope]) -> (Bridge, String, Value) {
 #[tokio::test]
 async fn a_read_only_token_cannot_write_through_the_bridge() {
     let (bridge, read_only, roll) = start_with_token(&[TokenScope::Read]).await;
-    let (status, body) = bridge
-        .post("/vtt/rolls", Some(&read_only), roll.clone())
-        .await;
-    assert_lacks(status, &body, "rolls:write", "POST /vtt/rolls");
-    let (status, body) = bridge
-        .post(
+    for (path, request) in [
+        ("/vtt/rolls", roll.clone()),
+        (
             "/vtt/chat",
-            Some(&read_only),
             json!({"vtt": "roll20", "game_id": GAME, "speaker": "Mira",
                    "text": "sent with a read-only token"}),
-        )
-        .await;
-    assert_lacks(status, &body, "rolls:write", "POST /vtt/chat");
-    let (status, body) = bridge
-        .post(
+        ),
+        (
             "/vtt/accounts/link",
-            Some(&read_only),
             json!({"vtt": "roll20", "vtt_user_id": "read-only-claim", "display_name": "Mira"}),
-        )
-        .await;
-    assert_lacks(status, &body, "rolls:write", "POST /vtt/accounts/link");
+        ),
+    ] {
+        let (status, body) = bridge.post(path, Some(&read_only), request).await;
+        assert_lacks(status, &body, "rolls:write", &format!("POST {path}"));
+    }
     // Reading is what the token may do: it may listen to the game's events.
     assert_eq!(events(&bridge, &read_only).await.status(), 200);
 
